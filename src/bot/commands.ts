@@ -1,0 +1,39 @@
+import type { IncomingMessage, TurnContext } from './context.js';
+
+/**
+ * The command table. Each entry names its words, says what it does (the help text is built from
+ * these lines) and runs. Matching is on the whole message, case-insensitive, spacing forgiven.
+ */
+export interface Command {
+  words: string[];
+  summary: string;
+  run(ctx: TurnContext, message: IncomingMessage): Promise<void>;
+}
+
+export function normalise(text: string): string {
+  return text.toLowerCase().replace(/[\s\u00a0]+/g, ' ').replace(/[.!?]+$/, '').trim();
+}
+
+export function helpText(commands: Command[]): string {
+  const lines = commands.map((c) => `• **${c.words[0]}**: ${c.summary}`);
+  return ['I am Registrar: I register RingCentral apps and hand out their credentials, right here in chat.', '', ...lines].join('\n');
+}
+
+export const helpCommand = (all: () => Command[]): Command => ({
+  words: ['help', '?', 'commands'],
+  summary: 'show this list.',
+  async run({ client }, { chatId }) {
+    await client.postText(chatId, helpText(all()));
+  },
+});
+
+/** Finds the command for a message; `undefined` means we did not understand it. */
+export function findCommand(commands: Command[], text: string): Command | undefined {
+  const said = normalise(text);
+  return commands.find((c) => c.words.some((w) => said === w));
+}
+
+export function unknownCommandText(text: string): string {
+  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return `Sorry, I don't know "${shown}". Type **help** to see what I can do.`;
+}

@@ -1,0 +1,34 @@
+import type { Config } from '../config.js';
+import type { Clock } from '../lib/clock.js';
+import type { Keys } from '../lib/crypto-keys.js';
+import type { Logger } from '../lib/logger.js';
+import type { ChatClient } from '../platform/chat-client.js';
+import type { Installation, Installations } from '../platform/installations.js';
+import type { Store } from '../store/store.js';
+
+/** What every handler can reach: long-lived services, never express or the SDK directly. */
+export interface Services {
+  config: Config;
+  store: Store;
+  keys: Keys;
+  log: Logger;
+  clock: Clock;
+  installations: Installations;
+}
+
+/** One context object per event (probot style): destructure what you need. */
+export interface TurnContext {
+  services: Services;
+  installation: Installation;
+  client: ChatClient;
+  log: Logger;
+}
+
+/** A text message from a person to the bot, mention markup already removed. */
+export interface IncomingMessage {
+  text: string;
+  chatId: string;
+  personId: string;
+  /** True for a one-to-one chat with the bot; false in teams and group chats. */
+  direct: boolean;
+}

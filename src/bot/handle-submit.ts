@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { Installation } from '../platform/installations.js';
+import type { Services, TurnContext } from './context.js';
+
+/**
+ * Interactive-message submits (Action.Submit clicks). The payload is RingCentral's button_submit;
+ * `data` is the Action.Submit data merged with the card's input values, and `data.action` picks
+ * the handler (teams-ai style). The clicker is `user`, as RingCentral says it, never anything in `data`.
+ */
+const id = z.union([z.string(), z.number()]).transform(String);
+
+export const SubmitSchema = z.looseObject({
+  uuid: z.string().min(1),
+  type: z.string().optional(),
+  user: z.looseObject({ id, extId: id.optional(), accountId: id.optional(), firstName: z.string().nullish(), lastName: z.string().nullish() }),
+  conversation: z.looseObject({ id, type: z.string().optional() }).optional(),
+  card: z.looseObject({ id }).optional(),
+  bot: z.looseObject({ id }).optional(),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+export type Submit = z.infer<typeof SubmitSchema>;
+
+export interface SubmitContext extends TurnContext {
+  submit: Submit;
+  /** The person who clicked (extension id when RingCentral sends one). */
+  personId: string;
+  cardId: string | undefined;
+  chatId: string | undefined;
+}
+
+/** A handler may return a dialog to open for the clicker only; anything else answers an empty 200. */
+export type SubmitReply = { type: 'dialog'; dialog: Record<string, unknown> } | void;
+export type SubmitHandler = (ctx: SubmitContext) => Promise<SubmitReply>;
+
+export class SubmitError extends Error {
+  constructor(readonly code: 'SUBMIT_INVALID' | 'SUBMIT_NO_INSTALLATION', message: string) {
+    super(message);
+  }
+}
+
+export function createSubmitHandler({ services, handlers }: { services: Services; handlers: () => Record<string, SubmitHandler> }) {
+  const { installations, store, clock, log } = services;
+  const seen = store.collection<{ at: number }>('seen-submits');
+
+  async function findInstallation(submit: Submit): Promise<Installation | undefined> {
+    const botId = submit.bot?.id ?? (typeof submit.data.botId === 'string' ? submit.data.botId : undefined);
+    if (botId) {
+      const byBot = await installations.byBotId(botId);
+      if (byBot) return byBot;
+    }
+    return submit.user.accountId ? installations.get(submit.user.accountId) : undefined;
+  }
+
+  /** Returns what to answer, or `undefined` for a duplicate delivery that must not act again. */
+  return async function handleSubmit(body: unknown): Promise<SubmitReply> {
+    const parsed = SubmitSchema.safeParse(body);
+    if (!parsed.success) throw new SubmitError('SUBMIT_INVALID', 'submit payload is not a button_submit');
+    const submit = parsed.data;
+    const { before } = await seen.update(submit.uuid, (cur) => cur ?? { at: clock.now() });
+    if (before) {
+      log.info('duplicate submit ignored', { eventId: submit.uuid });
+      return;
+    }
+    const installation = await findInstallation(submit);
+    if (!installation) throw new SubmitError('SUBMIT_NO_INSTALLATION', 'submit for no known installation');
+    const client = await installations.client(installation);
+    const ctx: SubmitContext = {
+      services,
+      installation,
+      client,
+      log: log.child({ eventId: submit.uuid, accountId: installation.accountId }),
+      submit,
+      personId: submit.user.extId ?? submit.user.id,
+      cardId: submit.card?.id,
+      chatId: submit.conversation?.id,
+    };
+    const action = typeof submit.data.action === 'string' ? submit.data.action : '';
+    const handler = handlers()[action];
+    ctx.log.info('submit received', { action: action || null, cardId: ctx.cardId });
+    if (!handler) {
+      if (ctx.chatId) await client.postText(ctx.chatId, 'That button is not one I know any more. Type **help** to see what I can do.');
+      return;
+    }
+    try {
+      return await handler(ctx);
+    } catch (err) {
+      ctx.log.error('submit handling failed', { action, err });
+      // RingCentral only wants a 200; the person who clicked deserves to know it did not work.
+      if (ctx.chatId) {
+        await client
+          .postText(ctx.chatId, 'Sorry, something went wrong while handling that click. Please try again in a moment; if it keeps failing, tell your admin.')
+          .catch(() => undefined);
+      }
+      return;
+    }
+  };
+}

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createApp } from '../app.js';
+import type { Config } from '../config.js';
+import { systemClock, type Clock } from '../lib/clock.js';
+import { loadKeys } from '../lib/crypto-keys.js';
+import type { Logger } from '../lib/logger.js';
+import { readOrCreateSecretFile } from '../lib/secret-file.js';
+import { createInstallations, type Installations } from '../platform/installations.js';
+import type { RetryOptions } from '../platform/retry.js';
+import { createLowdbStore } from '../store/lowdb-store.js';
+import type { Store } from '../store/store.js';
+import { helpCommand, type Command } from './commands.js';
+import type { Services } from './context.js';
+import { createNotificationHandler } from './handle-notification.js';
+import { createSubmitHandler, type SubmitHandler } from './handle-submit.js';
+
+export interface BotTiming {
+  /** How often subscriptions are checked and renewed. */
+  maintainEveryMs?: number;
+  sub406RetryMs?: number;
+  subscriptionTtlSeconds?: number;
+  retry?: RetryOptions;
+}
+
+export interface StartBotOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  store?: Store;
+  timing?: BotTiming;
+  /** Interface to listen on: all by default (RingCentral must reach us), loopback in the sandbox and tests. */
+  host?: string;
+  /** Sandbox only: the app credentials come from the emulator rather than the environment. */
+  app?: { clientId: string; clientSecret: string; sharedSecret: string };
+}
+
+export interface RunningBot {
+  url: string;
+  server: Server;
+  services: Services;
+  installations: Installations;
+  verificationToken: string;
+  /** Runs the periodic subscription check now (tests call it after moving the clock). */
+  maintain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of the bot: store, keys, installations, handlers, HTTP server.
+ * Listening happens here so the public URL can default to the port actually bound.
+ */
+export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+  const { config, log, clock = systemClock, timing = {} } = options;
+  const clientId = options.app?.clientId ?? config.clientId;
+  const clientSecret = options.app?.clientSecret ?? config.clientSecret;
+  const sharedSecret = options.app?.sharedSecret ?? config.sharedSecret;
+  if (!clientId || !sharedSecret) throw new Error('startBot needs a client id and a shared secret');
+  log.addSecret(clientSecret);
+  log.addSecret(sharedSecret);
+  const verificationToken =
+    config.verificationToken ?? readOrCreateSecretFile(join(config.dataDir, 'verification-token'), () => randomBytes(24).toString('base64url'));
+  log.addSecret(verificationToken);
+
+  const store = options.store ?? (await createLowdbStore(config.dataDir));
+  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
+  let publicUrl = config.botPublicUrl;
+  const base = () => publicUrl ?? `http://127.0.0.1:${config.port}`;
+
+  let handleNotification: (body: unknown) => Promise<void> = async () => {};
+  const installations = createInstallations({
+    store,
+    keys,
+    log,
+    clock,
+    serverUrl: config.serverUrl,
+    clientId,
+    clientSecret,
+    delivery: config.delivery,
+    webhookAddress: () => `${base()}/bot/webhook`,
+    redirectUri: () => `${base()}/bot/oauth`,
+    verificationToken,
+    onNotification: (body) => void handleNotification(body).catch((err: unknown) => log.error('notification handling failed', { err })),
+    ...(timing.sub406RetryMs !== undefined ? { sub406RetryMs: timing.sub406RetryMs } : {}),
+    ...(timing.subscriptionTtlSeconds !== undefined ? { subscriptionTtlSeconds: timing.subscriptionTtlSeconds } : {}),
+    ...(timing.retry ? { retry: timing.retry } : {}),
+  });
+  const services: Services = { config, store, keys, log, clock, installations };
+
+  const commands: Command[] = [];
+  const allCommands = () => commands;
+  commands.push(helpCommand(allCommands));
+  const submitHandlers: Record<string, SubmitHandler> = {};
+
+  handleNotification = createNotificationHandler({ services, commands: allCommands });
+  const onSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
+  const app = createApp({ installations, clientId, sharedSecret, verificationToken, onNotification: handleNotification, onSubmit, log });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(s)).on('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  publicUrl ??= `http://127.0.0.1:${port}`;
+  log.info('bot listening', { port, publicUrl });
+
+  const maintain = () => installations.maintain();
+  await maintain(); // at start-up: recreate missing, expired or Blacklisted subscriptions
+  const timer = setInterval(() => void maintain(), timing.maintainEveryMs ?? 10 * 60_000);
+  timer.unref();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    services,
+    installations,
+    verificationToken,
+    maintain,
+    async close() {
+      clearInterval(timer);
+      await installations.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

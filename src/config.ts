@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Registrar reads, parsed once from the environment at start-up.
+ * Nothing else in src/ touches process.env: the rest of the code receives a `Config`.
+ *
+ * @example
+ *   const config = loadConfig(process.env); // throws ConfigError naming each bad variable
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const positiveNumber = z.coerce.number({ message: 'must be a number' }).positive('must be greater than 0');
+
+const idList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be comma-separated person ids')));
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  BOT_PUBLIC_URL: httpUrl.optional(),
+  RINGCENTRAL_SERVER_URL: httpUrl.default('https://platform.ringcentral.com'),
+  RINGCENTRAL_CLIENT_ID: z.string().trim().min(1).optional(),
+  RINGCENTRAL_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  RINGCENTRAL_SHARED_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
+  RINGCENTRAL_VERIFICATION_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,64}$/, 'must be 16 to 64 printable characters without spaces')
+    .optional(),
+  RINGCENTRAL_DELIVERY: z.enum(['webhook', 'websocket'], { message: 'must be webhook or websocket' }).default('webhook'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ADMIN_CHAT_ID: z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be a chat id').optional(),
+  ADMIN_IDS: idList.optional(),
+  REGISTRAR_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes as 64 hex characters or base64')
+    .optional(),
+  ALLOW_NOTIFICATION_ADDINS: bool.default(false),
+  FLOW_EXPIRE_HOURS: positiveNumber.default(24),
+  SECRET_REVEAL_SECONDS: positiveNumber.default(900),
+  APPROVAL_REMIND_HOURS: positiveNumber.default(24),
+  APPROVAL_EXPIRE_DAYS: positiveNumber.default(7),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  /** Base URL RingCentral reaches the bot at; undefined in the sandbox until the server listens. */
+  botPublicUrl: string | undefined;
+  serverUrl: string;
+  /** True when no RingCentral app is configured: `npm start` then runs the emulator beside the bot. */
+  sandbox: boolean;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  sharedSecret: string | undefined;
+  verificationToken: string | undefined;
+  delivery: 'webhook' | 'websocket';
+  dataDir: string;
+  adminChatId: string | undefined;
+  adminIds: string[];
+  secretKey: string | undefined;
+  allowNotificationAddins: boolean;
+  flowExpireHours: number;
+  secretRevealSeconds: number;
+  approvalRemindHours: number;
+  approvalExpireDays: number;
+  logLevel: Env['LOG_LEVEL'];
+}
+
+/** A setting is missing or malformed; `message` names every offending variable. */
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses and validates the environment. Empty strings count as unset, so `FOO=` in a .env file
+ * falls back to the default instead of failing obscurely.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') cleaned[key] = value;
+  }
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const sandbox = e.RINGCENTRAL_CLIENT_ID === undefined;
+  const problems: string[] = [];
+  if (!sandbox) {
+    // Outside the sandbox RingCentral must be able to reach us and sign what it sends.
+    if (!e.RINGCENTRAL_CLIENT_SECRET) problems.push('RINGCENTRAL_CLIENT_SECRET: required when RINGCENTRAL_CLIENT_ID is set');
+    if (!e.RINGCENTRAL_SHARED_SECRET) problems.push('RINGCENTRAL_SHARED_SECRET: required when RINGCENTRAL_CLIENT_ID is set');
+    if (!e.BOT_PUBLIC_URL) problems.push('BOT_PUBLIC_URL: required when RINGCENTRAL_CLIENT_ID is set');
+  } else if (e.RINGCENTRAL_CLIENT_SECRET) {
+    problems.push('RINGCENTRAL_CLIENT_ID: required when RINGCENTRAL_CLIENT_SECRET is set');
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return {
+    port: e.PORT,
+    botPublicUrl: e.BOT_PUBLIC_URL,
+    serverUrl: e.RINGCENTRAL_SERVER_URL,
+    sandbox,
+    clientId: e.RINGCENTRAL_CLIENT_ID,
+    clientSecret: e.RINGCENTRAL_CLIENT_SECRET,
+    sharedSecret: e.RINGCENTRAL_SHARED_SECRET,
+    verificationToken: e.RINGCENTRAL_VERIFICATION_TOKEN,
+    delivery: e.RINGCENTRAL_DELIVERY,
+    dataDir: e.DATA_DIR,
+    adminChatId: e.ADMIN_CHAT_ID,
+    adminIds: e.ADMIN_IDS ?? [],
+    secretKey: e.REGISTRAR_SECRET_KEY,
+    allowNotificationAddins: e.ALLOW_NOTIFICATION_ADDINS,
+    flowExpireHours: e.FLOW_EXPIRE_HOURS,
+    secretRevealSeconds: e.SECRET_REVEAL_SECONDS,
+    approvalRemindHours: e.APPROVAL_REMIND_HOURS,
+    approvalExpireDays: e.APPROVAL_EXPIRE_DAYS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { startBot, type RunningBot } from './bot/start-bot.js';
+import { createLogger } from './lib/logger.js';
+import { startSandbox } from './sandbox/start-sandbox.js';
+
+/**
+ * `npm start`: read the settings (a .env file too), then run the bot against RingCentral, or,
+ * when no RingCentral app is configured, the sandbox: the emulator and the bot in one process.
+ */
+async function main() {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`Registrar cannot start.\n${err.message}\nSee README.md, "Settings".\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel });
+  let stop: () => Promise<void>;
+  if (config.sandbox) {
+    const sandbox = await startSandbox({ config, log });
+    stop = sandbox.close;
+  } else {
+    const bot: RunningBot = await startBot({ config, log });
+    stop = bot.close;
+  }
+  const shutdown = (signal: string) => {
+    log.info('shutting down', { signal });
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Registrar failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,255 @@
+import { SDK } from '@ringcentral/sdk';
+import type { Clock } from '../lib/clock.js';
+import { sleep as realSleep } from '../lib/clock.js';
+import type { Keys } from '../lib/crypto-keys.js';
+import { AppError } from '../lib/errors.js';
+import type { Logger } from '../lib/logger.js';
+import type { Store } from '../store/store.js';
+import type { ChatClient, SubscriptionInfo } from './chat-client.js';
+import { createRcClient, RingCentralError } from './rc-client.js';
+import type { RetryOptions } from './retry.js';
+import { subscribeOverWebSocket, type WsHandle } from './websocket-delivery.js';
+
+/**
+ * One bot installation per RingCentral account: its (encrypted) permanent token, the bot's
+ * extension id, and the subscription that feeds the bot its events.
+ */
+export interface Installation {
+  accountId: string;
+  botId: string;
+  tokenSealed: string;
+  creatorExtensionId: string | null;
+  clientId: string | null;
+  installedAt: string;
+  subscription: { id: string; transport: 'WebHook' | 'WebSocket'; expirationTime: string | null } | null;
+}
+
+export const EVENT_FILTERS = ['/team-messaging/v1/posts', '/team-messaging/v1/chats', '/restapi/v1.0/account/~/extension/~'];
+
+export interface InstallationsOptions {
+  store: Store;
+  keys: Keys;
+  log: Logger;
+  clock: Clock;
+  serverUrl: string;
+  clientId: string;
+  clientSecret: string | undefined;
+  delivery: 'webhook' | 'websocket';
+  /** Where RingCentral sends webhooks; read lazily because tests learn the port after listening. */
+  webhookAddress: () => string;
+  redirectUri: () => string;
+  verificationToken: string;
+  /** Called with every WebSocket notification (webhooks arrive through the HTTP route instead). */
+  onNotification: (envelope: unknown) => void;
+  /** Subscription lifetime asked for; renewed when a quarter of it is left. */
+  subscriptionTtlSeconds?: number;
+  /** SUB-406 ("bot user not ready") retry pace: RingCentral's frameworks retry every 10 s. */
+  sub406RetryMs?: number;
+  sub406Attempts?: number;
+  retry?: RetryOptions;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface Installations {
+  installPrivate(input: { accessToken: string; creatorExtensionId?: string | undefined; creatorAccountId?: string | undefined; clientId?: string | undefined }): Promise<Installation>;
+  installPublic(input: { code: string; creatorExtensionId?: string | undefined }): Promise<Installation>;
+  get(accountId: string): Promise<Installation | undefined>;
+  byBotId(botId: string): Promise<Installation | undefined>;
+  bySubscriptionId(subscriptionId: string): Promise<Installation | undefined>;
+  list(): Promise<Installation[]>;
+  client(installation: Installation): Promise<ChatClient>;
+  remove(accountId: string, reason: string): Promise<void>;
+  /** Checks every installation's subscription: recreates missing, expired or Blacklisted ones, renews those close to expiry. */
+  maintain(): Promise<void>;
+  /** Waits for subscription work started by installs (tests and shutdown use it). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createInstallations(options: InstallationsOptions): Installations {
+  const { store, keys, log, clock, serverUrl, clientId, clientSecret, delivery, verificationToken } = options;
+  const ttl = options.subscriptionTtlSeconds ?? 7 * 24 * 3600;
+  const sleep = options.sleep ?? realSleep;
+  const records = store.collection<Installation>('installations');
+  const clients = new Map<string, Promise<ChatClient & { sdk: SDK }>>();
+  const sockets = new Map<string, WsHandle>();
+  const pending = new Set<Promise<unknown>>();
+  let closed = false;
+
+  function track<T>(p: Promise<T>): Promise<T> {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  function clientFor(inst: Pick<Installation, 'accountId' | 'tokenSealed'>) {
+    let c = clients.get(inst.accountId);
+    if (!c) {
+      const accessToken = keys.decrypt(inst.tokenSealed);
+      log.addSecret(accessToken);
+      c = createRcClient({
+        serverUrl,
+        clientId,
+        clientSecret,
+        accessToken,
+        cachePrefix: `registrar-${inst.accountId}-`,
+        log: log.child({ accountId: inst.accountId }),
+        ...(options.retry ? { retry: options.retry } : {}),
+      });
+      clients.set(inst.accountId, c);
+    }
+    return c;
+  }
+
+  async function completeInstall(accessToken: string, extra: { creatorExtensionId?: string | undefined; clientId?: string | undefined; accountHint?: string | undefined }) {
+    log.addSecret(accessToken);
+    const tokenSealed = keys.encrypt(accessToken);
+    const provisional = clientFor({ accountId: `pending-${tokenSealed.slice(-12)}`, tokenSealed });
+    const self = await (await provisional).getSelf();
+    clients.delete(`pending-${tokenSealed.slice(-12)}`);
+    const accountId = self.accountId || extra.accountHint;
+    if (!accountId) throw new AppError('INSTALL_NO_ACCOUNT', 'could not learn the account of the installed bot', { status: 400 });
+    const previous = await records.get(accountId);
+    if (previous) await dropSubscription(previous).catch(() => undefined); // a reinstall replaces the old token
+    clients.delete(accountId);
+    await closeSocket(accountId);
+    const installation: Installation = {
+      accountId,
+      botId: self.id,
+      tokenSealed,
+      creatorExtensionId: extra.creatorExtensionId ?? null,
+      clientId: extra.clientId ?? null,
+      installedAt: new Date(clock.now()).toISOString(),
+      subscription: null,
+    };
+    await records.put(accountId, installation);
+    log.info('bot installed', { accountId, botId: self.id });
+    // Subscribing can take a while (SUB-406 until the bot user exists); the installer is not kept waiting.
+    track(subscribe(installation).catch((err) => log.error('subscription failed', { accountId, err })));
+    return installation;
+  }
+
+  async function subscribe(inst: Installation): Promise<void> {
+    const client = await clientFor(inst);
+    const attempts = options.sub406Attempts ?? 30;
+    for (let attempt = 1; ; attempt++) {
+      if (closed) return;
+      try {
+        let subscription: Installation['subscription'];
+        if (delivery === 'websocket') {
+          const handle = await subscribeOverWebSocket(client.sdk, EVENT_FILTERS, options.onNotification);
+          sockets.set(inst.accountId, handle);
+          subscription = { id: handle.subscriptionId ?? '', transport: 'WebSocket', expirationTime: null };
+        } else {
+          const info = await client.createSubscription({
+            eventFilters: EVENT_FILTERS,
+            deliveryMode: { transportType: 'WebHook', address: options.webhookAddress(), verificationToken },
+            expiresIn: ttl,
+          });
+          subscription = { id: info.id, transport: 'WebHook', expirationTime: info.expirationTime ?? null };
+        }
+        await records.update(inst.accountId, (cur) => cur && cur.botId === inst.botId ? { ...cur, subscription } : undefined);
+        log.info('subscribed', { accountId: inst.accountId, subscriptionId: subscription.id, transport: subscription.transport });
+        return;
+      } catch (err) {
+        const code = err instanceof RingCentralError ? err.errorCode : undefined;
+        if ((code === 'SUB-406' || code === 'OAU-232') && attempt < attempts) {
+          log.info('bot user not ready yet, will retry subscribing', { accountId: inst.accountId, attempt });
+          await sleep(options.sub406RetryMs ?? 10_000);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  async function dropSubscription(inst: Installation) {
+    await closeSocket(inst.accountId);
+    if (inst.subscription?.transport === 'WebHook') await (await clientFor(inst)).deleteSubscription(inst.subscription.id);
+  }
+
+  async function closeSocket(accountId: string) {
+    const s = sockets.get(accountId);
+    sockets.delete(accountId);
+    await s?.close();
+  }
+
+  function needsRecreate(info: SubscriptionInfo | undefined): boolean {
+    if (!info || info.status !== 'Active') return true;
+    return info.expirationTime !== undefined && Date.parse(info.expirationTime) <= clock.now();
+  }
+
+  async function maintainOne(inst: Installation) {
+    if (delivery === 'websocket') {
+      // The WebSocket client renews and recovers by itself; only a missing socket needs work.
+      if (!sockets.has(inst.accountId)) await subscribe(inst);
+      return;
+    }
+    const client = await clientFor(inst);
+    const info = inst.subscription && inst.subscription.transport === 'WebHook' ? await client.getSubscription(inst.subscription.id) : undefined;
+    if (needsRecreate(info)) {
+      if (info) await client.deleteSubscription(info.id).catch(() => undefined); // a Blacklisted one never comes back
+      log.info('recreating subscription', { accountId: inst.accountId, status: info?.status ?? 'missing' });
+      await subscribe(inst);
+      return;
+    }
+    const expires = info?.expirationTime ? Date.parse(info.expirationTime) : Infinity;
+    if (info && expires - clock.now() < (ttl * 1000) / 4) {
+      const renewed = await client.renewSubscription(info.id);
+      await records.update(inst.accountId, (cur) =>
+        cur?.subscription ? { ...cur, subscription: { ...cur.subscription, expirationTime: renewed.expirationTime ?? null } } : undefined,
+      );
+      log.info('subscription renewed', { accountId: inst.accountId, expirationTime: renewed.expirationTime });
+    }
+  }
+
+  return {
+    async installPrivate({ accessToken, creatorExtensionId, creatorAccountId, clientId: appClientId }) {
+      return completeInstall(accessToken, { creatorExtensionId, clientId: appClientId, accountHint: creatorAccountId });
+    },
+    async installPublic({ code, creatorExtensionId }) {
+      // A throwaway SDK does the code exchange (Basic client auth, exact redirect URI) and is dropped.
+      const sdk = new SDK({ server: serverUrl, clientId, clientSecret: clientSecret ?? '', cachePrefix: `registrar-install-${clock.now()}-${Math.random()}` });
+      let accessToken: string;
+      try {
+        await sdk.platform().login({ code, redirect_uri: options.redirectUri() });
+        accessToken = (await sdk.platform().auth().data()).access_token ?? '';
+        if (!accessToken) throw new Error('token response without access_token');
+      } catch (cause) {
+        throw new AppError('INSTALL_CODE_REJECTED', 'RingCentral did not accept the authorization code', { status: 400, cause });
+      } finally {
+        await sdk.platform().auth().cancelAccessToken().catch(() => undefined);
+      }
+      return completeInstall(accessToken, { creatorExtensionId, clientId });
+    },
+    get: (accountId) => records.get(accountId),
+    async byBotId(botId) {
+      return (await records.list()).find((i) => i.botId === botId);
+    },
+    async bySubscriptionId(subscriptionId) {
+      return (await records.list()).find((i) => i.subscription?.id === subscriptionId);
+    },
+    list: () => records.list(),
+    client: (inst) => clientFor(inst),
+    async remove(accountId, reason) {
+      const inst = await records.get(accountId);
+      if (!inst) return;
+      await closeSocket(accountId);
+      await records.delete(accountId);
+      clients.delete(accountId);
+      log.info('installation removed', { accountId, reason });
+    },
+    async maintain() {
+      for (const inst of await records.list()) {
+        await maintainOne(inst).catch((err) => log.error('subscription check failed', { accountId: inst.accountId, err }));
+      }
+    },
+    async idle() {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+    async close() {
+      closed = true;
+      for (const accountId of [...sockets.keys()]) await closeSocket(accountId);
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { SDK } from '@ringcentral/sdk';
+import type { Logger } from '../lib/logger.js';
+import type { Card, ChatClient, ChatInfo, CreateSubscription, Person, SubscriptionInfo } from './chat-client.js';
+import { statusOf, withRetry, type RetryOptions } from './retry.js';
+
+export interface RcClientOptions {
+  serverUrl: string;
+  clientId: string;
+  clientSecret?: string | undefined;
+  /** The permanent bot token for one installation. */
+  accessToken: string;
+  /** Keeps this installation's token apart from the others' in the SDK's shared cache. */
+  cachePrefix: string;
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  log: Logger;
+}
+
+/** The error a RingCentral call ends with, carrying the platform's errorCode when it sent one. */
+export class RingCentralError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly errorCode: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'RingCentralError';
+  }
+}
+
+async function toRingCentralError(err: unknown, what: string): Promise<RingCentralError> {
+  const status = statusOf(err);
+  let errorCode: string | undefined;
+  const response = (err as { response?: Response }).response;
+  if (response) {
+    try {
+      const body = (await response.clone().json()) as { errorCode?: string; errors?: { errorCode?: string }[] };
+      errorCode = body.errorCode ?? body.errors?.[0]?.errorCode;
+    } catch {
+      // Not JSON: the status says enough.
+    }
+  }
+  return new RingCentralError(`${what} failed${status ? ` with HTTP ${status}` : ''}${errorCode ? ` (${errorCode})` : ''}`, status, errorCode, { cause: err });
+}
+
+/**
+ * Creates a ChatClient for one installation, with its own SDK instance and cachePrefix.
+ * The token is injected with `expires_in` set, so the SDK never tries to refresh a bot token
+ * (it has no refresh token and would wipe the stored one).
+ */
+export async function createRcClient(options: RcClientOptions): Promise<ChatClient & { sdk: SDK }> {
+  const { serverUrl, clientId, clientSecret, accessToken, cachePrefix, timeoutMs = 15_000, log } = options;
+  const sdk = new SDK({
+    server: serverUrl,
+    clientId,
+    clientSecret: clientSecret ?? '',
+    cachePrefix,
+    handleRateLimit: false, // withRetry honours Retry-After itself, for every call
+    // Every request gets a deadline; a hung connection counts as a retryable failure.
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as typeof fetch,
+  });
+  const platform = sdk.platform();
+  await platform.auth().setData({
+    token_type: 'bearer',
+    access_token: accessToken,
+    expires_in: '2147483647',
+    refresh_token_expires_in: '2147483647',
+  });
+
+  // `retry: true` tells the SDK not to try its own 401 refresh dance with a token that cannot refresh.
+  const noSdkRetry = { retry: true };
+  async function call<T>(what: string, send: () => Promise<Response>): Promise<T> {
+    try {
+      const response = await withRetry(send, {
+        ...options.retry,
+        onRetry: ({ attempt, status, waitMs }) => log.warn('retrying RingCentral call', { what, attempt, status, waitMs }),
+      });
+      const text = await response.text();
+      return (text ? JSON.parse(text) : undefined) as T;
+    } catch (err) {
+      throw await toRingCentralError(err, what);
+    }
+  }
+
+  return {
+    sdk,
+    async getSelf() {
+      const r = await call<{ id: number | string; account?: { id?: number | string } }>('get extension', () =>
+        platform.get('/restapi/v1.0/account/~/extension/~', undefined, noSdkRetry),
+      );
+      return { id: String(r.id), accountId: String(r.account?.id ?? '') };
+    },
+    async postText(chatId, text) {
+      const r = await call<{ id: string }>('post text', () =>
+        platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/posts`, { text }, undefined, noSdkRetry),
+      );
+      return { id: String(r.id) };
+    },
+    async postCard(chatId, card: Card) {
+      const r = await call<{ id: string }>('post card', () =>
+        platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/adaptive-cards`, card, undefined, noSdkRetry),
+      );
+      return { id: String(r.id) };
+    },
+    async updateCard(cardId, card) {
+      await call('update card', () =>
+        platform.put(`/team-messaging/v1/adaptive-cards/${encodeURIComponent(cardId)}`, card, undefined, noSdkRetry),
+      );
+    },
+    async openDirect(personId) {
+      const r = await call<{ id: string }>('open conversation', () =>
+        platform.post('/team-messaging/v1/conversations', { members: [{ id: personId }] }, undefined, noSdkRetry),
+      );
+      return String(r.id);
+    },
+    async getPerson(personId) {
+      const r = await call<Person>('get person', () =>
+        platform.get(`/team-messaging/v1/persons/${encodeURIComponent(personId)}`, undefined, noSdkRetry),
+      );
+      return { ...r, id: String(r.id) };
+    },
+    async getChat(chatId) {
+      const r = await call<{ id: string; type: string; name?: string | null; members?: ({ id: string | number } | string)[] }>(
+        'get chat',
+        () => platform.get(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}`, undefined, noSdkRetry),
+      );
+      // Members arrive as objects in REST answers and as plain ids in events: accept both.
+      const members = (r.members ?? []).map((m) => (typeof m === 'object' ? String(m.id) : String(m)));
+      return { id: String(r.id), type: r.type, name: r.name ?? null, members } satisfies ChatInfo;
+    },
+    async createSubscription(request: CreateSubscription) {
+      return call<SubscriptionInfo>('create subscription', () =>
+        platform.post('/restapi/v1.0/subscription', request, undefined, noSdkRetry),
+      );
+    },
+    async getSubscription(id) {
+      try {
+        return await call<SubscriptionInfo>('get subscription', () =>
+          platform.get(`/restapi/v1.0/subscription/${encodeURIComponent(id)}`, undefined, noSdkRetry),
+        );
+      } catch (err) {
+        if (err instanceof RingCentralError && err.status === 404) return undefined;
+        throw err;
+      }
+    },
+    async renewSubscription(id) {
+      return call<SubscriptionInfo>('renew subscription', () =>
+        platform.post(`/restapi/v1.0/subscription/${encodeURIComponent(id)}/renew`, undefined, undefined, noSdkRetry),
+      );
+    },
+    async deleteSubscription(id) {
+      await call('delete subscription', () =>
+        platform.delete(`/restapi/v1.0/subscription/${encodeURIComponent(id)}`, undefined, undefined, noSdkRetry),
+      );
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const production = {
+  RINGCENTRAL_CLIENT_ID: 'client-id',
+  RINGCENTRAL_CLIENT_SECRET: 'client-secret',
+  RINGCENTRAL_SHARED_SECRET: 'shared-secret-value',
+  BOT_PUBLIC_URL: 'https://bot.example.com/',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs the sandbox with defaults when no client id is set', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ sandbox: true, port: 3000, delivery: 'webhook', dataDir: './data', serverUrl: 'https://platform.ringcentral.com', flowExpireHours: 24 });
+  });
+
+  it('reads a production configuration and trims the trailing slash of URLs', () => {
+    const c = loadConfig({ ...production, ADMIN_IDS: '111, 222', RINGCENTRAL_DELIVERY: 'websocket' });
+    expect(c).toMatchObject({ sandbox: false, botPublicUrl: 'https://bot.example.com', adminIds: ['111', '222'], delivery: 'websocket' });
+  });
+
+  it('names each variable that is malformed', () => {
+    const problems = problemsOf({ ...production, PORT: 'eighty', RINGCENTRAL_DELIVERY: 'pigeon', RINGCENTRAL_SERVER_URL: 'ftp://x' });
+    expect(problems.join('\n')).toMatch(/PORT/);
+    expect(problems.join('\n')).toMatch(/RINGCENTRAL_DELIVERY/);
+    expect(problems.join('\n')).toMatch(/RINGCENTRAL_SERVER_URL/);
+  });
+
+  it('requires the shared secret, client secret and public URL outside the sandbox', () => {
+    const problems = problemsOf({ RINGCENTRAL_CLIENT_ID: 'client-id' });
+    expect(problems.join('\n')).toMatch(/RINGCENTRAL_SHARED_SECRET/);
+    expect(problems.join('\n')).toMatch(/RINGCENTRAL_CLIENT_SECRET/);
+    expect(problems.join('\n')).toMatch(/BOT_PUBLIC_URL/);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+
+  it('rejects a verification token that is too short and a malformed secret key', () => {
+    const problems = problemsOf({ RINGCENTRAL_VERIFICATION_TOKEN: 'short', REGISTRAR_SECRET_KEY: 'nope' });
+    expect(problems.join('\n')).toMatch(/RINGCENTRAL_VERIFICATION_TOKEN/);
+    expect(problems.join('\n')).toMatch(/REGISTRAR_SECRET_KEY/);
+  });
+});

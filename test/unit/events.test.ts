@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseNotification, stripBotMention } from '../../src/platform/events.js';
+
+const envelope = (body: unknown, extra: Record<string, unknown> = {}) => ({ uuid: 'u1', event: '/team-messaging/v1/posts', subscriptionId: 's1', ownerId: '2014173020', body, ...extra });
+
+describe('parseNotification', () => {
+  it('reads a PostAdded with mentions null as a post with no mentions', () => {
+    const e = parseNotification(envelope({ id: 'p', groupId: 'g', creatorId: 850957020, text: 'help', mentions: null, eventType: 'PostAdded' }));
+    expect(e).toMatchObject({ kind: 'post', chatId: 'g', creatorId: '850957020', mentions: [], ownerId: '2014173020' });
+  });
+
+  it('routes on body.eventType even when event names another filter', () => {
+    const e = parseNotification(envelope({ id: 'g1', type: 'Team', members: ['1', { id: '2' }], eventType: 'GroupJoined' }, { event: '/restapi/v1.0/glip/posts' }));
+    expect(e).toMatchObject({ kind: 'joined', chatId: 'g1', members: ['1', '2'] });
+  });
+
+  it('reads the older body.data shape', () => {
+    const e = parseNotification(envelope({ data: { id: 'p', groupId: 'g', creatorId: '1', text: 'hi', eventType: 'PostAdded' } }));
+    expect(e.kind).toBe('post');
+  });
+
+  it('reads an extension Delete as an uninstall', () => {
+    const e = parseNotification(envelope({ extensionId: 2014173020, eventType: 'Delete' }, { event: '/restapi/v1.0/account/1/extension/2014173020' }));
+    expect(e).toMatchObject({ kind: 'uninstalled', extensionId: '2014173020' });
+  });
+
+  it('rejects a body that is not an envelope', () => {
+    expect(() => parseNotification('nope')).toThrow();
+    expect(() => parseNotification(envelope({ eventType: 'PostAdded' }))).toThrow(/groupId/);
+  });
+});
+
+describe('stripBotMention', () => {
+  it('removes the bot mention and keeps other text', () => {
+    expect(stripBotMention('![:Person](42)  create   app', '42')).toBe('create app');
+    expect(stripBotMention('hey ![:Person](7) help', '42')).toBe('hey ![:Person](7) help');
+  });
+});
