@@ -1,0 +1,93 @@
+import type { Keys } from '../lib/crypto-keys.js';
+import type { Store } from '../store/store.js';
+import { newClientId, newClientSecret, newSharedSecret, sealCredentials, verifyClientSecret } from './credentials.js';
+import type { AppDraft } from './fields.js';
+import type { ScopeCatalog } from './scope-catalog.js';
+
+/**
+ * The registry of apps: one record per client ID, with its owner, answers, scopes and credentials
+ * (the client secret only as a keyed hash, the shared secret only encrypted).
+ */
+export interface AppRecord extends AppDraft {
+  clientId: string;
+  accountId: string;
+  ownerId: string;
+  status: 'active' | 'revoked';
+  grantedScopes: string[];
+  /** Asked for, waiting for an admin's decision. */
+  pendingScopes: string[];
+  clientSecretHash: string;
+  sharedSecretSealed: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Secrets exist in plain text only in this value, on its way to the requester's private card. */
+export interface IssuedApp {
+  record: AppRecord;
+  clientSecret: string;
+  sharedSecret: string | null;
+}
+
+export interface AppRegistry {
+  create(input: { draft: AppDraft; accountId: string; ownerId: string; now: number }): Promise<IssuedApp>;
+  get(clientId: string): Promise<AppRecord | undefined>;
+  listByOwner(accountId: string, ownerId: string): Promise<AppRecord[]>;
+  /** Finds an app by client ID or (case-insensitive) name. */
+  find(query: string): Promise<AppRecord | undefined>;
+  /** The scopes a client ID holds now, after checking its secret; undefined when the credentials are not valid. */
+  authorize(clientId: string, clientSecret: string): Promise<{ record: AppRecord; scopes: string[] } | undefined>;
+  update(clientId: string, fn: (record: AppRecord) => AppRecord | undefined): Promise<AppRecord | undefined>;
+}
+
+export function createAppRegistry({ store, keys, catalog }: { store: Store; keys: Keys; catalog: ScopeCatalog }): AppRegistry {
+  const apps = store.collection<AppRecord>('apps');
+  return {
+    async create({ draft, accountId, ownerId, now }) {
+      const clientSecret = newClientSecret();
+      // Only apps that receive card clicks need a shared secret to check RingCentral's signatures.
+      const sharedSecret = draft.interactiveMessages ? newSharedSecret() : null;
+      const sealed = sealCredentials(keys, { clientSecret, sharedSecret: sharedSecret ?? undefined });
+      const { granted, needsApproval } = catalog.split(draft.scopes ?? []);
+      const at = new Date(now).toISOString();
+      let clientId = newClientId();
+      while (await apps.get(clientId)) clientId = newClientId(); // 131 bits: a loop in theory only
+      const record: AppRecord = {
+        ...draft,
+        clientId,
+        accountId,
+        ownerId,
+        status: 'active',
+        grantedScopes: granted,
+        pendingScopes: needsApproval,
+        clientSecretHash: sealed.clientSecretHash,
+        sharedSecretSealed: sealed.sharedSecretSealed ?? null,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await apps.put(clientId, record);
+      return { record, clientSecret, sharedSecret };
+    },
+    get: (clientId) => apps.get(clientId),
+    async listByOwner(accountId, ownerId) {
+      return (await apps.list()).filter((a) => a.accountId === accountId && a.ownerId === ownerId && a.status === 'active');
+    },
+    async find(query) {
+      const q = query.trim();
+      const byId = await apps.get(q);
+      if (byId) return byId;
+      const lower = q.toLowerCase();
+      return (await apps.list()).find((a) => a.appName.toLowerCase() === lower);
+    },
+    async authorize(clientId, clientSecret) {
+      const record = await apps.get(clientId);
+      if (!record || record.status !== 'active') return undefined;
+      if (!verifyClientSecret(keys, clientSecret, record.clientSecretHash)) return undefined;
+      return { record, scopes: [...record.grantedScopes] };
+    },
+    async update(clientId, fn) {
+      const { after } = await apps.update(clientId, (cur) => (cur ? fn(cur) : undefined));
+      return after;
+    },
+  };
+}

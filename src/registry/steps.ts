@@ -1,0 +1,225 @@
+import { AppError } from '../lib/errors.js';
+import { fieldSchemas, LIMITS, type AppDraft, type AppType, type FieldName } from './fields.js';
+import type { ScopeCatalog } from './scope-catalog.js';
+
+export type { AppDraft } from './fields.js';
+
+/** Every step of the registration form, in the order they are shown. */
+export const STEPS = ['type', 'basics', 'auth', 'scopes', 'access', 'features', 'review'] as const;
+export type StepId = (typeof STEPS)[number];
+
+const STEP_FIELDS: Record<StepId, readonly FieldName[]> = {
+  type: ['appType'],
+  basics: ['appName', 'displayName', 'iconUrl', 'primaryContact', 'promote'],
+  // Order matters below: a field that decides whether another applies comes first.
+  auth: ['authMethod', 'redirectUris', 'refreshTokens'],
+  scopes: ['scopes', 'justification'],
+  access: ['access', 'partners'],
+  features: ['interactiveMessages', 'outboundWebhookUrl', 'manualInstructions', 'webInstallUrl'],
+  review: [],
+};
+
+const TITLES: Record<StepId, string> = {
+  type: 'App type',
+  basics: 'Name and contact',
+  auth: 'Authentication',
+  scopes: 'Scopes',
+  access: 'Access',
+  features: 'Features',
+  review: 'Review',
+};
+
+const BOOLEAN_FIELDS: ReadonlySet<FieldName> = new Set(['promote', 'refreshTokens', 'interactiveMessages']);
+const MULTILINE_FIELDS: ReadonlySet<FieldName> = new Set(['redirectUris']);
+
+const REQUIRED: Partial<Record<FieldName, string>> = {
+  appType: 'Choose an app type.',
+  appName: 'Please enter an app name.',
+  displayName: 'Please enter a display name.',
+  iconUrl: 'Bots and add-ins need an icon: enter an https link to a .png, .jpg, .jpeg, .gif, .svg or .webp image.',
+  primaryContact: 'Please enter the email address of the primary contact.',
+  authMethod: 'Choose OAuth (3-legged) or JWT.',
+  redirectUris: 'OAuth needs at least one redirect URI: enter one per line.',
+  scopes: 'Choose at least one scope.',
+  access: 'Choose private or public.',
+  partners: 'Choose all partners, or at least one specific partner.',
+  outboundWebhookUrl: 'Interactive messages need an outbound webhook URL (https).',
+  manualInstructions: 'Please enter installation instructions for your users.',
+};
+
+/** What a step check needs beyond the submitted values. */
+export interface StepContext {
+  /** The values accepted in earlier steps (appType decides which steps and fields apply). */
+  draft: Partial<AppDraft>;
+  /** The requester's other apps; when editing an app, leave its own name out. */
+  existingAppNames: readonly string[];
+  allowNotificationAddins: boolean;
+  catalog: ScopeCatalog;
+}
+
+export type StepResult =
+  | { ok: true; values: Partial<AppDraft> }
+  | { ok: false; errors: Partial<Record<FieldName, string>>; values: Partial<Record<FieldName, string>> };
+
+/** The ordered steps for an app type: REST API apps get them all; bots skip auth; add-ins only describe themselves. */
+export function stepsFor(appType: AppType): StepId[] {
+  switch (appType) {
+    case 'rest-api':
+      return [...STEPS];
+    case 'bot': // bots authenticate with the bot token issued at install
+      return ['type', 'basics', 'scopes', 'access', 'features', 'review'];
+    case 'notification': // add-ins have no auth, scopes or access settings
+      return ['type', 'basics', 'features', 'review'];
+  }
+}
+
+/** The field ids a step's card submits. */
+export function stepFields(step: StepId): readonly FieldName[] {
+  return STEP_FIELDS[step];
+}
+
+/** The heading shown for a step, e.g. "Name and contact". */
+export function sectionTitle(step: StepId): string {
+  return TITLES[step];
+}
+
+/**
+ * Checks one step's card submit as a whole. On success `values` holds only the fields that apply
+ * (redirect URIs only for OAuth, partners only for public apps, and so on); on failure `errors` has
+ * one friendly sentence per field and `values` the raw text to show again in the card.
+ * Throws AppError `STEP_NOT_APPLICABLE` when the step does not belong to the draft's app type.
+ *
+ * @example
+ *   const r = validateStep('auth', { authMethod: 'jwt', refreshTokens: 'true' }, ctx);
+ *   if (r.ok) draft = mergeStep(draft, 'auth', r.values);
+ */
+export function validateStep(step: StepId, input: Record<string, unknown>, ctx: StepContext): StepResult {
+  const schemas = fieldSchemas(ctx);
+  const values: Partial<AppDraft> = {};
+  const errors: Partial<Record<FieldName, string>> = {};
+  const appType = step === 'type' ? undefined : ctx.draft.appType;
+  if (step !== 'type' && (appType === undefined || !stepsFor(appType).includes(step))) {
+    throw new AppError('STEP_NOT_APPLICABLE', `step ${step} does not apply to app type ${appType ?? '(none)'}`, {
+      status: 400,
+      userMessage: 'This part of the form does not apply to your app any more. Please start again from the app type.',
+    });
+  }
+
+  for (const field of STEP_FIELDS[step]) {
+    const need = presence(field, appType, values, ctx.catalog);
+    if (need === 'skip') continue;
+    const raw = input[field];
+    if (isBlank(raw)) {
+      if (BOOLEAN_FIELDS.has(field)) Object.assign(values, { [field]: false }); // an unset toggle is off
+      else if (need === 'required') errors[field] = requiredMessage(field, values, ctx.catalog);
+      continue;
+    }
+    const parsed = schemas[field].safeParse(raw);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? 'Please check this value.';
+      errors[field] = field === 'justification' ? `${approvalPhrase(values, ctx.catalog)} ${message}` : message;
+      continue;
+    }
+    Object.assign(values, { [field]: parsed.data });
+  }
+
+  if (values.appName !== undefined && errors.appName === undefined) {
+    const taken = ctx.existingAppNames.some((name) => foldName(name) === foldName(values.appName ?? ''));
+    if (taken) errors.appName = `You already have an app called "${values.appName}". Please choose a different name.`;
+  }
+
+  if (Object.keys(errors).length > 0) return { ok: false, errors, values: rawValues(step, input) };
+  return { ok: true, values };
+}
+
+/**
+ * Checks every step of a finished draft again before it is submitted (the rules or the catalog may
+ * have changed since a step was accepted). Returns the cleaned draft, without fields that no longer
+ * apply, or the first failing step with its errors.
+ */
+export function validateDraft(
+  draft: Partial<AppDraft>,
+  ctx: Omit<StepContext, 'draft'>,
+): { ok: true; draft: AppDraft } | { ok: false; step: StepId; errors: Partial<Record<FieldName, string>>; values: Partial<Record<FieldName, string>> } {
+  let accepted: Partial<AppDraft> = {};
+  const first = validateStep('type', { appType: draft.appType }, { ...ctx, draft: accepted });
+  if (!first.ok) return { ...first, step: 'type' };
+  accepted = first.values;
+  for (const step of stepsFor(accepted.appType as AppType)) {
+    if (step === 'type' || step === 'review') continue;
+    const input = Object.fromEntries(STEP_FIELDS[step].map((field) => [field, draft[field]]));
+    const result = validateStep(step, input, { ...ctx, draft: accepted });
+    if (!result.ok) return { ...result, step };
+    accepted = { ...accepted, ...result.values };
+  }
+  return { ok: true, draft: accepted as AppDraft };
+}
+
+/** Replaces a step's fields in the draft, so values that no longer apply (e.g. old redirect URIs) go. */
+export function mergeStep(draft: Partial<AppDraft>, step: StepId, values: Partial<AppDraft>): Partial<AppDraft> {
+  const kept = Object.fromEntries(Object.entries(draft).filter(([key]) => !STEP_FIELDS[step].includes(key as FieldName)));
+  return { ...kept, ...values };
+}
+
+type Presence = 'required' | 'optional' | 'skip';
+
+/** Whether a field applies given the app type and the fields already accepted in this step. */
+function presence(field: FieldName, appType: AppType | undefined, values: Partial<AppDraft>, catalog: ScopeCatalog): Presence {
+  switch (field) {
+    case 'iconUrl':
+      return appType === 'rest-api' ? 'optional' : 'required';
+    case 'promote':
+    case 'refreshTokens':
+      return 'optional';
+    case 'redirectUris':
+      return values.authMethod === 'oauth' ? 'required' : 'skip';
+    case 'justification':
+      return catalog.requiresApproval(values.scopes ?? []).length > 0 ? 'required' : 'skip';
+    case 'partners':
+      return values.access === 'public' ? 'required' : 'skip';
+    case 'interactiveMessages':
+      return appType === 'notification' ? 'skip' : 'optional';
+    case 'outboundWebhookUrl':
+      return appType !== 'notification' && values.interactiveMessages === true ? 'required' : 'skip';
+    case 'manualInstructions':
+      return appType === 'notification' ? 'required' : 'skip';
+    case 'webInstallUrl':
+      return appType === 'notification' ? 'optional' : 'skip';
+    default:
+      return 'required';
+  }
+}
+
+function requiredMessage(field: FieldName, values: Partial<AppDraft>, catalog: ScopeCatalog): string {
+  if (field === 'justification') {
+    return `${approvalPhrase(values, catalog)} Please explain why your app needs ${catalog.requiresApproval(values.scopes ?? []).length > 1 ? 'them' : 'it'} (at least ${LIMITS.justificationMin} characters).`;
+  }
+  return REQUIRED[field] ?? 'Please fill this in.';
+}
+
+function approvalPhrase(values: Partial<AppDraft>, catalog: ScopeCatalog): string {
+  const names = catalog.requiresApproval(values.scopes ?? []);
+  return `${names.join(', ')} ${names.length > 1 ? 'require' : 'requires'} approval.`;
+}
+
+function isBlank(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  return Array.isArray(value) && value.length === 0;
+}
+
+function foldName(name: string): string {
+  return name.normalize('NFKC').trim().toLowerCase();
+}
+
+/** The submitted values as the card shows them, so a failed submit keeps what the user typed. */
+function rawValues(step: StepId, input: Record<string, unknown>): Partial<Record<FieldName, string>> {
+  const out: Partial<Record<FieldName, string>> = {};
+  for (const field of STEP_FIELDS[step]) {
+    const value = input[field];
+    if (typeof value === 'string') out[field] = value;
+    else if (typeof value === 'boolean' || typeof value === 'number') out[field] = String(value);
+    else if (Array.isArray(value)) out[field] = value.map(String).join(MULTILINE_FIELDS.has(field) ? '\n' : ',');
+  }
+  return out;
+}
