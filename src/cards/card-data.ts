@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/**
+ * The view model each card template binds to, one zod schema per template in cards/.
+ * adaptivecards-templating leaves a binding whose value is undefined as literal `${...}` text, so
+ * every field a template reads is required here and renderCard checks the data before expanding.
+ * Objects are strict: a misspelt or stray field (a secret handed to credentials-hidden, say) fails
+ * loudly instead of being ignored.
+ */
+
+/** A field as the user typed it ('' when empty). */
+const entered = z.string();
+/** An Input.Toggle value (valueOn "true", valueOff "false"). */
+const toggle = z.enum(['true', 'false']);
+/** A field's error message, '' when the field is fine. */
+const message = z.string();
+const choice = z.strictObject({ value: z.string().min(1), title: z.string().min(1) });
+
+/** What every form step card shows: header, notice, and the ids each Action.Submit carries. */
+const formBase = {
+  flowId: z.string().min(1),
+  version: z.string().min(1),
+  botId: z.string().min(1),
+  stepNumber: z.number().int().min(1),
+  stepCount: z.number().int().min(1),
+  title: z.string().min(1),
+  notice: z.string(),
+};
+
+/** A form step: the shared fields, `values` and `errors` keyed by exactly the step's input ids, and extras. */
+function formStep<F extends Record<string, typeof entered | typeof toggle>, X extends z.ZodRawShape>(fields: F, extra: X) {
+  const errors = Object.fromEntries(Object.keys(fields).map((id) => [id, message])) as { [K in keyof F]: typeof message };
+  return z.strictObject({ ...formBase, values: z.strictObject(fields), errors: z.strictObject(errors), ...extra });
+}
+
+export const stepTypeSchema = formStep(
+  { appType: entered },
+  {
+    appTypes: z.array(z.strictObject({ value: z.string().min(1), title: z.string().min(1), description: z.string().min(1) })).min(1),
+    notificationNote: z.string(),
+  },
+);
+
+export const stepBasicsSchema = formStep(
+  { appName: entered, displayName: entered, iconUrl: entered, primaryContact: entered, promote: toggle },
+  { iconRequired: z.boolean() },
+);
+
+export const stepAuthSchema = formStep({ authMethod: entered, redirectUris: entered, refreshTokens: toggle }, {});
+
+export const stepScopesSchema = formStep(
+  { scopes: entered, justification: entered },
+  { scopeChoices: z.array(choice).min(1), overlapNotes: z.array(z.string().min(1)), approvalNote: z.string() },
+);
+
+export const stepAccessSchema = formStep({ access: entered, partners: entered }, { partnerChoices: z.array(choice).min(1) });
+
+export const stepFeaturesSchema = formStep({ interactiveMessages: toggle, outboundWebhookUrl: entered }, {});
+
+export const stepFeaturesNotificationSchema = formStep({ manualInstructions: entered, webInstallUrl: entered }, {});
+
+export const reviewSchema = z.strictObject({
+  flowId: formBase.flowId,
+  version: formBase.version,
+  botId: formBase.botId,
+  notice: z.string(),
+  sections: z
+    .array(
+      z.strictObject({
+        section: z.string().min(1),
+        title: z.string().min(1),
+        facts: z.array(z.strictObject({ title: z.string().min(1), value: z.string() })).min(1),
+      }),
+    )
+    .min(1),
+});
+
+export const flowClosedSchema = z.strictObject({
+  title: z.string().min(1),
+  message: z.string().min(1),
+  tone: z.enum(['good', 'attention', 'default']),
+});
+
+const credentialsBase = {
+  appName: z.string().min(1),
+  appTypeLabel: z.string().min(1),
+  clientId: z.string().min(1),
+  grantedScopes: z.array(z.string().min(1)),
+  /** Scopes awaiting RingCentral's approval; the section is shown only when non-empty. */
+  pendingScopes: z.array(z.string().min(1)),
+  nextSteps: z.string().min(1),
+};
+
+export const credentialsSchema = z.strictObject({
+  ...credentialsBase,
+  clientSecret: z.string().min(1),
+  /** '' when the app has no shared secret (no interactive messages). */
+  sharedSecret: z.string(),
+  hideAtText: z.string().min(1),
+});
+
+/** After the hide deadline: the same card with no secret in the data at all. */
+export const credentialsHiddenSchema = z.strictObject(credentialsBase);
+
+export const noticeSchema = z.strictObject({ title: z.string().min(1), message: z.string().min(1) });
+
+/** Template name (cards/<name>.json) → the schema of its data. */
+export const cardSchemas = {
+  'step-type': stepTypeSchema,
+  'step-basics': stepBasicsSchema,
+  'step-auth': stepAuthSchema,
+  'step-scopes': stepScopesSchema,
+  'step-access': stepAccessSchema,
+  'step-features': stepFeaturesSchema,
+  'step-features-notification': stepFeaturesNotificationSchema,
+  review: reviewSchema,
+  'flow-closed': flowClosedSchema,
+  credentials: credentialsSchema,
+  'credentials-hidden': credentialsHiddenSchema,
+  notice: noticeSchema,
+} as const;
+
+export type CardName = keyof typeof cardSchemas;
+export const CARD_NAMES = Object.keys(cardSchemas) as CardName[];
+/** The data each card takes, by name. */
+export type CardData = { [N in CardName]: z.input<(typeof cardSchemas)[N]> };
+
+export type StepTypeData = z.input<typeof stepTypeSchema>;
+export type StepBasicsData = z.input<typeof stepBasicsSchema>;
+export type StepAuthData = z.input<typeof stepAuthSchema>;
+export type StepScopesData = z.input<typeof stepScopesSchema>;
+export type StepAccessData = z.input<typeof stepAccessSchema>;
+export type StepFeaturesData = z.input<typeof stepFeaturesSchema>;
+export type StepFeaturesNotificationData = z.input<typeof stepFeaturesNotificationSchema>;
+export type ReviewData = z.input<typeof reviewSchema>;
+export type FlowClosedData = z.input<typeof flowClosedSchema>;
+export type CredentialsData = z.input<typeof credentialsSchema>;
+export type CredentialsHiddenData = z.input<typeof credentialsHiddenSchema>;
+export type NoticeData = z.input<typeof noticeSchema>;
+
+/** The form step cards (each has the shared header, values, errors and Back/Cancel/Next). */
+export type StepCardName = Exclude<CardName, 'review' | 'flow-closed' | 'credentials' | 'credentials-hidden' | 'notice'>;
+
+/** Input ids per step card: a contract with the flow, which reads submitted values by these ids. */
+export const STEP_INPUT_IDS = {
+  'step-type': ['appType'],
+  'step-basics': ['appName', 'displayName', 'iconUrl', 'primaryContact', 'promote'],
+  'step-auth': ['authMethod', 'redirectUris', 'refreshTokens'],
+  'step-scopes': ['scopes', 'justification'],
+  'step-access': ['access', 'partners'],
+  'step-features': ['interactiveMessages', 'outboundWebhookUrl'],
+  'step-features-notification': ['manualInstructions', 'webInstallUrl'],
+} as const satisfies { [N in StepCardName]: readonly (keyof CardData[N]['values'])[] };

@@ -1,0 +1,223 @@
+import type {
+  CardData,
+  CardName,
+  CredentialsData,
+  ReviewData,
+  StepAccessData,
+  StepAuthData,
+  StepBasicsData,
+  StepFeaturesData,
+  StepFeaturesNotificationData,
+  StepScopesData,
+  StepTypeData,
+} from '../../../src/cards/render-card.js';
+
+/** Realistic view models for every card, in the states the flow produces. */
+
+const ids = { flowId: 'flow-7f3a', version: '4', botId: '830119004' };
+const header = (stepNumber: number, title: string) => ({ ...ids, stepNumber, stepCount: 6, title, notice: '' });
+const fix = 'Please fix the fields marked below.';
+
+const appTypes = [
+  { value: 'rest-api', title: 'REST API app', description: 'General access to RingCentral APIs: voice, SMS, meetings, team messaging and more.' },
+  { value: 'bot', title: 'Bot add-in', description: 'A bot that lives in RingCentral team messaging.' },
+];
+
+export const stepType: StepTypeData = {
+  ...header(1, 'App type'),
+  values: { appType: '' },
+  errors: { appType: '' },
+  appTypes,
+  notificationNote: 'Notification add-ins are deprecated and no longer available to new apps.',
+};
+export const stepTypeWithError: StepTypeData = {
+  ...stepType,
+  notice: fix,
+  errors: { appType: 'Choose an app type.' },
+  notificationNote: '',
+  appTypes: [
+    ...appTypes,
+    { value: 'notification', title: 'Notification add-in (deprecated)', description: 'Routes notifications from other systems into RingCentral.' },
+  ],
+};
+
+export const stepBasics: StepBasicsData = {
+  ...header(2, 'About your app'),
+  values: { appName: '', displayName: '', iconUrl: '', primaryContact: 'ada@example.com', promote: 'false' },
+  errors: { appName: '', displayName: '', iconUrl: '', primaryContact: '', promote: '' },
+  iconRequired: false,
+};
+export const stepBasicsWithErrors: StepBasicsData = {
+  ...stepBasics,
+  notice: fix,
+  iconRequired: true,
+  values: { appName: 'x'.repeat(70), displayName: 'Expense Bot', iconUrl: 'ftp://icon', primaryContact: 'ada@', promote: 'true' },
+  errors: {
+    appName: 'At most 64 characters.',
+    displayName: '',
+    iconUrl: 'Bots need an https icon URL.',
+    primaryContact: 'Enter a valid email address.',
+    promote: '',
+  },
+};
+
+export const stepAuth: StepAuthData = {
+  ...header(3, 'Authentication'),
+  values: { authMethod: 'oauth', redirectUris: 'https://app.example.com/cb\nhttp://localhost:3000/cb', refreshTokens: 'true' },
+  errors: { authMethod: '', redirectUris: '', refreshTokens: '' },
+};
+export const stepAuthWithErrors: StepAuthData = {
+  ...stepAuth,
+  notice: fix,
+  values: { authMethod: 'oauth', redirectUris: 'https://*.example.com/cb', refreshTokens: 'false' },
+  errors: { authMethod: '', redirectUris: 'Wildcards are not allowed: https://*.example.com/cb', refreshTokens: '' },
+};
+
+export const stepScopes: StepScopesData = {
+  ...header(4, 'Scopes'),
+  values: { scopes: 'ReadMessages,TeamMessaging', justification: '' },
+  errors: { scopes: '', justification: '' },
+  scopeChoices: [
+    { value: 'ReadMessages', title: 'ReadMessages: Read messages' },
+    { value: 'EditMessages', title: 'EditMessages: Edit messages' },
+    { value: 'TeamMessaging', title: 'TeamMessaging: Post and read in team messaging' },
+    { value: 'ReadAccounts', title: 'ReadAccounts: Read account information (requires approval)' },
+  ],
+  overlapNotes: [],
+  approvalNote: '',
+};
+export const stepScopesWithNotes: StepScopesData = {
+  ...stepScopes,
+  notice: fix,
+  values: { scopes: 'ReadMessages,EditMessages,ReadAccounts', justification: 'too short' },
+  errors: { scopes: '', justification: 'At least 30 characters, please.' },
+  overlapNotes: ['EditMessages already includes ReadMessages.', 'TeamMessaging already includes ReadMessages.'],
+  approvalNote: 'ReadAccounts requires approval: registering files a support ticket for RingCentral to review.',
+};
+
+const partnerChoices = [
+  { value: 'all', title: 'All current and future carrier and brand partners (recommended)' },
+  { value: 'att', title: 'AT&T Office@Hand' },
+  { value: 'bt', title: 'BT Cloud Work' },
+  { value: 'telus', title: 'TELUS Business Connect' },
+];
+export const stepAccess: StepAccessData = {
+  ...header(5, 'Access'),
+  values: { access: '', partners: '' },
+  errors: { access: '', partners: '' },
+  partnerChoices,
+};
+export const stepAccessWithErrors: StepAccessData = {
+  ...stepAccess,
+  notice: fix,
+  values: { access: 'private', partners: 'att,bt' },
+  errors: { access: '', partners: 'Partners apply to public apps only.' },
+};
+
+export const stepFeatures: StepFeaturesData = {
+  ...header(6, 'Features'),
+  values: { interactiveMessages: 'true', outboundWebhookUrl: 'https://bot.example.com/interactive' },
+  errors: { interactiveMessages: '', outboundWebhookUrl: '' },
+};
+export const stepFeaturesWithErrors: StepFeaturesData = {
+  ...stepFeatures,
+  notice: fix,
+  values: { interactiveMessages: 'true', outboundWebhookUrl: 'http://10.0.0.5/hook' },
+  errors: { interactiveMessages: '', outboundWebhookUrl: 'Use https on a public host.' },
+};
+
+export const stepFeaturesNotification: StepFeaturesNotificationData = {
+  ...header(6, 'Features'),
+  values: { manualInstructions: '', webInstallUrl: '' },
+  errors: { manualInstructions: '', webInstallUrl: '' },
+};
+export const stepFeaturesNotificationWithErrors: StepFeaturesNotificationData = {
+  ...stepFeaturesNotification,
+  notice: fix,
+  values: { manualInstructions: '', webInstallUrl: 'example.com/install' },
+  errors: { manualInstructions: 'Manual installation instructions are required.', webInstallUrl: 'Use an https URL.' },
+};
+
+export const review: ReviewData = {
+  ...ids,
+  notice: '',
+  sections: [
+    { section: 'type', title: 'App type', facts: [{ title: 'Type', value: 'Bot add-in' }] },
+    {
+      section: 'basics',
+      title: 'About your app',
+      facts: [
+        { title: 'App name', value: 'Expense Bot (staging)' },
+        { title: 'Display name', value: 'Expense Bot' },
+        { title: 'Icon URL', value: 'https://example.com/icon.png' },
+        { title: 'Primary contact', value: 'ada@example.com' },
+        { title: 'Promote in App Gallery', value: 'No' },
+      ],
+    },
+    {
+      section: 'auth',
+      title: 'Authentication',
+      facts: [
+        { title: 'Method', value: 'JWT auth flow' },
+        { title: 'Redirect URIs', value: '' },
+      ],
+    },
+    { section: 'scopes', title: 'Scopes', facts: [{ title: 'Scopes', value: 'ReadMessages, TeamMessaging' }] },
+  ],
+};
+export const reviewWithNotice: ReviewData = { ...review, notice: 'Your answers changed in another window; please check them again.' };
+
+export const credentials: CredentialsData = {
+  appName: 'Expense Bot (staging)',
+  appTypeLabel: 'Bot add-in',
+  clientId: 'kZ3q9XvT1bNcR8wYpL2dEa',
+  clientSecret: 'cS_9f2+Jk1/aQz_w8X-vB3nM7pR4tY6uI0oE',
+  sharedSecret: 'e3b0c44298fc1c149afbf4c8996fb924',
+  grantedScopes: ['ReadMessages', 'TeamMessaging'],
+  pendingScopes: ['ReadAccounts'],
+  nextSteps: 'Add the client ID and secret to your bot\'s configuration, then install the bot from the Developer Console.',
+  hideAtText: 'This card will hide the secrets at 14:05 UTC (in 15 minutes). Copy them now; they are shown once.',
+};
+export const credentialsPlain: CredentialsData = {
+  ...credentials,
+  appName: 'Nightly Report',
+  appTypeLabel: 'REST API app',
+  sharedSecret: '',
+  pendingScopes: [],
+  grantedScopes: [],
+  nextSteps: 'Create a JWT credential in the Developer Console, then exchange it for an access token.',
+};
+
+const { clientSecret: _cs, sharedSecret: _ss, hideAtText: _h, ...hiddenBase } = credentials;
+export const credentialsHidden: CardData['credentials-hidden'] = hiddenBase;
+export const credentialsHiddenPlain: CardData['credentials-hidden'] = { ...hiddenBase, pendingScopes: [], grantedScopes: [] };
+
+/** Every card in every state the flow produces: [label, name, data]. */
+export type Case = { [N in CardName]: [string, N, CardData[N]] }[CardName];
+export const allCases: Case[] = [
+  ['step-type (first step)', 'step-type', stepType],
+  ['step-type with error and notification type allowed', 'step-type', stepTypeWithError],
+  ['step-basics', 'step-basics', stepBasics],
+  ['step-basics with errors, icon required', 'step-basics', stepBasicsWithErrors],
+  ['step-auth', 'step-auth', stepAuth],
+  ['step-auth with errors', 'step-auth', stepAuthWithErrors],
+  ['step-scopes', 'step-scopes', stepScopes],
+  ['step-scopes with overlap and approval notes', 'step-scopes', stepScopesWithNotes],
+  ['step-access', 'step-access', stepAccess],
+  ['step-access with errors', 'step-access', stepAccessWithErrors],
+  ['step-features', 'step-features', stepFeatures],
+  ['step-features with errors', 'step-features', stepFeaturesWithErrors],
+  ['step-features-notification', 'step-features-notification', stepFeaturesNotification],
+  ['step-features-notification with errors', 'step-features-notification', stepFeaturesNotificationWithErrors],
+  ['review', 'review', review],
+  ['review with notice', 'review', reviewWithNotice],
+  ['flow-closed: registered', 'flow-closed', { title: 'App registered', message: 'Expense Bot is registered. I sent the credentials to you privately.', tone: 'good' }],
+  ['flow-closed: cancelled', 'flow-closed', { title: 'Registration cancelled', message: 'Nothing was registered. Say "register" to start again.', tone: 'default' }],
+  ['flow-closed: expired', 'flow-closed', { title: 'This registration expired', message: 'It was idle for 24 hours. Say "register" to start again.', tone: 'attention' }],
+  ['flow-closed: moved on', 'flow-closed', { title: 'This card is out of date', message: 'The registration continues in a newer card below.', tone: 'default' }],
+  ['credentials with shared secret and pending scopes', 'credentials', credentials],
+  ['credentials without shared secret, pending or granted scopes', 'credentials', credentialsPlain],
+  ['credentials-hidden', 'credentials-hidden', credentialsHidden],
+  ['credentials-hidden without scopes', 'credentials-hidden', credentialsHiddenPlain],
+  ['notice', 'notice', { title: 'One registration at a time', message: 'Finish or cancel the registration you started before beginning another.' }],
+];

@@ -1,0 +1,167 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/lib/errors.js';
+import { CARD_NAMES, renderCard, type Card, type CardData, type CardName } from '../../../src/cards/render-card.js';
+import { validateCard } from '../../../src/cards/validate-card.js';
+import { inputs, ofType, submits, texts, type Node } from './card-tree.js';
+import * as f from './fixtures.js';
+
+const cardsDir = fileURLToPath(new URL('../../../cards/', import.meta.url));
+const render = (c: f.Case): Card => renderCard(c[1], c[2] as never);
+
+describe('templates on disk', () => {
+  it('has exactly one template per card name', () => {
+    const files = readdirSync(cardsDir).filter((n) => n.endsWith('.json')).map((n) => n.replace(/\.json$/, ''));
+    expect(files.sort()).toEqual([...CARD_NAMES].sort());
+  });
+
+  it.each(CARD_NAMES)('%s declares the schema, type, version 1.3 and a fallback text', (name) => {
+    const json = JSON.parse(readFileSync(`${cardsDir}${name}.json`, 'utf8'));
+    expect(json).toMatchObject({
+      $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+      type: 'AdaptiveCard',
+      version: '1.3',
+      fallbackText: expect.stringMatching(/\S/),
+    });
+  });
+});
+
+describe('every card in every state', () => {
+  it.each(f.allCases)('%s validates as Adaptive Cards 1.3 with no errors or warnings', (...c) => {
+    expect(validateCard(render(c))).toEqual({ errors: [], warnings: [] });
+  });
+
+  it.each(f.allCases)('%s leaves no unexpanded ${...} binding', (...c) => {
+    const json = JSON.stringify(render(c));
+    expect(JSON.stringify(c[2])).not.toContain('${');
+    expect(json).not.toContain('${');
+    expect(json).not.toMatch(/"\$(when|data)"/);
+  });
+
+  it.each(f.allCases)('%s keeps its fallback text, type and version after expansion', (...c) => {
+    const card = render(c);
+    expect(card).toMatchObject({ type: 'AdaptiveCard', version: '1.3', $schema: 'http://adaptivecards.io/schemas/adaptive-card.json' });
+    expect(card.fallbackText).toMatch(/\S/);
+  });
+
+  it.each(f.allCases)('%s gives every Action.Submit the action, flow id, version and bot id', (...c) => {
+    const data = c[2] as Partial<CardData['review']>;
+    for (const action of submits(render(c))) {
+      expect(action.data).toMatchObject({ action: expect.any(String), flowId: data.flowId, version: data.version, botId: data.botId });
+    }
+  });
+});
+
+describe('review card', () => {
+  it('shows each section as facts with its own Edit button', () => {
+    const card = renderCard('review', f.review);
+    expect(ofType(card, 'FactSet').map((s) => s.facts)).toEqual(f.review.sections.map((s) => s.facts));
+    const edits = submits(card).filter((a) => (a.data as Node).action === 'edit');
+    expect(edits.map((a) => a.data)).toEqual(
+      f.review.sections.map((s) => ({ action: 'edit', section: s.section, flowId: 'flow-7f3a', version: '4', botId: '830119004' })),
+    );
+    expect((card.actions as Node[]).map((a) => [(a.data as Node).action, a.title])).toEqual([
+      ['back', 'Back'],
+      ['cancel', 'Cancel'],
+      ['submit', 'Register app'],
+    ]);
+    expect((card.actions as Node[])[2]).toMatchObject({ style: 'positive' });
+    expect(inputs(card)).toEqual([]);
+  });
+
+  it('shows the notice only when there is one', () => {
+    expect(texts(renderCard('review', f.review))).not.toContain(f.reviewWithNotice.notice);
+    expect(texts(renderCard('review', f.reviewWithNotice))).toContain(f.reviewWithNotice.notice);
+  });
+});
+
+describe('closing cards', () => {
+  it.each(['good', 'attention', 'default'] as const)('flow-closed in %s tone has no actions', (tone) => {
+    const card = renderCard('flow-closed', { title: 'Done', message: 'All set.', tone });
+    expect(ofType(card, 'Container')[0]).toMatchObject({ style: tone });
+    expect(card.actions).toBeUndefined();
+    expect(texts(card)).toEqual(['Done', 'All set.']);
+  });
+
+  it('notice is a title and a message with no actions', () => {
+    const card = renderCard('notice', { title: 'Not now', message: 'Finish your current registration first.' });
+    expect(texts(card)).toEqual(['Not now', 'Finish your current registration first.']);
+    expect(card.actions).toBeUndefined();
+    expect(card.fallbackText).toBe('Not now');
+  });
+});
+
+describe('credentials cards', () => {
+  const monospace = (card: Card) => ofType(card, 'TextRun').filter((r) => r.fontType === 'monospace').map((r) => r.text);
+
+  it('shows ids and secrets in monospace, verbatim, and never in the notification text', () => {
+    const card = renderCard('credentials', f.credentials);
+    expect(monospace(card)).toEqual([f.credentials.clientId, f.credentials.clientSecret, f.credentials.sharedSecret]);
+    expect(texts(card)).toEqual(expect.arrayContaining([f.credentials.hideAtText, f.credentials.nextSteps, 'ReadMessages, TeamMessaging']));
+    expect(card.fallbackText).not.toContain(f.credentials.clientSecret);
+    expect(card.fallbackText).not.toContain(f.credentials.sharedSecret);
+    expect(card.actions).toBeUndefined();
+  });
+
+  it('shows pending scopes only when some await approval, and the shared secret only when there is one', () => {
+    const full = renderCard('credentials', f.credentials);
+    expect(texts(full)).toEqual(expect.arrayContaining(['Awaiting approval', 'ReadAccounts']));
+    const plain = renderCard('credentials', f.credentialsPlain);
+    expect(texts(plain)).not.toContain('Awaiting approval');
+    expect(monospace(plain)).toEqual([f.credentials.clientId, f.credentials.clientSecret]);
+    expect(JSON.stringify(plain)).not.toContain('Shared secret');
+    expect(texts(plain)).toContain('None');
+  });
+
+  it('hidden credentials keep the client id, say the secret is hidden, and take no secret', () => {
+    const card = renderCard('credentials-hidden', f.credentialsHidden);
+    const json = JSON.stringify(card);
+    expect(json).not.toContain(f.credentials.clientSecret);
+    expect(json).not.toContain(f.credentials.sharedSecret);
+    expect(monospace(card)).toEqual([f.credentials.clientId]);
+    expect(texts(card)).toContain('The client secret was shown once and is now hidden. Ask me to rotate it if it was lost.');
+    expect(() => renderCard('credentials-hidden', { ...f.credentialsHidden, clientSecret: 'leak' } as never)).toThrow(/clientSecret/);
+  });
+});
+
+describe('renderCard data checks', () => {
+  const rejects = (name: CardName, data: unknown) => {
+    try {
+      renderCard(name, data as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe('CARD_DATA_INVALID');
+      return (error as Error).message;
+    }
+    throw new Error('renderCard accepted invalid data');
+  };
+
+  it('names the card and the missing field', () => {
+    const { appName: _omit, ...values } = f.stepBasics.values;
+    const message = rejects('step-basics', { ...f.stepBasics, values });
+    expect(message).toContain('renderCard("step-basics")');
+    expect(message).toContain('values.appName');
+  });
+
+  it('names every bad field, nested and top level', () => {
+    const { stepCount: _omit, ...rest } = f.stepScopes;
+    const message = rejects('step-scopes', { ...rest, scopeChoices: [{ value: 'ReadMessages' }], errors: { scopes: '' } });
+    expect(message).toContain('stepCount');
+    expect(message).toContain('scopeChoices[0].title');
+    expect(message).toContain('errors.justification');
+  });
+
+  it('rejects a toggle that is not "true" or "false", an unknown tone and unknown fields', () => {
+    expect(rejects('step-auth', { ...f.stepAuth, values: { ...f.stepAuth.values, refreshTokens: 'yes' } })).toContain('values.refreshTokens');
+    expect(rejects('flow-closed', { title: 'x', message: 'y', tone: 'warning' })).toContain('tone');
+    expect(rejects('notice', { title: 'x', message: 'y', extra: 1 })).toContain('extra');
+  });
+
+  it('renders the same template again with new data, unaffected by the last render', () => {
+    const first = renderCard('notice', { title: 'First', message: 'one' });
+    const second = renderCard('notice', { title: 'Second', message: 'two' });
+    expect(texts(first)).toEqual(['First', 'one']);
+    expect(texts(second)).toEqual(['Second', 'two']);
+  });
+});
