@@ -1,0 +1,75 @@
+/** Shared runtime context handed to every emulator service. */
+import type { StateStore } from './state.js';
+
+/** Options after defaults were applied. */
+export interface ResolvedOptions {
+  host: string;
+  port: number;
+  handshakeTimeoutMs: number;
+  outboundTimeoutMs: number;
+  blacklistAfterFailures: number;
+  statePath: string | undefined;
+}
+
+/** Runtime services every part of the emulator uses. */
+export class EmulatorContext {
+  /** Base URL (`http://host:port`), known once the server listens. */
+  baseUrl = '';
+  private readonly pending = new Set<Promise<unknown>>();
+  /** Delayed work: timer → resolver of the promise `settle()` waits on. */
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
+  private closed = false;
+
+  constructor(
+    readonly store: StateStore,
+    readonly now: () => number,
+    readonly log: (line: string) => void,
+    readonly options: ResolvedOptions,
+  ) {}
+
+  /** ISO time of `ms` (default: now). */
+  iso(ms: number = this.now()): string {
+    return new Date(ms).toISOString();
+  }
+
+  /** Remembers background work so `settle()`/`close()` can wait for it; errors are logged. */
+  track(work: Promise<unknown>): void {
+    const p = work.catch((err: unknown) => this.log(`background task failed: ${(err as Error).message}`));
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  /** Runs `fn` after `ms` (tracked, cleared on close); lets an HTTP answer go out before events. */
+  later(fn: () => Promise<unknown>, ms = 0): void {
+    if (this.closed) return;
+    let release: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.track(fn().finally(release));
+    }, ms);
+    this.timers.set(timer, release);
+    // settle() must also wait for work that has not started yet.
+    this.track(done);
+  }
+
+  /** Waits until no background work (deliveries, delayed events) is left. */
+  async settle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** True after `shutdown()`. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Cancels delayed work; in-flight work is left to finish or fail. */
+  shutdown(): void {
+    this.closed = true;
+    for (const [timer, release] of this.timers) {
+      clearTimeout(timer);
+      release();
+    }
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Fault injection for the REST API (never for `/_emulator` control routes): make the next N
+ * matching requests fail with 429/500/503 or answer slowly.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { rcError, type RcApiError } from './errors.js';
+import { rateGroupFor, setRateHeaders } from './rate-limit.js';
+
+/** A fault to inject. */
+export type Fault =
+  /** Rate limit: 429 CMN-301, `X-Rate-Limit-*` with Remaining 0, `Retry-After` (seconds) if given. */
+  | { status: 429; retryAfter?: number }
+  /** 503 CMN-201, `Retry-After` if given. */
+  | { status: 503; retryAfter?: number }
+  /** 500 CMN-203. */
+  | { status: 500 }
+  /** Answer normally, but only after `delayMs` (for client timeouts). */
+  | { delayMs: number };
+
+/** Which requests a fault applies to; omitted fields match everything. */
+export interface FaultMatch {
+  method?: string;
+  pathPrefix?: string;
+}
+
+interface Armed {
+  remaining: number;
+  fault: Fault;
+  match: FaultMatch;
+}
+
+/** Queue of armed faults; the oldest matching one is used first. */
+export class FaultInjector {
+  private readonly armed: Armed[] = [];
+  private readonly delays = new Set<NodeJS.Timeout>();
+
+  /** Arms `fault` for the next `count` matching requests. */
+  failNext(count: number, fault: Fault, match: FaultMatch = {}): void {
+    if (count > 0) this.armed.push({ remaining: count, fault, match });
+  }
+
+  /** Faults still armed (sum of remaining counts). */
+  pending(): number {
+    return this.armed.reduce((n, a) => n + a.remaining, 0);
+  }
+
+  /** Disarms everything. */
+  clear(): void {
+    this.armed.length = 0;
+  }
+
+  /** Takes the fault for this request, if any. */
+  take(method: string, path: string): Fault | undefined {
+    const index = this.armed.findIndex(
+      (a) =>
+        (a.match.method === undefined || a.match.method.toUpperCase() === method.toUpperCase()) &&
+        (a.match.pathPrefix === undefined || path.startsWith(a.match.pathPrefix)),
+    );
+    const armed = this.armed[index];
+    if (armed === undefined) return undefined;
+    armed.remaining -= 1;
+    if (armed.remaining <= 0) this.armed.splice(index, 1);
+    return armed.fault;
+  }
+
+  /** Express middleware; mount on the REST API only. */
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      const fault = this.take(req.method, req.path);
+      if (fault === undefined) {
+        next();
+        return;
+      }
+      if ('delayMs' in fault) {
+        const timer = setTimeout(() => {
+          this.delays.delete(timer);
+          next();
+        }, fault.delayMs);
+        this.delays.add(timer);
+        return;
+      }
+      let error: RcApiError;
+      if (fault.status === 429) {
+        error = rcError.rateExceeded();
+        setRateHeaders(res, rateGroupFor(req.method, req.path), 0);
+      } else {
+        error = fault.status === 503 ? rcError.unavailable() : rcError.internal();
+      }
+      if ('retryAfter' in fault && fault.retryAfter !== undefined) res.set('Retry-After', String(fault.retryAfter));
+      res.status(error.status).json(error.toBody());
+    };
+  }
+
+  /** Cancels pending slow answers (their sockets are closed by the server shutdown). */
+  close(): void {
+    for (const timer of this.delays) clearTimeout(timer);
+    this.delays.clear();
+  }
+}
