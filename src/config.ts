@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   SECRET_REVEAL_SECONDS: positiveNumber.default(900),
   APPROVAL_REMIND_HOURS: positiveNumber.default(24),
   APPROVAL_EXPIRE_DAYS: positiveNumber.default(7),
+  SCOPES_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -72,6 +73,8 @@ export interface Config {
   secretRevealSeconds: number;
   approvalRemindHours: number;
   approvalExpireDays: number;
+  /** The scope catalog an operator may edit; the bundled one when unset. */
+  scopesFile: string | undefined;
   logLevel: Env['LOG_LEVEL'];
 }
 
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secretRevealSeconds: e.SECRET_REVEAL_SECONDS,
     approvalRemindHours: e.APPROVAL_REMIND_HOURS,
     approvalExpireDays: e.APPROVAL_EXPIRE_DAYS,
+    scopesFile: e.SCOPES_FILE,
     logLevel: e.LOG_LEVEL,
   };
 }

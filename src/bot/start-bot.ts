@@ -10,16 +10,21 @@ import type { Logger } from '../lib/logger.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createInstallations, type Installations } from '../platform/installations.js';
 import type { RetryOptions } from '../platform/retry.js';
+import { createAppRegistry, type AppRegistry } from '../registry/app-records.js';
+import { loadScopeCatalog } from '../registry/scope-catalog.js';
 import { createLowdbStore } from '../store/lowdb-store.js';
 import type { Store } from '../store/store.js';
 import { helpCommand, type Command } from './commands.js';
 import type { Services } from './context.js';
 import { createNotificationHandler } from './handle-notification.js';
 import { createSubmitHandler, type SubmitHandler } from './handle-submit.js';
+import { createRegistration } from './registration.js';
 
 export interface BotTiming {
   /** How often subscriptions are checked and renewed. */
   maintainEveryMs?: number;
+  /** How often secrets due to hide and abandoned forms are looked for. */
+  sweepEveryMs?: number;
   sub406RetryMs?: number;
   subscriptionTtlSeconds?: number;
   retry?: RetryOptions;
@@ -45,6 +50,9 @@ export interface RunningBot {
   verificationToken: string;
   /** Runs the periodic subscription check now (tests call it after moving the clock). */
   maintain(): Promise<void>;
+  /** Hides due secrets and expires abandoned forms now. */
+  sweep(): Promise<void>;
+  registry: AppRegistry;
   close(): Promise<void>;
 }
 
@@ -64,6 +72,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     config.verificationToken ?? readOrCreateSecretFile(join(config.dataDir, 'verification-token'), () => randomBytes(24).toString('base64url'));
   log.addSecret(verificationToken);
 
+  const catalog = loadScopeCatalog(config.scopesFile); // a broken catalog stops start-up, clearly
   const store = options.store ?? (await createLowdbStore(config.dataDir));
   const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
   let publicUrl = config.botPublicUrl;
@@ -89,10 +98,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   });
   const services: Services = { config, store, keys, log, clock, installations };
 
+  const registry = createAppRegistry({ store, keys, catalog });
+  const registration = createRegistration({ services, catalog, registry });
+
   const commands: Command[] = [];
   const allCommands = () => commands;
-  commands.push(helpCommand(allCommands));
-  const submitHandlers: Record<string, SubmitHandler> = {};
+  commands.push(...registration.commands, helpCommand(allCommands));
+  const submitHandlers: Record<string, SubmitHandler> = { ...registration.submitHandlers };
 
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const onSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
@@ -109,6 +121,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   await maintain(); // at start-up: recreate missing, expired or Blacklisted subscriptions
   const timer = setInterval(() => void maintain(), timing.maintainEveryMs ?? 10 * 60_000);
   timer.unref();
+  const sweep = () => registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
+  await sweep(); // secrets due to hide while we were down are hidden now
+  const sweepTimer = setInterval(() => void sweep(), timing.sweepEveryMs ?? 15_000);
+  sweepTimer.unref();
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -117,8 +133,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     installations,
     verificationToken,
     maintain,
+    sweep,
+    registry,
     async close() {
       clearInterval(timer);
+      clearInterval(sweepTimer);
       await installations.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

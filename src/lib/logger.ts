@@ -39,7 +39,8 @@ export function createLogger({ level = 'info', sink = (l) => process.stdout.writ
       return out;
     }
     if (value instanceof Error) {
-      return { name: value.name, message: scrub(value.message), code: (value as { code?: unknown }).code };
+      const cause = value.cause instanceof Error ? scrub(value.cause, depth + 1) : undefined;
+      return { name: value.name, message: scrub(value.message), code: (value as { code?: unknown }).code, ...(cause ? { cause } : {}) };
     }
     if (value === null || typeof value !== 'object' || depth > 5) return value;
     if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));

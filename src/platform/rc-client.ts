@@ -57,6 +57,10 @@ export async function createRcClient(options: RcClientOptions): Promise<ChatClie
     clientSecret: clientSecret ?? '',
     cachePrefix,
     handleRateLimit: false, // withRetry honours Retry-After itself, for every call
+    // Node's own fetch classes, so the deadline below can wrap the SDK's requests.
+    Request: globalThis.Request,
+    Response: globalThis.Response,
+    Headers: globalThis.Headers,
     // Every request gets a deadline; a hung connection counts as a retryable failure.
     fetch: ((input: RequestInfo | URL, init?: RequestInit) =>
       fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as typeof fetch,

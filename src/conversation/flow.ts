@@ -1,0 +1,35 @@
+import type { AppDraft, FieldName } from '../registry/fields.js';
+import type { StepId } from '../registry/steps.js';
+
+/**
+ * A registration in progress, persisted after every turn (a step pointer and values, never a
+ * closure), so a restart resumes at the same step with the same answers.
+ */
+export interface Flow {
+  id: string;
+  accountId: string;
+  /** The person who started the flow: the only one who may drive it. */
+  ownerId: string;
+  /** The direct chat the form lives in. */
+  chatId: string;
+  /** The card showing the form now; older cards are stale. */
+  cardId: string | null;
+  step: StepId;
+  /** Bumped by every accepted click; a click carrying another version is stale. */
+  version: number;
+  /** Answers accepted so far. */
+  draft: Partial<AppDraft>;
+  /** What the user typed per step, as typed, so going back or fixing an error shows it again. */
+  entered: Partial<Record<StepId, Partial<Record<FieldName, string>>>>;
+  errors: Partial<Record<FieldName, string>>;
+  notice: string;
+  /** Set by Edit on the review card: the next accepted step goes back to the review. */
+  returnToReview: boolean;
+  status: 'active' | 'submitted' | 'cancelled' | 'expired';
+  clientId: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type FlowAction = 'next' | 'back' | 'cancel' | 'edit' | 'submit';
+export const FLOW_ACTIONS: readonly FlowAction[] = ['next', 'back', 'cancel', 'edit', 'submit'];

@@ -1,0 +1,117 @@
+import type { AppDraft, AppType, FieldName } from '../registry/fields.js';
+import type { ScopeCatalog } from '../registry/scope-catalog.js';
+import { STEPS, mergeStep, stepFields, stepsFor, validateDraft, validateStep, type StepId } from '../registry/steps.js';
+import type { Flow, FlowAction } from './flow.js';
+
+/**
+ * The registration flow as a pure function: the flow and one click in, the next flow and what
+ * should happen out. No I/O: the caller renders, stores and posts.
+ *
+ * @example
+ *   const r = transition(flow, { action: 'next', inputs: { appType: 'bot' } }, ctx);
+ *   if (r.outcome === 'render') updateCard(flow.cardId, viewFor(r.flow));
+ */
+export interface TurnInput {
+  action: FlowAction;
+  section?: string | undefined;
+  inputs: Record<string, unknown>;
+}
+
+export interface TurnContext {
+  existingAppNames: readonly string[];
+  allowNotificationAddins: boolean;
+  catalog: ScopeCatalog;
+  now: number;
+}
+
+export type TurnResult =
+  | { outcome: 'render'; flow: Flow }
+  | { outcome: 'cancelled'; flow: Flow }
+  | { outcome: 'submit'; flow: Flow; draft: AppDraft }
+  /** The click does not fit the step the flow is at (an old card's button): nothing changes. */
+  | { outcome: 'stale' };
+
+function stepsOf(flow: Flow): StepId[] {
+  return flow.draft.appType ? stepsFor(flow.draft.appType as AppType) : ['type'];
+}
+
+/** Only the fields a step's card has, as strings, so they can be shown again exactly as typed. */
+function enteredFor(step: StepId, inputs: Record<string, unknown>): Partial<Record<FieldName, string>> {
+  const out: Partial<Record<FieldName, string>> = {};
+  for (const field of stepFields(step)) {
+    const v = inputs[field];
+    if (v !== undefined && v !== null) out[field] = String(v);
+  }
+  return out;
+}
+
+function moved(flow: Flow, changes: Partial<Flow>, now: number): Flow {
+  return { ...flow, errors: {}, notice: '', ...changes, version: flow.version + 1, updatedAt: now };
+}
+
+export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): TurnResult {
+  const { now } = ctx;
+  const stepCtx = { existingAppNames: ctx.existingAppNames, allowNotificationAddins: ctx.allowNotificationAddins, catalog: ctx.catalog };
+
+  switch (input.action) {
+    case 'cancel':
+      return { outcome: 'cancelled', flow: moved(flow, { status: 'cancelled' }, now) };
+
+    case 'back': {
+      const steps = stepsOf(flow);
+      const at = steps.indexOf(flow.step);
+      if (at <= 0) return { outcome: 'stale' };
+      // Keep what was typed on this step when the card sent it: going back must not lose answers.
+      const typed = flow.step === 'review' ? {} : enteredFor(flow.step, input.inputs);
+      const entered = Object.keys(typed).length ? { ...flow.entered, [flow.step]: typed } : flow.entered;
+      return { outcome: 'render', flow: moved(flow, { step: steps[at - 1]!, entered }, now) };
+    }
+
+    case 'edit': {
+      const section = STEPS.find((s) => s === input.section);
+      if (flow.step !== 'review' || !section || section === 'review' || !stepsOf(flow).includes(section)) return { outcome: 'stale' };
+      return { outcome: 'render', flow: moved(flow, { step: section, returnToReview: true }, now) };
+    }
+
+    case 'next': {
+      if (flow.step === 'review') return { outcome: 'stale' };
+      const entered = { ...flow.entered, [flow.step]: enteredFor(flow.step, input.inputs) };
+      const result = validateStep(flow.step, input.inputs, { ...stepCtx, draft: flow.draft });
+      if (!result.ok) {
+        return {
+          outcome: 'render',
+          flow: moved(flow, { entered, errors: result.errors, notice: 'Please fix the fields marked below.' }, now),
+        };
+      }
+      const draft = mergeStep(flow.draft, flow.step, result.values);
+      const steps = stepsFor(draft.appType as AppType);
+      if (flow.returnToReview) {
+        // An edit may have made another step necessary (a new app type, say): go there first.
+        const check = validateDraft(draft, stepCtx);
+        if (!check.ok && check.step !== flow.step) {
+          return {
+            outcome: 'render',
+            flow: moved(flow, { draft, entered, step: check.step, notice: 'Your change affects this step too: please check it.' }, now),
+          };
+        }
+        return { outcome: 'render', flow: moved(flow, { draft, entered, step: 'review' }, now) };
+      }
+      const next = steps[steps.indexOf(flow.step) + 1] ?? 'review';
+      return { outcome: 'render', flow: moved(flow, { draft, entered, step: next }, now) };
+    }
+
+    case 'submit': {
+      if (flow.step !== 'review') return { outcome: 'stale' };
+      const check = validateDraft(flow.draft, stepCtx);
+      if (!check.ok) {
+        // The rules (or the requester's other apps) changed since the step was accepted.
+        const entered = { ...flow.entered, [check.step]: { ...flow.entered[check.step], ...check.values } };
+        return {
+          outcome: 'render',
+          flow: moved(flow, { step: check.step, entered, errors: check.errors, returnToReview: true, notice: 'Something needs another look before the app can be registered.' }, now),
+        };
+      }
+      return { outcome: 'submit', flow: moved(flow, { status: 'submitted' }, now), draft: check.draft };
+    }
+  }
+}

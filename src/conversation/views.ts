@@ -1,0 +1,195 @@
+import { renderCard, type Card } from '../cards/render-card.js';
+import { PARTNERS, type AppDraft, type AppType, type FieldName } from '../registry/fields.js';
+import type { ScopeCatalog } from '../registry/scope-catalog.js';
+import { sectionTitle, stepFields, stepsFor, type StepId } from '../registry/steps.js';
+import type { Flow } from './flow.js';
+
+/**
+ * Turns a flow into the card that shows it. Values shown are what the user typed on that step
+ * when there is any, else the accepted answer, else a sensible default.
+ */
+export interface ViewContext {
+  botId: string;
+  catalog: ScopeCatalog;
+  allowNotificationAddins: boolean;
+}
+
+export const APP_TYPE_LABELS: Record<AppType, string> = {
+  'rest-api': 'REST API app',
+  bot: 'Bot add-in',
+  notification: 'Notification add-in (deprecated)',
+};
+
+const APP_TYPE_DESCRIPTIONS: Record<AppType, string> = {
+  'rest-api': 'The most common type: general access to RingCentral APIs (voice, SMS, meetings, team messaging, call logs).',
+  bot: 'A bot that lives in RingCentral team messaging, posts messages and cards, and answers people.',
+  notification: 'Routes notifications from other systems into RingCentral. Deprecated by RingCentral.',
+};
+
+const FIELD_LABELS: Record<FieldName, string> = {
+  appType: 'App type',
+  appName: 'App name',
+  displayName: 'Display name',
+  iconUrl: 'Icon',
+  primaryContact: 'Primary contact',
+  promote: 'Promote in App Gallery',
+  authMethod: 'Auth method',
+  redirectUris: 'Redirect URIs',
+  refreshTokens: 'Refresh tokens',
+  scopes: 'Scopes',
+  justification: 'Justification',
+  access: 'Access',
+  partners: 'Partners',
+  interactiveMessages: 'Interactive messages',
+  outboundWebhookUrl: 'Outbound webhook URL',
+  manualInstructions: 'Manual install instructions',
+  webInstallUrl: 'Web install URL',
+};
+
+const DEFAULTS: Partial<Record<FieldName, string>> = { promote: 'false', refreshTokens: 'false', interactiveMessages: 'false' };
+
+/** A stored answer as the string an input shows (multi-selects comma-joined, lists one per line). */
+export function asInput(field: FieldName, value: unknown): string {
+  if (value === undefined || value === null) return DEFAULTS[field] ?? '';
+  if (Array.isArray(value)) return value.join(field === 'redirectUris' ? '\n' : ',');
+  return String(value);
+}
+
+function valuesFor(flow: Flow, step: StepId): Record<string, string> {
+  const typed = flow.entered[step] ?? {};
+  return Object.fromEntries(stepFields(step).map((f) => [f, typed[f] ?? asInput(f, flow.draft[f])]));
+}
+
+function errorsFor(flow: Flow, fields: readonly string[]): Record<string, string> {
+  return Object.fromEntries(fields.map((f) => [f, flow.errors[f as FieldName] ?? '']));
+}
+
+/** How an answer reads on the review card. */
+export function describeAnswer(field: FieldName, draft: Partial<AppDraft>, catalog: ScopeCatalog): string {
+  const v = draft[field];
+  if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return '—';
+  switch (field) {
+    case 'appType':
+      return APP_TYPE_LABELS[v as AppType];
+    case 'authMethod':
+      return v === 'oauth' ? '3-legged OAuth' : 'JWT';
+    case 'access':
+      return v === 'public' ? 'Public' : 'Private';
+    case 'partners':
+      return v === 'all' ? 'All current and future partners' : (v as string[]).map((id) => PARTNERS.find((p) => p.id === id)?.name ?? id).join(', ');
+    case 'scopes':
+      return (v as string[]).map((s) => (catalog.get(s)?.requiresApproval ? `${s} (needs approval)` : s)).join(', ');
+    case 'redirectUris':
+      return (v as string[]).join('\n');
+    default:
+      return typeof v === 'boolean' ? (v ? 'Yes' : 'No') : String(v);
+  }
+}
+
+export function flowCard(flow: Flow, ctx: ViewContext): Card {
+  const steps = flow.draft.appType ? stepsFor(flow.draft.appType as AppType) : ['type' as const];
+  const base = {
+    flowId: flow.id,
+    version: String(flow.version),
+    botId: ctx.botId,
+    stepNumber: Math.max(1, steps.indexOf(flow.step) + 1),
+    // Before the type is chosen the length is unknown; the REST API path is the longest.
+    stepCount: flow.draft.appType ? steps.length : stepsFor('rest-api').length,
+    title: sectionTitle(flow.step),
+    notice: flow.notice,
+  };
+  const values = valuesFor(flow, flow.step);
+  switch (flow.step) {
+    case 'type': {
+      const types = (['rest-api', 'bot', 'notification'] as const).filter((t) => t !== 'notification' || ctx.allowNotificationAddins);
+      return renderCard('step-type', {
+        ...base,
+        values: { appType: values.appType ?? '' },
+        errors: errorsFor(flow, ['appType']) as { appType: string },
+        appTypes: types.map((t) => ({ value: t, title: APP_TYPE_LABELS[t], description: APP_TYPE_DESCRIPTIONS[t] })),
+        notificationNote: ctx.allowNotificationAddins
+          ? 'Notification add-ins are deprecated by RingCentral: choose one only to maintain an existing integration.'
+          : 'Notification add-ins are deprecated by RingCentral and cannot be registered here. Ask your admin if you need one.',
+      });
+    }
+    case 'basics':
+      return renderCard('step-basics', {
+        ...base,
+        values: values as never,
+        errors: errorsFor(flow, stepFields('basics')) as never,
+        iconRequired: flow.draft.appType !== 'rest-api',
+      });
+    case 'auth':
+      return renderCard('step-auth', { ...base, values: values as never, errors: errorsFor(flow, stepFields('auth')) as never });
+    case 'scopes': {
+      const chosen = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const needApproval = ctx.catalog.requiresApproval(chosen.filter((s) => ctx.catalog.get(s)));
+      return renderCard('step-scopes', {
+        ...base,
+        values: values as never,
+        errors: errorsFor(flow, stepFields('scopes')) as never,
+        scopeChoices: ctx.catalog.all().map((s) => ({ value: s.name, title: `${s.name}: ${s.description}${s.requiresApproval ? ' (requires approval)' : ''}` })),
+        overlapNotes: ctx.catalog
+          .overlaps(chosen.filter((s) => ctx.catalog.get(s)))
+          .map((o) => `${o.includedIn} already includes ${o.scope}: you do not need both.`),
+        approvalNote: needApproval.length
+          ? `${needApproval.join(', ')} require${needApproval.length === 1 ? 's' : ''} approval by an admin: explain why your app needs ${needApproval.length === 1 ? 'it' : 'them'} below. Your other scopes are granted at once.`
+          : 'Scopes marked "requires approval" are reviewed by an admin; the others are granted at once.',
+      });
+    }
+    case 'access':
+      return renderCard('step-access', {
+        ...base,
+        values: values as never,
+        errors: errorsFor(flow, stepFields('access')) as never,
+        partnerChoices: [
+          { value: 'all', title: 'All current and future carrier and brand partners (recommended)' },
+          ...PARTNERS.map((p) => ({ value: p.id, title: p.name })),
+        ],
+      });
+    case 'features':
+      if (flow.draft.appType === 'notification') {
+        const fields = ['manualInstructions', 'webInstallUrl'] as const;
+        return renderCard('step-features-notification', {
+          ...base,
+          values: { manualInstructions: values.manualInstructions ?? '', webInstallUrl: values.webInstallUrl ?? '' },
+          errors: errorsFor(flow, fields) as never,
+        });
+      } else {
+        const fields = ['interactiveMessages', 'outboundWebhookUrl'] as const;
+        return renderCard('step-features', {
+          ...base,
+          values: { interactiveMessages: values.interactiveMessages === 'true' ? 'true' : 'false', outboundWebhookUrl: values.outboundWebhookUrl ?? '' },
+          errors: errorsFor(flow, fields) as never,
+        });
+      }
+    case 'review':
+      return renderCard('review', {
+        flowId: base.flowId,
+        version: base.version,
+        botId: base.botId,
+        notice: flow.notice,
+        sections: steps
+          .filter((s) => s !== 'review')
+          .map((s) => ({
+            section: s,
+            title: sectionTitle(s),
+            facts: stepFields(s)
+              .filter((f) => flow.draft[f] !== undefined)
+              .map((f) => ({ title: FIELD_LABELS[f], value: describeAnswer(f, flow.draft, ctx.catalog) })),
+          }))
+          .map((s) => (s.facts.length ? s : { ...s, facts: [{ title: 'Nothing to set', value: '—' }] })),
+      });
+  }
+}
+
+export function closedCard(kind: 'cancelled' | 'expired' | 'registered' | 'moved' | 'finished', detail = ''): Card {
+  const cards = {
+    cancelled: { title: 'Registration cancelled', message: 'Nothing was registered. Type **create app** to start again.', tone: 'default' },
+    expired: { title: 'This form expired', message: `It was left unfinished for too long, so nothing was registered. ${detail}Type **create app** to start again.`, tone: 'attention' },
+    registered: { title: `Registered: ${detail}`, message: 'Your credentials are in the private card below.', tone: 'good' },
+    moved: { title: 'This form has moved on', message: 'It continues in the newer card below.', tone: 'default' },
+    finished: { title: 'This form is closed', message: 'Type **create app** to register another app.', tone: 'default' },
+  } as const;
+  return renderCard('flow-closed', { ...cards[kind] });
+}

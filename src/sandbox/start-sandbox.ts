@@ -1,0 +1,121 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBot } from '../bot/start-bot.js';
+import type { Config } from '../config.js';
+import { startEmulator } from '../emulator/index.js';
+import type { Logger } from '../lib/logger.js';
+
+/**
+ * The sandbox behind `npm start` when no RingCentral app is configured: the emulator and the bot
+ * in one process, an account with a few people, the bot installed, a team and an admin channel.
+ * Everything lives in DATA_DIR, so a restart carries on where it stopped.
+ */
+export interface SandboxMeta {
+  emulatorUrl: string;
+  botUrl: string;
+  accountId: string;
+  app: { clientId: string; clientSecret: string; sharedSecret: string };
+  people: Record<string, { id: string; name: string }>;
+  botId: string | null;
+  teamChatId: string;
+  adminChatId: string;
+}
+
+export const sandboxMetaPath = (dataDir: string) => join(dataDir, 'sandbox.json');
+
+export function readSandboxMeta(dataDir: string): SandboxMeta | undefined {
+  const path = sandboxMetaPath(dataDir);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SandboxMeta) : undefined;
+}
+
+function writeMeta(dataDir: string, meta: SandboxMeta) {
+  const path = sandboxMetaPath(dataDir);
+  writeFileSync(path, JSON.stringify(meta, null, 2), { mode: 0o600 });
+  chmodSync(path, 0o600); // it holds the sandbox app's secrets
+}
+
+export async function startSandbox({ config, log }: { config: Config; log: Logger }) {
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  const botPort = config.port;
+  const botUrl = config.botPublicUrl ?? `http://127.0.0.1:${botPort}`;
+  const previous = readSandboxMeta(config.dataDir);
+  const emulatorPort = previous ? Number(new URL(previous.emulatorUrl).port) : botPort + 1;
+  const emulator = await startEmulator({ port: emulatorPort, statePath: join(config.dataDir, 'emulator.json') });
+
+  let meta: SandboxMeta;
+  if (previous && emulator.summary().accounts.some((a) => a.id === previous.accountId)) {
+    meta = { ...previous, emulatorUrl: emulator.url, botUrl };
+  } else {
+    const account = emulator.createAccount({ name: 'Sandbox Co' });
+    const person = (firstName: string, lastName: string) =>
+      emulator.addPerson({ accountId: account.id, firstName, lastName, email: `${firstName.toLowerCase()}@sandbox.example` });
+    const alice = person('Alice', 'Archer');
+    const bob = person('Bob', 'Baker');
+    const ada = person('Ada', 'Admin');
+    const app = emulator.registerApp({ name: 'Registrar', kind: 'private', redirectUri: `${botUrl}/bot/oauth`, outboundWebhookUrl: `${botUrl}/bot/interactive` });
+    const team = await emulator.createChat({ accountId: account.id, type: 'Team', name: 'Sandbox team', members: [alice.id, bob.id, ada.id] });
+    const admins = await emulator.createChat({ accountId: account.id, type: 'Team', name: 'Registrar admins', members: [ada.id] });
+    meta = {
+      emulatorUrl: emulator.url,
+      botUrl,
+      accountId: account.id,
+      app: { clientId: app.clientId, clientSecret: app.clientSecret, sharedSecret: app.sharedSecret },
+      people: {
+        alice: { id: alice.id, name: 'Alice Archer' },
+        bob: { id: bob.id, name: 'Bob Baker' },
+        ada: { id: ada.id, name: 'Ada Admin' },
+      },
+      botId: null,
+      teamChatId: team.id,
+      adminChatId: admins.id,
+    };
+  }
+  writeMeta(config.dataDir, meta);
+
+  const bot = await startBot({
+    config: { ...config, serverUrl: emulator.url, botPublicUrl: botUrl, adminChatId: config.adminChatId ?? meta.adminChatId },
+    log,
+    host: '127.0.0.1',
+    app: meta.app,
+  });
+
+  if (!(await bot.installations.get(meta.accountId))) {
+    const installed = await emulator.installBot({ clientId: meta.app.clientId, accountId: meta.accountId, installerId: meta.people.alice!.id });
+    if (installed.status !== 200) throw new Error(`sandbox install failed with HTTP ${installed.status}`);
+    await bot.installations.idle();
+    await emulator.addMembers(meta.teamChatId, [installed.botId]);
+    await emulator.addMembers(meta.adminChatId, [installed.botId]);
+    meta = { ...meta, botId: installed.botId };
+    writeMeta(config.dataDir, meta);
+  }
+
+  const people = Object.entries(meta.people).map(([key, p]) => `${key} (${p.name}, id ${p.id})`).join(', ');
+  process.stdout.write(
+    [
+      '',
+      'Registrar sandbox is running.',
+      `  Bot:       ${botUrl}   (GET /healthz)`,
+      `  Emulator:  ${emulator.url}   (RingCentral API; control routes under /_emulator)`,
+      `  Data:      ${config.dataDir}`,
+      `  People:    ${people}`,
+      '',
+      'Talk to the bot from another terminal:',
+      '  npm run say -- help                      as Alice, in a direct message',
+      '  npm run say -- "create app"              start a registration',
+      '  npm run say -- --as bob --team help      as Bob, mentioning the bot in the team chat',
+      '  npm run click -- <cardId> \'{"action":"next","appType":"rest-api"}\'   press a card button',
+      '  npm run say -- --show                    print the conversation so far',
+      '',
+    ].join('\n') + '\n',
+  );
+
+  return {
+    emulator,
+    bot,
+    meta,
+    async close() {
+      await bot.close();
+      await emulator.close();
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startBot, type RunningBot } from '../../src/bot/start-bot.js';
+import { loadConfig } from '../../src/config.js';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { App, Person, StoredCard } from '../../src/emulator/model.js';
+import { manualClock } from '../../src/lib/clock.js';
+import { createLogger } from '../../src/lib/logger.js';
+
+/** A port nobody listens on right now (the bot's redirect URI must be known before it starts). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export interface WorldOptions {
+  kind?: 'private' | 'public';
+  env?: Record<string, string>;
+  /** Start without installing the bot. */
+  noInstall?: boolean;
+}
+
+/**
+ * The real bot against the emulator over real sockets: one account with three people, the bot
+ * app registered, the bot installed, and every log line kept for inspection.
+ */
+export async function startWorld(options: WorldOptions = {}) {
+  const clock = manualClock(Date.now());
+  const emulator = await startEmulator({ now: clock.now });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const account = emulator.createAccount({ name: 'Acme' });
+  const alice = emulator.addPerson({ accountId: account.id, firstName: 'Alice', lastName: 'Archer', email: 'alice@acme.example' });
+  const bob = emulator.addPerson({ accountId: account.id, firstName: 'Bob', lastName: 'Baker', email: 'bob@acme.example' });
+  const carol = emulator.addPerson({ accountId: account.id, firstName: 'Carol', lastName: 'Cole', email: 'carol@acme.example' });
+  const app: App = emulator.registerApp({
+    name: 'Registrar',
+    kind: options.kind ?? 'private',
+    redirectUri: `${base}/bot/oauth`,
+    outboundWebhookUrl: `${base}/bot/interactive`,
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'registrar-it-'));
+  const env = {
+    PORT: String(port),
+    BOT_PUBLIC_URL: base,
+    RINGCENTRAL_SERVER_URL: emulator.url,
+    RINGCENTRAL_CLIENT_ID: app.clientId,
+    RINGCENTRAL_CLIENT_SECRET: app.clientSecret,
+    RINGCENTRAL_SHARED_SECRET: app.sharedSecret,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const logs: string[] = [];
+  let bot: RunningBot = undefined as unknown as RunningBot;
+  const world = {
+    clock,
+    emulator,
+    account,
+    alice,
+    bob,
+    carol,
+    app,
+    dataDir,
+    env,
+    logs,
+    botId: '',
+    get bot() {
+      return bot;
+    },
+    async start() {
+      const config = loadConfig(env);
+      const log = createLogger({ level: 'debug', sink: (l) => logs.push(l) });
+      bot = await startBot({
+        config,
+        log,
+        clock,
+        host: '127.0.0.1',
+        timing: { sub406RetryMs: 30, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
+      });
+    },
+    /** Stops the bot only (a restart keeps DATA_DIR and the emulator). */
+    async stop() {
+      await bot.close();
+    },
+    async install(extra: { subscribeFailures?: number } = {}) {
+      const result = await emulator.installBot({ clientId: app.clientId, accountId: account.id, installerId: alice.id, ...extra });
+      await bot.installations.idle();
+      world.botId = result.botId;
+      return result;
+    },
+    async dm(person: Person) {
+      return emulator.directChat(person.id, world.botId);
+    },
+    /** Bot text posts in a chat, oldest first. */
+    botTexts(chatId: string): string[] {
+      return emulator.posts({ chatId, creatorId: world.botId }).filter((p) => p.type === 'TextMessage').map((p) => p.text ?? '');
+    },
+    botCards(chatId: string): StoredCard[] {
+      return emulator.cards({ chatId, creatorId: world.botId });
+    },
+    /** Posts as a person and waits until the bot has answered with `expect` more posts (text or card). */
+    async say(person: Person, chatId: string, text: string, expectReplies = 1) {
+      const before = emulator.posts({ chatId, creatorId: world.botId }).length;
+      await emulator.post({ chatId, personId: person.id, text });
+      await emulator.waitFor(() => emulator.posts({ chatId, creatorId: world.botId }).length >= before + expectReplies, {
+        message: `bot did not reply to "${text}"`,
+      });
+      return emulator.posts({ chatId, creatorId: world.botId }).slice(before);
+    },
+    async close() {
+      await bot?.close().catch(() => undefined);
+      await emulator.close();
+    },
+  };
+  await world.start();
+  if (!options.noInstall) await world.install();
+  return world;
+}
+
+export type World = Awaited<ReturnType<typeof startWorld>>;
+
+/** Every TextBlock/RichTextBlock text and FactSet fact in a card, for assertions on what a person reads. */
+export function cardText(card: unknown): string {
+  const out: string[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if ((n.type === 'TextBlock' || n.type === 'TextRun') && typeof n.text === 'string') out.push(n.text);
+    if (n.type === 'Fact') out.push(`${String(n.title)}: ${String(n.value)}`);
+    if (n.type === 'FactSet' && Array.isArray(n.facts)) for (const f of n.facts as { title: string; value: string }[]) out.push(`${f.title}: ${f.value}`);
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(card);
+  return out.join('\n');
+}

@@ -1,0 +1,130 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startWorld, type World } from '../helpers/world.js';
+
+let world: World;
+beforeEach(async () => {
+  world = await startWorld();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+const sign = (secret: string, body: string | Buffer) => createHmac('sha1', secret).update(body).digest('hex');
+
+describe('POST /bot/webhook', () => {
+  it('echoes a Validation-Token with 200 and an empty body, without reading the body', async () => {
+    const res = await request(world.bot.url).post('/bot/webhook').set('Validation-Token', 'probe-123').set('Content-Type', 'application/json').send('{not json');
+    expect(res.status).toBe(200);
+    expect(res.headers['validation-token']).toBe('probe-123');
+    expect(res.text).toBe('');
+  });
+
+  it('refuses deliveries without the right Verification-Token and does nothing', async () => {
+    const dm = await world.dm(world.alice);
+    const body = JSON.stringify({
+      uuid: randomUUID(),
+      event: '/team-messaging/v1/posts',
+      subscriptionId: world.emulator.subscriptions()[0]!.id,
+      ownerId: world.botId,
+      body: { id: '1', groupId: dm.id, creatorId: world.alice.id, text: 'help', mentions: null, eventType: 'PostAdded', type: 'TextMessage' },
+    });
+    for (const token of [undefined, '', 'wrong-token-wrong-token', `${world.bot.verificationToken}x`]) {
+      const req = request(world.bot.url).post('/bot/webhook').set('Content-Type', 'application/json');
+      if (token !== undefined) req.set('Verification-Token', token);
+      expect((await req.send(body)).status).toBe(401);
+    }
+    const ok = await request(world.bot.url).post('/bot/webhook').set('Content-Type', 'application/json').set('Verification-Token', world.bot.verificationToken).send(body);
+    expect(ok.status).toBe(200);
+    await world.emulator.waitFor(() => world.botTexts(dm.id).length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(world.botTexts(dm.id)).toHaveLength(1); // only the verified delivery was acted on
+  });
+
+  it('acts once on the same notification delivered twice', async () => {
+    const dm = await world.dm(world.alice);
+    const body = JSON.stringify({
+      uuid: 'same-uuid',
+      event: '/team-messaging/v1/posts',
+      ownerId: world.botId,
+      body: { id: '1', groupId: dm.id, creatorId: world.alice.id, text: 'help', mentions: null, eventType: 'PostAdded' },
+    });
+    for (let i = 0; i < 2; i++) {
+      await request(world.bot.url).post('/bot/webhook').set('Content-Type', 'application/json').set('Verification-Token', world.bot.verificationToken).send(body);
+    }
+    await world.emulator.waitFor(() => world.botTexts(dm.id).length === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(world.botTexts(dm.id)).toHaveLength(1);
+  });
+});
+
+describe('POST /bot/interactive', () => {
+  /** A click on a button the bot does not know: when processed, the bot says so in the chat. */
+  async function unknownClick(uuid: string = randomUUID()) {
+    const dm = await world.dm(world.alice);
+    const body = JSON.stringify({
+      uuid,
+      timestamp: new Date().toISOString(),
+      type: 'button_submit',
+      appId: world.app.clientId,
+      user: { id: world.alice.id, extId: world.alice.id, firstName: 'Alice', lastName: 'Archer', accountId: world.account.id },
+      conversation: { id: dm.id, type: 'DM' },
+      card: { id: 'card-1' },
+      bot: { id: world.botId },
+      data: { action: 'no-such-action' },
+    });
+    return { dm, body };
+  }
+  const send = (body: string | Buffer, signature?: string) => {
+    const req = request(world.bot.url).post('/bot/interactive').set('Content-Type', 'application/json');
+    if (signature !== undefined) req.set('X-Glip-Signature', signature);
+    return req.send(body);
+  };
+
+  it('accepts the bare hex signature and the sha1= form, and processes the click', async () => {
+    const { dm, body } = await unknownClick();
+    expect((await send(body, sign(world.app.sharedSecret, body))).status).toBe(200);
+    const second = await unknownClick();
+    expect((await send(second.body, `sha1=${sign(world.app.sharedSecret, second.body)}`)).status).toBe(200);
+    await world.emulator.waitFor(() => world.botTexts(dm.id).length === 2);
+    expect(world.botTexts(dm.id)[0]).toMatch(/not one I know/);
+  });
+
+  it('refuses bad signatures with 401 and processes nothing', async () => {
+    const { dm, body } = await unknownClick();
+    const good = sign(world.app.sharedSecret, body);
+    const flipped = Buffer.from(body);
+    flipped[20] = flipped[20]! ^ 1;
+    const cases: [string | Buffer, string | undefined][] = [
+      [flipped, good],
+      [body, sign('the-wrong-secret', body)],
+      [body, undefined],
+      [body, ''],
+      [body, good.slice(0, 20)],
+      [body, `${good}00`],
+      [body, `${good.slice(0, 39)}z`],
+      [body, 'sha1='],
+    ];
+    for (const [payload, signature] of cases) expect((await send(payload, signature)).status).toBe(401);
+    // The process is still up and still answers a good request.
+    expect((await request(world.bot.url).get('/healthz')).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(world.botTexts(dm.id)).toHaveLength(0);
+  });
+
+  it('acts once when the same event uuid arrives twice', async () => {
+    const { dm, body } = await unknownClick('dup-uuid');
+    const signature = sign(world.app.sharedSecret, body);
+    const [a, b] = await Promise.all([send(body, signature), send(body, signature)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    await world.emulator.waitFor(() => world.botTexts(dm.id).length >= 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(world.botTexts(dm.id)).toHaveLength(1);
+  });
+
+  it('answers 200 to a signed request whose handling fails', async () => {
+    const body = JSON.stringify({ uuid: randomUUID(), type: 'button_submit', user: { id: 'nobody' }, data: {} });
+    expect((await send(body, sign(world.app.sharedSecret, body))).status).toBe(200);
+  });
+});
