@@ -49,6 +49,13 @@ function moved(flow: Flow, changes: Partial<Flow>, now: number): Flow {
   return { ...flow, errors: {}, notice: '', ...changes, version: flow.version + 1, updatedAt: now };
 }
 
+/** Overlapping scopes are advice, not an error: the next card says so once. */
+function overlapNotice(step: StepId, draft: Partial<AppDraft>, catalog: ScopeCatalog): string {
+  if (step !== 'scopes') return '';
+  const overlaps = catalog.overlaps(draft.scopes ?? []);
+  return overlaps.map((o) => `Note: ${o.includedIn} already includes ${o.scope}, so you do not need both.`).join(' ');
+}
+
 export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): TurnResult {
   const { now } = ctx;
   const stepCtx = { existingAppNames: ctx.existingAppNames, allowNotificationAddins: ctx.allowNotificationAddins, catalog: ctx.catalog };
@@ -94,10 +101,10 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
             flow: moved(flow, { draft, entered, step: check.step, notice: 'Your change affects this step too: please check it.' }, now),
           };
         }
-        return { outcome: 'render', flow: moved(flow, { draft, entered, step: 'review' }, now) };
+        return { outcome: 'render', flow: moved(flow, { draft, entered, step: 'review', notice: overlapNotice(flow.step, draft, ctx.catalog) }, now) };
       }
       const next = steps[steps.indexOf(flow.step) + 1] ?? 'review';
-      return { outcome: 'render', flow: moved(flow, { draft, entered, step: next }, now) };
+      return { outcome: 'render', flow: moved(flow, { draft, entered, step: next, notice: overlapNotice(flow.step, draft, ctx.catalog) }, now) };
     }
 
     case 'submit': {
