@@ -1,6 +1,8 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { SubmitReply } from './bot/handle-submit.js';
 import { installRoute } from './http/install-route.js';
+import { registryRoute } from './http/registry-route.js';
+import type { AppRegistry } from './registry/app-records.js';
 import { interactiveRoute } from './http/interactive-route.js';
 import { webhookRoute } from './http/webhook-route.js';
 import type { Logger } from './lib/logger.js';
@@ -8,6 +10,7 @@ import type { Installations } from './platform/installations.js';
 
 export interface AppDeps {
   installations: Installations;
+  registry: AppRegistry;
   clientId: string;
   sharedSecret: string;
   verificationToken: string;
@@ -25,6 +28,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(installRoute({ installations: deps.installations, expectedClientId: deps.clientId, log: deps.log }));
   app.use(webhookRoute({ verificationToken: deps.verificationToken, onNotification: deps.onNotification, log: deps.log }));
+  app.use(registryRoute({ registry: deps.registry }));
   app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, log: deps.log }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

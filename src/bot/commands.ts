@@ -6,6 +6,10 @@ import type { IncomingMessage, TurnContext } from './context.js';
  */
 export interface Command {
   words: string[];
+  /** When true, the words may be followed by an argument (`audit Expense Sync`). */
+  takesArgument?: boolean;
+  /** Shown in help as the usage, e.g. "audit <app>"; defaults to the first word. */
+  usage?: string;
   summary: string;
   run(ctx: TurnContext, message: IncomingMessage): Promise<void>;
 }
@@ -15,7 +19,7 @@ export function normalise(text: string): string {
 }
 
 export function helpText(commands: Command[]): string {
-  const lines = commands.map((c) => `• **${c.words[0]}**: ${c.summary}`);
+  const lines = commands.map((c) => `• **${c.usage ?? c.words[0]}**: ${c.summary}`);
   return ['I am Registrar: I register RingCentral apps and hand out their credentials, right here in chat.', '', ...lines].join('\n');
 }
 
@@ -30,7 +34,14 @@ export const helpCommand = (all: () => Command[]): Command => ({
 /** Finds the command for a message; `undefined` means we did not understand it. */
 export function findCommand(commands: Command[], text: string): Command | undefined {
   const said = normalise(text);
-  return commands.find((c) => c.words.some((w) => said === w));
+  return commands.find((c) => c.words.some((w) => said === w || (c.takesArgument === true && said.startsWith(`${w} `))));
+}
+
+/** The text after a command's words, as typed (case kept): `audit Expense Sync` gives "Expense Sync". */
+export function argumentOf(command: Command, text: string): string {
+  const said = text.replace(/[\s\u00a0]+/g, ' ').trim();
+  const word = command.words.find((w) => said.toLowerCase() === w || said.toLowerCase().startsWith(`${w} `));
+  return word ? said.slice(word.length).trim() : '';
 }
 
 export function unknownCommandText(text: string): string {

@@ -19,6 +19,7 @@ import type { Services } from './context.js';
 import { createNotificationHandler } from './handle-notification.js';
 import { createSubmitHandler, type SubmitHandler } from './handle-submit.js';
 import { createRegistration } from './registration.js';
+import { createApprovals } from '../approvals/approvals.js';
 
 export interface BotTiming {
   /** How often subscriptions are checked and renewed. */
@@ -99,16 +100,17 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const services: Services = { config, store, keys, log, clock, installations };
 
   const registry = createAppRegistry({ store, keys, catalog });
-  const registration = createRegistration({ services, catalog, registry });
+  const approvals = createApprovals({ services, catalog, registry });
+  const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
-  commands.push(...registration.commands, helpCommand(allCommands));
-  const submitHandlers: Record<string, SubmitHandler> = { ...registration.submitHandlers };
+  commands.push(...registration.commands, ...approvals.commands, helpCommand(allCommands));
+  const submitHandlers: Record<string, SubmitHandler> = { ...registration.submitHandlers, ...approvals.submitHandlers };
 
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const onSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
-  const app = createApp({ installations, clientId, sharedSecret, verificationToken, onNotification: handleNotification, onSubmit, log });
+  const app = createApp({ installations, registry, clientId, sharedSecret, verificationToken, onNotification: handleNotification, onSubmit, log });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(s)).on('error', reject);
@@ -121,7 +123,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   await maintain(); // at start-up: recreate missing, expired or Blacklisted subscriptions
   const timer = setInterval(() => void maintain(), timing.maintainEveryMs ?? 10 * 60_000);
   timer.unref();
-  const sweep = () => registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
+  let sweeping: Promise<void> | undefined;
+  // One sweep at a time: a slow one must not overlap the next and remind twice.
+  const sweep = () => (sweeping ??= runSweep().finally(() => (sweeping = undefined)));
+  const runSweep = async () => {
+    await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
+    await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
+  };
   await sweep(); // secrets due to hide while we were down are hidden now
   const sweepTimer = setInterval(() => void sweep(), timing.sweepEveryMs ?? 15_000);
   sweepTimer.unref();

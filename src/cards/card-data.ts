@@ -104,6 +104,39 @@ export const credentialsHiddenSchema = z.strictObject(credentialsBase);
 
 export const noticeSchema = z.strictObject({ title: z.string().min(1), message: z.string().min(1) });
 
+const fact = z.strictObject({ title: z.string().min(1), value: z.string() });
+const tone = z.enum(['good', 'attention', 'warning', 'default']);
+
+/** The admin channel's card for one approval request. */
+export const approvalRequestSchema = z.strictObject({
+  requestId: z.string().min(1),
+  botId: z.string().min(1),
+  notice: z.string(),
+  requesterName: z.string().min(1),
+  appName: z.string().min(1),
+  scopeCount: z.number().int().min(1),
+  facts: z.array(fact).min(1),
+  scopes: z.array(z.strictObject({ name: z.string().min(1), description: z.string().min(1) })).min(1),
+  justification: z.string().min(1),
+  scopeChoices: z.array(choice).min(1),
+  /** The multi-select's initial value: every requested scope, comma-joined. */
+  approvedScopes: z.string().min(1),
+});
+
+/** The admin card after the request left the open state (decided, expired, raised again). */
+export const approvalStatusSchema = z.strictObject({ title: z.string().min(1), tone, message: z.string(), facts: z.array(fact).min(1) });
+
+/** The requester's message about a decision; an expired request offers to ask again. */
+export const approvalOutcomeSchema = z.strictObject({
+  title: z.string().min(1),
+  tone,
+  message: z.string(),
+  facts: z.array(fact).min(1),
+  canAskAgain: z.boolean(),
+  clientId: z.string().min(1),
+  botId: z.string().min(1),
+});
+
 /** Template name (cards/<name>.json) → the schema of its data. */
 export const cardSchemas = {
   'step-type': stepTypeSchema,
@@ -118,6 +151,9 @@ export const cardSchemas = {
   credentials: credentialsSchema,
   'credentials-hidden': credentialsHiddenSchema,
   notice: noticeSchema,
+  'approval-request': approvalRequestSchema,
+  'approval-status': approvalStatusSchema,
+  'approval-outcome': approvalOutcomeSchema,
 } as const;
 
 export type CardName = keyof typeof cardSchemas;
@@ -137,9 +173,15 @@ export type FlowClosedData = z.input<typeof flowClosedSchema>;
 export type CredentialsData = z.input<typeof credentialsSchema>;
 export type CredentialsHiddenData = z.input<typeof credentialsHiddenSchema>;
 export type NoticeData = z.input<typeof noticeSchema>;
+export type ApprovalRequestData = z.input<typeof approvalRequestSchema>;
+export type ApprovalStatusData = z.input<typeof approvalStatusSchema>;
+export type ApprovalOutcomeData = z.input<typeof approvalOutcomeSchema>;
 
 /** The form step cards (each has the shared header, values, errors and Back/Cancel/Next). */
-export type StepCardName = Exclude<CardName, 'review' | 'flow-closed' | 'credentials' | 'credentials-hidden' | 'notice'>;
+export type StepCardName = Exclude<
+  CardName,
+  'review' | 'flow-closed' | 'credentials' | 'credentials-hidden' | 'notice' | 'approval-request' | 'approval-status' | 'approval-outcome'
+>;
 
 /** Input ids per step card: a contract with the flow, which reads submitted values by these ids. */
 export const STEP_INPUT_IDS = {

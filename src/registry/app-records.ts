@@ -33,8 +33,8 @@ export interface AppRegistry {
   create(input: { draft: AppDraft; accountId: string; ownerId: string; now: number }): Promise<IssuedApp>;
   get(clientId: string): Promise<AppRecord | undefined>;
   listByOwner(accountId: string, ownerId: string): Promise<AppRecord[]>;
-  /** Finds an app by client ID or (case-insensitive) name. */
-  find(query: string): Promise<AppRecord | undefined>;
+  /** Finds an app of an account by client ID or (case-insensitive) name. */
+  find(query: string, accountId: string): Promise<AppRecord | undefined>;
   /** The scopes a client ID holds now, after checking its secret; undefined when the credentials are not valid. */
   authorize(clientId: string, clientSecret: string): Promise<{ record: AppRecord; scopes: string[] } | undefined>;
   update(clientId: string, fn: (record: AppRecord) => AppRecord | undefined): Promise<AppRecord | undefined>;
@@ -72,12 +72,12 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
     async listByOwner(accountId, ownerId) {
       return (await apps.list()).filter((a) => a.accountId === accountId && a.ownerId === ownerId && a.status === 'active');
     },
-    async find(query) {
+    async find(query, accountId) {
       const q = query.trim();
       const byId = await apps.get(q);
-      if (byId) return byId;
+      if (byId?.accountId === accountId) return byId;
       const lower = q.toLowerCase();
-      return (await apps.list()).find((a) => a.appName.toLowerCase() === lower);
+      return (await apps.list()).find((a) => a.accountId === accountId && a.appName.toLowerCase() === lower);
     },
     async authorize(clientId, clientSecret) {
       const record = await apps.get(clientId);

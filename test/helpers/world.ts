@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBot, type RunningBot } from '../../src/bot/start-bot.js';
 import { loadConfig } from '../../src/config.js';
-import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { glipSignature, startEmulator } from '../../src/emulator/index.js';
 import type { App, Person, StoredCard } from '../../src/emulator/model.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -20,8 +20,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+type Name = 'alice' | 'bob' | 'carol' | 'dave' | 'erin';
+
 export interface WorldOptions {
   kind?: 'private' | 'public';
+  /** Creates a team "Registrar admins" with these people (the bot joins it after install) and sets ADMIN_CHAT_ID. */
+  adminChat?: Name[];
+  /** Sets ADMIN_IDS to these people's ids. */
+  adminIds?: Name[];
   env?: Record<string, string>;
   /** Start without installing the bot. */
   noInstall?: boolean;
@@ -40,6 +46,12 @@ export async function startWorld(options: WorldOptions = {}) {
   const alice = emulator.addPerson({ accountId: account.id, firstName: 'Alice', lastName: 'Archer', email: 'alice@acme.example' });
   const bob = emulator.addPerson({ accountId: account.id, firstName: 'Bob', lastName: 'Baker', email: 'bob@acme.example' });
   const carol = emulator.addPerson({ accountId: account.id, firstName: 'Carol', lastName: 'Cole', email: 'carol@acme.example' });
+  const dave = emulator.addPerson({ accountId: account.id, firstName: 'Dave', lastName: 'Admin', email: 'dave@acme.example' });
+  const erin = emulator.addPerson({ accountId: account.id, firstName: 'Erin', lastName: 'Admin', email: 'erin@acme.example' });
+  const people = { alice, bob, carol, dave, erin };
+  const adminChat = options.adminChat
+    ? await emulator.createChat({ accountId: account.id, type: 'Team', name: 'Registrar admins', members: options.adminChat.map((n) => people[n].id) })
+    : undefined;
   const app: App = emulator.registerApp({
     name: 'Registrar',
     kind: options.kind ?? 'private',
@@ -56,6 +68,8 @@ export async function startWorld(options: WorldOptions = {}) {
     RINGCENTRAL_SHARED_SECRET: app.sharedSecret,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
+    ...(adminChat ? { ADMIN_CHAT_ID: adminChat.id } : {}),
+    ...(options.adminIds ? { ADMIN_IDS: options.adminIds.map((n) => people[n].id).join(',') } : {}),
     ...options.env,
   };
   const logs: string[] = [];
@@ -67,6 +81,9 @@ export async function startWorld(options: WorldOptions = {}) {
     alice,
     bob,
     carol,
+    dave,
+    erin,
+    adminChatId: adminChat?.id ?? '',
     app,
     dataDir,
     env,
@@ -94,6 +111,10 @@ export async function startWorld(options: WorldOptions = {}) {
       const result = await emulator.installBot({ clientId: app.clientId, accountId: account.id, installerId: alice.id, ...extra });
       await bot.installations.idle();
       world.botId = result.botId;
+      if (adminChat && result.status === 200) {
+        await emulator.addMembers(adminChat.id, [result.botId]);
+        await emulator.waitFor(() => emulator.posts({ chatId: adminChat.id, creatorId: result.botId }).length > 0, { message: 'no greeting in the admin chat' });
+      }
       return result;
     },
     async dm(person: Person) {
@@ -126,6 +147,22 @@ export async function startWorld(options: WorldOptions = {}) {
 }
 
 export type World = Awaited<ReturnType<typeof startWorld>>;
+
+/**
+ * A signed button_submit that names `person` as the clicker, sent straight to the bot. RingCentral
+ * only lets members of a chat click its cards; this is how a test shows that the bot judges a click
+ * by the signed user field alone (a stranger, or a forged approver in the data, gets nowhere).
+ */
+export async function clickAs(world: World, cardId: string, person: Person, data: Record<string, unknown>) {
+  const chat = world.emulator.card(cardId)!.chatIds[0]!;
+  const member = world.emulator.chat(chat)!.members.find((m) => m !== world.botId)!;
+  const request = world.emulator.signedSubmitRequest({ cardId, personId: member, data });
+  const payload = { ...request.payload, user: { ...request.payload.user, id: person.id, extId: person.id, firstName: person.firstName, lastName: person.lastName } };
+  const body = JSON.stringify(payload);
+  const res = await fetch(request.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-glip-signature': glipSignature(world.app.sharedSecret, body) }, body });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
 
 /** Every TextBlock/RichTextBlock text and FactSet fact in a card, for assertions on what a person reads. */
 export function cardText(card: unknown): string {

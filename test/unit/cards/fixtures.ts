@@ -192,6 +192,30 @@ const { clientSecret: _cs, sharedSecret: _ss, hideAtText: _h, ...hiddenBase } = 
 export const credentialsHidden: CardData['credentials-hidden'] = hiddenBase;
 export const credentialsHiddenPlain: CardData['credentials-hidden'] = { ...hiddenBase, pendingScopes: [], grantedScopes: [] };
 
+export const approvalRequest: CardData['approval-request'] = {
+  requestId: 'req-1',
+  botId: ids.botId,
+  notice: '',
+  requesterName: 'Alice Archer',
+  appName: 'Expense Bot',
+  scopeCount: 2,
+  facts: [
+    { title: 'Requester', value: 'Alice Archer' },
+    { title: 'App', value: 'Expense Bot (REST API app)' },
+    { title: 'Asked', value: '2026-11-28 10:00 UTC' },
+  ],
+  scopes: [
+    { name: 'A2PSMS', description: 'Send high-volume business (A2P) text messages' },
+    { name: 'ReadCallRecording', description: 'Download call recordings' },
+  ],
+  justification: 'We send appointment reminders **and** archive recordings for audits.',
+  scopeChoices: [
+    { value: 'A2PSMS', title: 'A2PSMS' },
+    { value: 'ReadCallRecording', title: 'ReadCallRecording' },
+  ],
+  approvedScopes: 'A2PSMS,ReadCallRecording',
+};
+
 /** Every card in every state the flow produces: [label, name, data]. */
 export type Case = { [N in CardName]: [string, N, CardData[N]] }[CardName];
 export const allCases: Case[] = [
@@ -220,4 +244,10 @@ export const allCases: Case[] = [
   ['credentials-hidden', 'credentials-hidden', credentialsHidden],
   ['credentials-hidden without scopes', 'credentials-hidden', credentialsHiddenPlain],
   ['notice', 'notice', { title: 'One registration at a time', message: 'Finish or cancel the registration you started before beginning another.' }],
+  ['approval-request', 'approval-request', approvalRequest],
+  ['approval-request raised again', 'approval-request', { ...approvalRequest, notice: 'Reminder: this request has been waiting for 24 hours.' }],
+  ['approval-status: decided', 'approval-status', { title: 'Partly approved by Ada Admin', tone: 'good', message: 'Reason: recordings only, not SMS.', facts: [{ title: 'App', value: 'Expense Bot' }, { title: 'ReadCallRecording', value: 'Approved' }, { title: 'A2PSMS', value: 'Rejected' }] }],
+  ['approval-status: expired', 'approval-status', { title: 'Request expired', tone: 'attention', message: '', facts: [{ title: 'App', value: 'Expense Bot' }] }],
+  ['approval-outcome: decided', 'approval-outcome', { title: 'Your scope request was decided', tone: 'good', message: '', facts: [{ title: 'A2PSMS', value: 'Approved' }], canAskAgain: false, clientId: 'abc123', botId: ids.botId }],
+  ['approval-outcome: expired, can ask again', 'approval-outcome', { title: 'Your scope request expired', tone: 'attention', message: 'No admin decided in time.', facts: [{ title: 'A2PSMS', value: 'Not granted' }], canAskAgain: true, clientId: 'abc123', botId: ids.botId }],
 ];

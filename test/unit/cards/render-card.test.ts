@@ -45,10 +45,12 @@ describe('every card in every state', () => {
     expect(card.fallbackText).toMatch(/\S/);
   });
 
-  it.each(f.allCases)('%s gives every Action.Submit the action, flow id, version and bot id', (...c) => {
-    const data = c[2] as Partial<CardData['review']>;
+  it.each(f.allCases)('%s gives every Action.Submit the action, the bot id and the id of what it acts on', (...c) => {
+    const data = c[2] as Partial<CardData['review']> & { requestId?: string; clientId?: string };
     for (const action of submits(render(c))) {
-      expect(action.data).toMatchObject({ action: expect.any(String), flowId: data.flowId, version: data.version, botId: data.botId });
+      // Form cards act on a flow (at a version), approval cards on a request, outcome cards on an app.
+      const target = c[1] === 'approval-request' ? { requestId: data.requestId } : c[1] === 'approval-outcome' ? { clientId: data.clientId } : { flowId: data.flowId, version: data.version };
+      expect(action.data).toMatchObject({ action: expect.any(String), botId: data.botId, ...target });
     }
   });
 });

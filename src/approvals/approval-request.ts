@@ -1,0 +1,45 @@
+/**
+ * A request for scopes that need an admin's approval. One per registration (or per "ask again"),
+ * decided once: the first decision wins.
+ */
+export interface ApprovalRequest {
+  id: string;
+  accountId: string;
+  clientId: string;
+  appName: string;
+  appType: string;
+  requesterId: string;
+  scopes: string[];
+  justification: string;
+  status: 'open' | 'decided' | 'expired';
+  requestedAt: number;
+  /** When the request was last posted to the admin chat (first time or as a reminder). */
+  raisedAt: number;
+  adminChatId: string | null;
+  cardId: string | null;
+  decision: {
+    by: string;
+    at: number;
+    approved: string[];
+    rejected: string[];
+    reason: string | null;
+  } | null;
+}
+
+export type Outcome = 'approved' | 'partially-approved' | 'rejected';
+
+export function outcomeOf(decision: NonNullable<ApprovalRequest['decision']>): Outcome {
+  if (decision.approved.length === 0) return 'rejected';
+  return decision.rejected.length === 0 ? 'approved' : 'partially-approved';
+}
+
+export const OUTCOME_WORDS: Record<Outcome, string> = {
+  approved: 'Approved',
+  'partially-approved': 'Partly approved',
+  rejected: 'Rejected',
+};
+
+/** "2026-11-28 10:05 UTC": admins in several time zones read the same thing. */
+export function utc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

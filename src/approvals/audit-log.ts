@@ -1,0 +1,47 @@
+import type { Clock } from '../lib/clock.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * The append-only audit log of approvals: every request, decision, refusal, reminder and expiry,
+ * with who, when and what. Entries are only ever added (a key is claimed once and never
+ * rewritten), so the history an admin reads is the history that happened.
+ */
+export type AuditEvent = 'requested' | 'approved' | 'partially-approved' | 'rejected' | 'refused' | 'reminded' | 'expired';
+
+export interface AuditEntry {
+  id: string;
+  at: number;
+  event: AuditEvent;
+  clientId: string;
+  appName: string;
+  requestId: string;
+  /** Who did it (a person id), or null for the bot itself (reminders, expiry). */
+  actorId: string | null;
+  scopes: string[];
+  reason: string | null;
+}
+
+export interface AuditLog {
+  append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry>;
+  forApp(clientId: string): Promise<AuditEntry[]>;
+}
+
+export function createAuditLog(store: Store, clock: Clock): AuditLog {
+  const entries = store.collection<AuditEntry>('audit');
+  const counters = store.collection<{ n: number }>('counters');
+  return {
+    async append(input) {
+      const at = clock.now();
+      // A stored sequence number orders entries even within one millisecond (and across restarts).
+      const { after } = await counters.update('audit', (cur) => ({ n: (cur?.n ?? 0) + 1 }));
+      const id = String(after!.n).padStart(12, '0');
+      const entry: AuditEntry = { ...input, id, at };
+      const { before } = await entries.update(id, (cur) => (cur ? undefined : entry));
+      if (before) throw new Error('audit entry id collision'); // never overwrite history
+      return entry;
+    },
+    async forApp(clientId) {
+      return (await entries.list()).filter((e) => e.clientId === clientId).sort((a, b) => a.id.localeCompare(b.id));
+    },
+  };
+}
