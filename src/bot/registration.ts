@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createKeyedLock } from '../lib/keyed-lock.js';
 import { renderCard } from '../cards/render-card.js';
 import type { Flow, FlowAction } from '../conversation/flow.js';
 import { FLOW_ACTIONS } from '../conversation/flow.js';
@@ -12,6 +13,13 @@ import type { Command } from './commands.js';
 import type { IncomingMessage, Services, TurnContext } from './context.js';
 import { movedOnDialog, noticeDialog } from './dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from './handle-submit.js';
+
+/** The credentials card could not be sent, so the app was not kept. */
+class RegistrationNotSent extends Error {
+  constructor(cause: unknown) {
+    super('the credentials card could not be posted', { cause });
+  }
+}
 
 /** Where a secret's reveal ends: the credentials card to update, and when. */
 interface Reveal {
@@ -36,6 +44,13 @@ export function createRegistration({ services, catalog, registry, onRegistered }
   const reveals = store.collection<Reveal>('reveals');
   const expireMs = config.flowExpireHours * 3600_000;
   const viewCtx = (botId: string) => ({ botId, catalog, allowNotificationAddins: config.allowNotificationAddins });
+  // One thing at a time per person: two quick "create app" messages must not open two forms.
+  const personLock = createKeyedLock();
+  const personKey = (accountId: string, personId: string) => `${accountId}:${personId}`;
+  const serialised =
+    (run: (ctx: TurnContext, m: IncomingMessage) => Promise<void>) =>
+    (ctx: TurnContext, m: IncomingMessage) =>
+      personLock.run(personKey(ctx.installation.accountId, m.personId), () => run(ctx, m));
 
   async function activeFlowOf(accountId: string, ownerId: string): Promise<Flow | undefined> {
     return (await flows.list()).find((f) => f.status === 'active' && f.accountId === accountId && f.ownerId === ownerId);
@@ -148,6 +163,13 @@ export function createRegistration({ services, catalog, registry, onRegistered }
     nextSteps: nextSteps(app),
   });
 
+  /**
+   * Issues the app and sends its credentials. The card is posted first without secrets, and the
+   * secrets are put in with an update: a create cannot be safely retried (it may have happened),
+   * an update can, and the card's id is known, so the reveal can always be hidden later. Until
+   * the secrets are on the card nothing is kept: a failure discards the record and throws, and the
+   * form goes back to the review. Once they are shown the app exists, whatever fails afterwards.
+   */
   async function register(ctx: SubmitContext, flow: Flow, draft: AppDraft): Promise<void> {
     const issued = await registry.create({ draft, accountId: flow.accountId, ownerId: flow.ownerId, now: clock.now() });
     const hideAt = clock.now() + config.secretRevealSeconds * 1000;
@@ -157,13 +179,25 @@ export function createRegistration({ services, catalog, registry, onRegistered }
       sharedSecret: issued.sharedSecret ?? '',
       hideAtText: hideAtText(hideAt),
     });
-    // The credentials go to the flow's direct chat, never to the chat the click came from.
-    const { id: cardId } = await ctx.client.postCard(flow.chatId, card);
-    await reveals.put(cardId, { cardId, accountId: flow.accountId, clientId: issued.record.clientId, hideAt, hidden: false });
-    await flows.update(flow.id, (cur) => cur && { ...cur, clientId: issued.record.clientId });
-    if (flow.cardId) await ctx.client.updateCard(flow.cardId, closedCard('registered', issued.record.appName));
+    let cardId: string | undefined;
+    try {
+      // The credentials go to the flow's direct chat, never to the chat the click came from.
+      ({ id: cardId } = await ctx.client.postCard(flow.chatId, renderCard('notice', { title: `Issuing credentials for ${issued.record.appName}`, message: 'One moment...' })));
+      await reveals.put(cardId, { cardId, accountId: flow.accountId, clientId: issued.record.clientId, hideAt, hidden: false });
+      await ctx.client.updateCard(cardId, card);
+    } catch (err) {
+      await registry.discard(issued.record.clientId);
+      if (cardId) await ctx.client.updateCard(cardId, closedCard('not-issued')).catch(() => undefined);
+      throw new RegistrationNotSent(err);
+    }
     ctx.log.info('app registered', { flowId: flow.id, clientId: issued.record.clientId, pending: issued.record.pendingScopes.length });
-    await onRegistered?.(ctx, issued);
+    await flows.update(flow.id, (cur) => cur && { ...cur, clientId: issued.record.clientId });
+    const followUps: Promise<unknown>[] = [];
+    if (flow.cardId) followUps.push(ctx.client.updateCard(flow.cardId, closedCard('registered', issued.record.appName)));
+    if (onRegistered) followUps.push(onRegistered(ctx, issued));
+    for (const result of await Promise.allSettled(followUps)) {
+      if (result.status === 'rejected') ctx.log.error('a step after registering failed; the app is registered', { clientId: issued.record.clientId, err: result.reason });
+    }
   }
 
   async function onFlowClick(ctx: SubmitContext): Promise<SubmitReply> {
@@ -184,6 +218,15 @@ export function createRegistration({ services, catalog, registry, onRegistered }
     }
     if (String(data.version) !== String(flow.version) || (ctx.cardId && flow.cardId && ctx.cardId !== flow.cardId)) return movedOnDialog();
 
+    return personLock.run(personKey(flow.accountId, flow.ownerId), () => applyClick(ctx, flow.id));
+  }
+
+  /** Applies one click to the flow as it is now (re-read under the person's lock). */
+  async function applyClick(ctx: SubmitContext, flowId: string): Promise<SubmitReply> {
+    const flow = await flows.get(flowId);
+    const data = ctx.submit.data;
+    if (!flow || flow.status !== 'active' || String(data.version) !== String(flow.version)) return movedOnDialog();
+    if (ctx.cardId && flow.cardId && ctx.cardId !== flow.cardId) return movedOnDialog();
     const existing = await registry.listByOwner(flow.accountId, flow.ownerId);
     const result = transition(
       flow,
@@ -194,24 +237,32 @@ export function createRegistration({ services, catalog, registry, onRegistered }
     // Commit only if nobody moved the flow meanwhile: of two quick clicks, exactly one acts.
     const { before } = await flows.update(flow.id, (cur) => (cur && cur.version === flow.version && cur.status === 'active' ? result.flow : undefined));
     if (!before || before.version !== flow.version || before.status !== 'active') return movedOnDialog();
+    /** Puts the flow back as it was, so the card the person still sees stays the one that works. */
+    const rollback = () => flows.update(flow.id, (cur) => (cur?.version === result.flow.version ? flow : undefined));
 
     const cardId = flow.cardId!;
     switch (result.outcome) {
       case 'render':
-        await ctx.client.updateCard(cardId, flowCard(result.flow, viewCtx(ctx.installation.botId)));
+      case 'cancelled': {
+        const card = result.outcome === 'render' ? flowCard(result.flow, viewCtx(ctx.installation.botId)) : closedCard('cancelled');
+        try {
+          await ctx.client.updateCard(cardId, card);
+        } catch (err) {
+          await rollback();
+          throw err;
+        }
         return;
-      case 'cancelled':
-        await ctx.client.updateCard(cardId, closedCard('cancelled'));
-        return;
+      }
       case 'submit':
         try {
           await register(ctx, result.flow, result.draft);
         } catch (err) {
-          // Put the flow back at the review so the user can simply try again.
+          if (!(err instanceof RegistrationNotSent)) throw err; // registered: never claim otherwise
+          // Put the flow back at the review so the person can simply try again.
           const back: Flow = { ...result.flow, status: 'active', step: 'review', version: result.flow.version + 1, notice: 'Registering the app failed, so nothing was registered. Please try again in a moment.' };
           await flows.put(flow.id, back);
           await ctx.client.updateCard(cardId, flowCard(back, viewCtx(ctx.installation.botId))).catch(() => undefined);
-          throw err;
+          throw err.cause;
         }
         return;
     }
@@ -226,9 +277,10 @@ export function createRegistration({ services, catalog, registry, onRegistered }
       try {
         const installation = await installations.get(reveal.accountId);
         const app = await registry.get(reveal.clientId);
-        if (installation && app) {
+        if (installation) {
           const client = await installations.client(installation);
-          await client.updateCard(reveal.cardId, renderCard('credentials-hidden', credentialsBase(app)));
+          // No record means the registration did not finish: whatever the card showed is void.
+          await client.updateCard(reveal.cardId, app ? renderCard('credentials-hidden', credentialsBase(app)) : closedCard('not-issued'));
         }
         await reveals.update(reveal.cardId, (cur) => cur && { ...cur, hidden: true });
       } catch (err) {
@@ -244,9 +296,9 @@ export function createRegistration({ services, catalog, registry, onRegistered }
   }
 
   const commands: Command[] = [
-    { words: ['create app', 'new app', 'register app', 'create an app', 'register an app'], summary: 'register a new RingCentral app and get its credentials in a private message.', run: startCommand },
-    { words: ['resume', 'continue'], summary: 'show your unfinished registration again.', run: resumeCommand },
-    { words: ['cancel', 'stop'], summary: 'drop your unfinished registration.', run: cancelCommand },
+    { words: ['create app', 'new app', 'register app', 'create an app', 'register an app'], summary: 'register a new RingCentral app and get its credentials in a private message.', run: serialised(startCommand) },
+    { words: ['resume', 'continue'], summary: 'show your unfinished registration again.', run: serialised(resumeCommand) },
+    { words: ['cancel', 'stop'], summary: 'drop your unfinished registration.', run: serialised(cancelCommand) },
   ];
   const submitHandlers: Record<string, SubmitHandler> = Object.fromEntries(FLOW_ACTIONS.map((a) => [a, onFlowClick]));
   return { commands, submitHandlers, sweep };

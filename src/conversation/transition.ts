@@ -49,6 +49,20 @@ function moved(flow: Flow, changes: Partial<Flow>, now: number): Flow {
   return { ...flow, errors: {}, notice: '', ...changes, version: flow.version + 1, updatedAt: now };
 }
 
+/** The fields that belong to an app of this type (features differ between add-ins and the rest). */
+export function fieldsFor(appType: AppType): Set<FieldName> {
+  const fields = new Set(stepsFor(appType).flatMap((step) => stepFields(step)));
+  const other: FieldName[] = appType === 'notification' ? ['interactiveMessages', 'outboundWebhookUrl'] : ['manualInstructions', 'webInstallUrl'];
+  for (const f of other) fields.delete(f);
+  return fields;
+}
+
+/** Keeps only the answers that still apply after the app type changed. */
+function pruneFor(draft: Partial<AppDraft>, appType: AppType): Partial<AppDraft> {
+  const keep = fieldsFor(appType);
+  return Object.fromEntries(Object.entries(draft).filter(([f]) => keep.has(f as FieldName))) as Partial<AppDraft>;
+}
+
 /** Overlapping scopes are advice, not an error: the next card says so once. */
 function overlapNotice(step: StepId, draft: Partial<AppDraft>, catalog: ScopeCatalog): string {
   if (step !== 'scopes') return '';
@@ -90,7 +104,8 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
           flow: moved(flow, { entered, errors: result.errors, notice: 'Please fix the fields marked below.' }, now),
         };
       }
-      const draft = mergeStep(flow.draft, flow.step, result.values);
+      let draft = mergeStep(flow.draft, flow.step, result.values);
+      if (flow.step === 'type' && flow.draft.appType && flow.draft.appType !== draft.appType) draft = pruneFor(draft, draft.appType as AppType);
       const steps = stepsFor(draft.appType as AppType);
       if (flow.returnToReview) {
         // An edit may have made another step necessary (a new app type, say): go there first.

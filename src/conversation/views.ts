@@ -3,6 +3,7 @@ import { PARTNERS, type AppDraft, type AppType, type FieldName } from '../regist
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { sectionTitle, stepFields, stepsFor, type StepId } from '../registry/steps.js';
 import type { Flow } from './flow.js';
+import { fieldsFor } from './transition.js';
 
 /**
  * Turns a flow into the card that shows it. Values shown are what the user typed on that step
@@ -175,7 +176,7 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
             section: s,
             title: sectionTitle(s),
             facts: stepFields(s)
-              .filter((f) => flow.draft[f] !== undefined)
+              .filter((f) => flow.draft[f] !== undefined && fieldsFor(flow.draft.appType as AppType).has(f))
               .map((f) => ({ title: FIELD_LABELS[f], value: describeAnswer(f, flow.draft, ctx.catalog) })),
           }))
           .map((s) => (s.facts.length ? s : { ...s, facts: [{ title: 'Nothing to set', value: '—' }] })),
@@ -183,13 +184,14 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
   }
 }
 
-export function closedCard(kind: 'cancelled' | 'expired' | 'registered' | 'moved' | 'finished', detail = ''): Card {
+export function closedCard(kind: 'cancelled' | 'expired' | 'registered' | 'moved' | 'finished' | 'not-issued', detail = ''): Card {
   const cards = {
     cancelled: { title: 'Registration cancelled', message: 'Nothing was registered. Type **create app** to start again.', tone: 'default' },
     expired: { title: 'This form expired', message: `It was left unfinished for too long, so nothing was registered. ${detail}Type **create app** to start again.`, tone: 'attention' },
     registered: { title: `Registered: ${detail}`, message: 'Your credentials are in the private card below.', tone: 'good' },
     moved: { title: 'This form has moved on', message: 'It continues in the newer card below.', tone: 'default' },
     finished: { title: 'This form is closed', message: 'Type **create app** to register another app.', tone: 'default' },
+    'not-issued': { title: 'No credentials were issued', message: 'Registering the app did not finish, so nothing was registered and no secret is valid. Try again from your form.', tone: 'attention' },
   } as const;
   return renderCard('flow-closed', { ...cards[kind] });
 }

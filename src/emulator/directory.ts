@@ -118,6 +118,22 @@ export class Directory {
     return app;
   }
 
+  /** Changes an app's URLs, as its owner can in the Developer Console. */
+  updateApp(clientId: string, changes: { redirectUri?: string; outboundWebhookUrl?: string }): App {
+    const app = getOwn(this.data.apps, clientId);
+    if (app === undefined) throw new EmulatorError('EMU_NOT_FOUND', `unknown app ${clientId}`);
+    if (changes.redirectUri !== undefined) {
+      assertUrl(changes.redirectUri, 'redirectUri');
+      app.redirectUri = changes.redirectUri;
+    }
+    if (changes.outboundWebhookUrl !== undefined) {
+      assertUrl(changes.outboundWebhookUrl, 'outboundWebhookUrl');
+      app.outboundWebhookUrl = changes.outboundWebhookUrl;
+    }
+    this.ctx.store.changed();
+    return app;
+  }
+
   /** The account, or EMU_NOT_FOUND. */
   account(id: string): Account {
     const account = getOwn(this.data.accounts, id);

@@ -56,6 +56,8 @@ export interface Emulator {
   createAccount(input?: CreateAccountInput): Account;
   addPerson(input: AddPersonInput): Person;
   registerApp(input: RegisterAppInput): App;
+  /** Changes an app's redirect URI or outbound webhook URL. */
+  updateApp(clientId: string, changes: { redirectUri?: string; outboundWebhookUrl?: string }): App;
   installBot(input: InstallBotInput): Promise<InstallResult>;
   uninstallBot(input: UninstallBotInput): Promise<void>;
 
@@ -127,6 +129,10 @@ export class EmulatorInstance implements Emulator {
 
   registerApp(input: RegisterAppInput): App {
     return clone(this.s.directory.registerApp(input));
+  }
+
+  updateApp(clientId: string, changes: { redirectUri?: string; outboundWebhookUrl?: string }): App {
+    return clone(this.s.directory.updateApp(clientId, changes));
   }
 
   installBot(input: InstallBotInput): Promise<InstallResult> {

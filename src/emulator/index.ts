@@ -12,7 +12,7 @@ import { controlRoutes } from './control-routes.js';
 import { EmulatorInstance, type Emulator } from './emulator.js';
 import { restRoutes } from './rest-routes.js';
 import { createServices } from './services.js';
-import { StateStore } from './state.js';
+import { StateStore, type StateCodec } from './state.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -30,6 +30,11 @@ export interface EmulatorOptions {
   blacklistAfterFailures?: number;
   /** Load state from this JSON file at start (if present) and save it after every change. */
   statePath?: string;
+  /**
+   * Encodes the state file (the sandbox encrypts it with the bot's key: the emulated chat history
+   * holds every card the bot posted, credentials included, and DATA_DIR must not hold them in clear).
+   */
+  stateCodec?: StateCodec;
   /** Receives one line per request/notification; never tokens, secrets or Authorization headers. */
   log?: (line: string) => void;
 }
@@ -40,7 +45,7 @@ export const TICK_MS = 1000;
 /** Starts an emulator and resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const log = options.log ?? (() => undefined);
-  const store = await StateStore.open(options.statePath, log);
+  const store = await StateStore.open(options.statePath, log, options.stateCodec);
   const ctx = new EmulatorContext(store, options.now ?? Date.now, log, {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -91,6 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return emulator;
 }
 
+export type { StateCodec } from './state.js';
 export type { Emulator, EmulatorSummary, ContentFilter, UserPostInput } from './emulator.js';
 export type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';
 export type { CreateChatInput, MemberRef } from './chats.js';

@@ -12,6 +12,13 @@ import { emptyState, type StateData } from './model.js';
 const SAVE_DEBOUNCE_MS = 25;
 
 /** Holds {@link StateData}; call {@link StateStore.changed} after every mutation. */
+/** Turns the state file's text into what is written and back (the sandbox encrypts it). */
+export interface StateCodec {
+  encode(text: string): string;
+  decode(text: string): string;
+}
+const plain: StateCodec = { encode: (t) => t, decode: (t) => t };
+
 export class StateStore {
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -21,25 +28,32 @@ export class StateStore {
     readonly data: StateData,
     private readonly path: string | undefined,
     private readonly log: (line: string) => void,
+    private readonly codec: StateCodec = plain,
   ) {}
 
   /** Opens a store, loading `path` when it exists. */
-  static async open(path: string | undefined, log: (line: string) => void): Promise<StateStore> {
+  static async open(path: string | undefined, log: (line: string) => void, codec: StateCodec = plain): Promise<StateStore> {
     if (path === undefined) return new StateStore(emptyState(), undefined, log);
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new StateStore(emptyState(), path, log);
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new StateStore(emptyState(), path, log, codec);
       throw err;
     }
-    const data = parseState(text, path);
+    let decoded: string;
+    try {
+      decoded = codec.decode(text);
+    } catch {
+      throw new EmulatorError('EMU_STATE_CORRUPT', `state file ${path} cannot be decoded (a different key?)`);
+    }
+    const data = parseState(decoded, path);
     // WebSocket sessions do not survive a restart, so neither do their subscriptions.
     for (const [id, sub] of Object.entries(data.subscriptions)) {
       if (sub.transport === 'WebSocket') delete data.subscriptions[id];
     }
     log(`state loaded from ${path}`);
-    return new StateStore(data, path, log);
+    return new StateStore(data, path, log, codec);
   }
 
   /** Next id of the shared numeric id space. */
@@ -70,7 +84,7 @@ export class StateStore {
     this.writing = this.writing.then(async () => {
       if (!this.dirty || this.path === undefined) return;
       this.dirty = false;
-      await writeAtomically(this.path, JSON.stringify(this.data));
+      await writeAtomically(this.path, this.codec.encode(JSON.stringify(this.data)));
     });
     try {
       await this.writing;

@@ -38,7 +38,10 @@ export function installRoute({ installations, expectedClientId, log }: { install
       res.status(200).send('');
     } catch (err) {
       log.error('private install failed', { err });
-      res.status(err instanceof AppError ? err.status : 502).json({ error: 'installation failed: the token could not be used' });
+      const conflict = err instanceof AppError && err.code === 'INSTALL_CONFLICT';
+      res
+        .status(err instanceof AppError ? err.status : 502)
+        .json({ error: conflict ? 'this account already has a working installation' : 'installation failed: the token could not be used' });
     }
   });
 

@@ -9,6 +9,9 @@ import { verifyGlipSignature } from './verify-signature.js';
  * nothing else happens. A verified request always gets 200 (RingCentral's rule), with a dialog
  * body when the handler opened one, even if handling failed (the handler tells the user in chat).
  */
+/** How long a click may take before we answer 200 anyway and finish the work in the background. */
+export const ANSWER_WITHIN_MS = 2500;
+
 export function interactiveRoute({ sharedSecret, onSubmit, log }: { sharedSecret: string; onSubmit: (body: unknown) => Promise<SubmitReply>; log: Logger }): Router {
   const router = express.Router();
   router.post('/bot/interactive', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
@@ -20,7 +23,14 @@ export function interactiveRoute({ sharedSecret, onSubmit, log }: { sharedSecret
     }
     let reply: SubmitReply = undefined;
     try {
-      reply = await onSubmit(JSON.parse(rawBody.toString('utf8')));
+      // RingCentral's patience is undocumented: a click waiting out a rate limit is answered
+      // (without a dialog) while its work carries on.
+      const work = onSubmit(JSON.parse(rawBody.toString('utf8')));
+      work.catch((err: unknown) => log.error('interactive request failed', { err }));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ANSWER_WITHIN_MS)));
+      const first = await Promise.race([work, late]).finally(() => clearTimeout(timer));
+      if (first !== 'late') reply = first;
     } catch (err) {
       log.error('interactive request failed', { err });
     }

@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js';
 import { sleep as realSleep } from '../lib/clock.js';
 import type { Keys } from '../lib/crypto-keys.js';
 import { AppError } from '../lib/errors.js';
+import { createKeyedLock } from '../lib/keyed-lock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
@@ -74,6 +75,9 @@ export function createInstallations(options: InstallationsOptions): Installation
   const clients = new Map<string, Promise<ChatClient & { sdk: SDK }>>();
   const sockets = new Map<string, WsHandle>();
   const pending = new Set<Promise<unknown>>();
+  // Subscription work for an account runs one at a time: a check must not create a second
+  // subscription while an install is still waiting out SUB-406.
+  const subscriptionLock = createKeyedLock();
   let closed = false;
 
   function track<T>(p: Promise<T>): Promise<T> {
@@ -110,6 +114,11 @@ export function createInstallations(options: InstallationsOptions): Installation
     const accountId = self.accountId || extra.accountHint;
     if (!accountId) throw new AppError('INSTALL_NO_ACCOUNT', 'could not learn the account of the installed bot', { status: 400 });
     const previous = await records.get(accountId);
+    if (previous && previous.botId !== self.id && (await tokenStillWorks(previous))) {
+      // The install route cannot tell whose token it was handed: never let a token of some other
+      // bot in the account displace a working installation.
+      throw new AppError('INSTALL_CONFLICT', 'this account already has a working installation of another bot extension', { status: 409 });
+    }
     if (previous) await dropSubscription(previous).catch(() => undefined); // a reinstall replaces the old token
     clients.delete(accountId);
     await closeSocket(accountId);
@@ -125,8 +134,18 @@ export function createInstallations(options: InstallationsOptions): Installation
     await records.put(accountId, installation);
     log.info('bot installed', { accountId, botId: self.id });
     // Subscribing can take a while (SUB-406 until the bot user exists); the installer is not kept waiting.
-    track(subscribe(installation).catch((err) => log.error('subscription failed', { accountId, err })));
+    track(subscriptionLock.run(accountId, () => subscribe(installation)).catch((err) => log.error('subscription failed', { accountId, err })));
     return installation;
+  }
+
+  /** False only when RingCentral says the stored token is dead (the bot was removed). */
+  async function tokenStillWorks(inst: Installation): Promise<boolean> {
+    try {
+      await (await clientFor(inst)).getSelf();
+      return true;
+    } catch (err) {
+      return !(err instanceof RingCentralError && (err.status === 401 || err.status === 404));
+    }
   }
 
   async function subscribe(inst: Installation): Promise<void> {
@@ -176,10 +195,14 @@ export function createInstallations(options: InstallationsOptions): Installation
 
   function needsRecreate(info: SubscriptionInfo | undefined): boolean {
     if (!info || info.status !== 'Active') return true;
+    // BOT_PUBLIC_URL changed since it was made: deliveries would go to the old address.
+    if (info.deliveryMode?.address && info.deliveryMode.address !== options.webhookAddress()) return true;
     return info.expirationTime !== undefined && Date.parse(info.expirationTime) <= clock.now();
   }
 
-  async function maintainOne(inst: Installation) {
+  async function maintainOne(stale: Installation) {
+    const inst = await records.get(stale.accountId); // re-read: it may have changed while we waited
+    if (!inst) return;
     if (delivery === 'websocket') {
       // The WebSocket client renews and recovers by itself; only a missing socket needs work.
       if (!sockets.has(inst.accountId)) await subscribe(inst);
@@ -241,7 +264,10 @@ export function createInstallations(options: InstallationsOptions): Installation
     },
     async maintain() {
       for (const inst of await records.list()) {
-        await maintainOne(inst).catch((err) => log.error('subscription check failed', { accountId: inst.accountId, err }));
+        if (subscriptionLock.busy(inst.accountId)) continue; // being subscribed right now
+        await subscriptionLock
+          .run(inst.accountId, () => maintainOne(inst))
+          .catch((err) => log.error('subscription check failed', { accountId: inst.accountId, err }));
       }
     },
     async idle() {

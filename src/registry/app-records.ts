@@ -38,6 +38,8 @@ export interface AppRegistry {
   /** The scopes a client ID holds now, after checking its secret; undefined when the credentials are not valid. */
   authorize(clientId: string, clientSecret: string): Promise<{ record: AppRecord; scopes: string[] } | undefined>;
   update(clientId: string, fn: (record: AppRecord) => AppRecord | undefined): Promise<AppRecord | undefined>;
+  /** Removes a record whose credentials never reached anyone (a registration that could not finish). */
+  discard(clientId: string): Promise<void>;
 }
 
 export function createAppRegistry({ store, keys, catalog }: { store: Store; keys: Keys; catalog: ScopeCatalog }): AppRegistry {
@@ -88,6 +90,9 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
     async update(clientId, fn) {
       const { after } = await apps.update(clientId, (cur) => (cur ? fn(cur) : undefined));
       return after;
+    },
+    async discard(clientId) {
+      await apps.delete(clientId);
     },
   };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startBot } from '../bot/start-bot.js';
 import type { Config } from '../config.js';
 import { startEmulator } from '../emulator/index.js';
+import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
 
 /**
@@ -40,11 +41,19 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
   const botUrl = config.botPublicUrl ?? `http://127.0.0.1:${botPort}`;
   const previous = readSandboxMeta(config.dataDir);
   const emulatorPort = previous ? Number(new URL(previous.emulatorUrl).port) : botPort + 1;
-  const emulator = await startEmulator({ port: emulatorPort, statePath: join(config.dataDir, 'emulator.json') });
+  // The emulated chat history holds every card the bot posted, credentials included: keep it encrypted.
+  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const emulator = await startEmulator({
+    port: emulatorPort,
+    statePath: join(config.dataDir, 'emulator.json'),
+    stateCodec: { encode: (text) => keys.encrypt(text), decode: (text) => keys.decrypt(text) },
+  });
 
   let meta: SandboxMeta;
   if (previous && emulator.summary().accounts.some((a) => a.id === previous.accountId)) {
     meta = { ...previous, emulatorUrl: emulator.url, botUrl };
+    // Started on another PORT: point the app at where the bot is now (its subscription follows).
+    if (previous.botUrl !== botUrl) emulator.updateApp(meta.app.clientId, { redirectUri: `${botUrl}/bot/oauth`, outboundWebhookUrl: `${botUrl}/bot/interactive` });
   } else {
     const account = emulator.createAccount({ name: 'Sandbox Co' });
     const person = (firstName: string, lastName: string) =>
