@@ -67,14 +67,15 @@ export function createNotificationHandler({ services, commands }: NotificationHa
 
   return async function handleNotification(body: unknown): Promise<void> {
     const event = parseNotification(body);
-    if (event.uuid) {
-      const { before } = await seen.update(event.uuid, (cur) => cur ?? { at: clock.now() });
-      if (before) return; // redelivery of an event we already handled
-    }
     const installation = await findInstallation(event);
     if (!installation) {
       log.warn('notification for no known installation', { kind: event.kind, subscriptionId: event.subscriptionId });
       return;
+    }
+    if (event.kind === 'post' && event.creatorId === installation.botId) return; // our own echo: not worth a write
+    if (event.uuid) {
+      const { before } = await seen.update(event.uuid, (cur) => cur ?? { at: clock.now() });
+      if (before) return; // redelivery of an event we already handled
     }
     const ctx: TurnContext = {
       services,

@@ -171,7 +171,12 @@ export function createRegistration({ services, catalog, registry, onRegistered }
    * form goes back to the review. Once they are shown the app exists, whatever fails afterwards.
    */
   async function register(ctx: SubmitContext, flow: Flow, draft: AppDraft): Promise<void> {
-    const issued = await registry.create({ draft, accountId: flow.accountId, ownerId: flow.ownerId, now: clock.now() });
+    let issued: IssuedApp;
+    try {
+      issued = await registry.create({ draft, accountId: flow.accountId, ownerId: flow.ownerId, now: clock.now() });
+    } catch (err) {
+      throw new RegistrationNotSent(err);
+    }
     const hideAt = clock.now() + config.secretRevealSeconds * 1000;
     const card = renderCard('credentials', {
       ...credentialsBase(issued.record),

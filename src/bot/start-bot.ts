@@ -127,6 +127,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   // One sweep at a time: a slow one must not overlap the next and remind twice.
   const sweep = () => (sweeping ??= runSweep().finally(() => (sweeping = undefined)));
   const runSweep = async () => {
+    // Redeliveries come within minutes; a day of handled event ids is plenty to recognise them.
+    for (const seen of ['seen-notifications', 'seen-submits']) {
+      await store.collection<{ at: number }>(seen).removeWhere((r) => clock.now() - r.at > 24 * 3600_000);
+    }
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
   };

@@ -1,4 +1,5 @@
 import type { Keys } from '../lib/crypto-keys.js';
+import { AppError } from '../lib/errors.js';
 import type { Store } from '../store/store.js';
 import { newClientId, newClientSecret, newSharedSecret, sealCredentials, verifyClientSecret } from './credentials.js';
 import type { AppDraft } from './fields.js';
@@ -46,6 +47,9 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
   const apps = store.collection<AppRecord>('apps');
   return {
     async create({ draft, accountId, ownerId, now }) {
+      const name = draft.appName.trim().toLowerCase();
+      const taken = (await apps.list()).some((a) => a.accountId === accountId && a.ownerId === ownerId && a.status === 'active' && a.appName.trim().toLowerCase() === name);
+      if (taken) throw new AppError('APP_NAME_TAKEN', 'the requester already has an app with this name', { status: 409 });
       const clientSecret = newClientSecret();
       // Only apps that receive card clicks need a shared secret to check RingCentral's signatures.
       const sharedSecret = draft.interactiveMessages ? newSharedSecret() : null;

@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors.js';
-import { fieldSchemas, LIMITS, type AppDraft, type AppType, type FieldName } from './fields.js';
+import { fieldSchemas, LIMITS, type AppDraft, type AppType, type FieldName, type FieldSchemas } from './fields.js';
 import type { ScopeCatalog } from './scope-catalog.js';
 
 export type { AppDraft } from './fields.js';
@@ -93,8 +93,18 @@ export function sectionTitle(step: StepId): string {
  *   const r = validateStep('auth', { authMethod: 'jwt', refreshTokens: 'true' }, ctx);
  *   if (r.ok) draft = mergeStep(draft, 'auth', r.values);
  */
+/** Field schemas depend only on the catalog and one setting: build them once per pair, not per click. */
+const schemaCache = new WeakMap<ScopeCatalog, Map<boolean, FieldSchemas>>();
+function schemasFor(ctx: StepContext): FieldSchemas {
+  let byFlag = schemaCache.get(ctx.catalog);
+  if (!byFlag) schemaCache.set(ctx.catalog, (byFlag = new Map()));
+  let schemas = byFlag.get(ctx.allowNotificationAddins);
+  if (!schemas) byFlag.set(ctx.allowNotificationAddins, (schemas = fieldSchemas({ allowNotificationAddins: ctx.allowNotificationAddins, catalog: ctx.catalog })));
+  return schemas;
+}
+
 export function validateStep(step: StepId, input: Record<string, unknown>, ctx: StepContext): StepResult {
-  const schemas = fieldSchemas(ctx);
+  const schemas = schemasFor(ctx);
   const values: Partial<AppDraft> = {};
   const errors: Partial<Record<FieldName, string>> = {};
   const appType = step === 'type' ? undefined : ctx.draft.appType;

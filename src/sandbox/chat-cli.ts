@@ -7,7 +7,11 @@ import { readSandboxMeta, type SandboxMeta } from './start-sandbox.js';
  *
  *   npm run say -- [--as alice|bob|ada] [--team|--admin] <text>
  *   npm run say -- [--as ...] [--team|--admin] --show
- *   npm run click -- [--as ...] <cardId> '<json data>'
+ *   npm run click -- [--as ...] <cardId> <button> ['<json of input values>']
+ *
+ * <button> is the action a button sends (next, back, cancel, submit, edit:basics, approve, reject)
+ * or its title; the button's own data and the card's current input values are sent with it, and
+ * the JSON overrides input values, e.g. npm run click -- 3f2a.. next '{"appType":"bot"}'.
  */
 interface Record_ {
   id: string;
@@ -60,15 +64,57 @@ export function describeCard(card: Record<string, unknown>, cardId: string): str
         lines.push(`${pad}<${String(n.id)}> ${String(n.label ?? n.title ?? '')} = ${JSON.stringify(n.value ?? '')}${choices}`);
         return;
       }
-      case 'Action.Submit':
-        lines.push(`${pad}[${String(n.title)}] npm run click -- ${cardId} '${JSON.stringify(n.data)}'`);
+      case 'Action.Submit': {
+        const data = (n.data ?? {}) as Record<string, unknown>;
+        const button = `${String(data.action)}${data.section ? `:${String(data.section)}` : ''}`;
+        lines.push(`${pad}[${String(n.title)}] npm run click -- ${cardId} ${button}`);
         return;
+      }
     }
     for (const [k, v] of Object.entries(n)) if (k !== 'choices') walk(v, depth + (k === 'items' ? 0 : 0));
   };
   walk(card.body, 1);
   walk(card.actions, 1);
   return lines;
+}
+
+/** Action.Submit buttons of a card with their titles and data. */
+function submitsOf(body: unknown): { title: string; data: Record<string, unknown> }[] {
+  const out: { title: string; data: Record<string, unknown> }[] = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (n.type === 'Action.Submit') out.push({ title: String(n.title), data: (n.data ?? {}) as Record<string, unknown> });
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(body);
+  return out;
+}
+
+/** The card's inputs and their current values, as a client sends them with a click. */
+function inputsOf(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!node || typeof node !== 'object') return;
+    const n = node as Record<string, unknown>;
+    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') out[n.id] = n.value ?? '';
+    for (const v of Object.values(n)) walk(v);
+  };
+  walk(body);
+  return out;
+}
+
+/** Finds a card the bot posted in one of the person's chats (direct, team or admin). */
+async function findCard(meta: SandboxMeta, personId: string, cardId: string): Promise<{ chatId: string; card: { body: Record<string, unknown> } }> {
+  const direct = (await call<{ id: string }>(meta, 'POST', '/direct', { personId, botId: meta.botId })).id;
+  for (const chatId of [direct, meta.teamChatId, meta.adminChatId]) {
+    const records = (await call<{ records: Record_[] }>(meta, 'GET', `/chats/${chatId}/posts`)).records;
+    const found = records.find((r) => r.card?.id === cardId);
+    if (found?.card) return { chatId, card: found.card };
+  }
+  return fail(`No card ${cardId} in your chats. See them with: npm run say -- --show`);
 }
 
 function print(records: Record_[]) {
@@ -104,21 +150,32 @@ async function main() {
   const inTeam = has('--team');
   const inAdmin = has('--admin');
   const show = has('--show');
-  const chatId = inTeam ? meta.teamChatId : inAdmin ? meta.adminChatId : (await call<{ id: string }>(meta, 'POST', '/direct', { personId: person.id, botId: meta.botId })).id;
+  let chatId = inTeam ? meta.teamChatId : inAdmin ? meta.adminChatId : (await call<{ id: string }>(meta, 'POST', '/direct', { personId: person.id, botId: meta.botId })).id;
   const read = async () => (await call<{ records: Record_[] }>(meta, 'GET', `/chats/${chatId}/posts`)).records;
 
   if (show) return print(await read());
+  // A click is watched in the chat of the card it presses.
+  const target = mode === 'click' && args[0] ? await findCard(meta, person.id, args[0]) : undefined;
+  if (target) chatId = target.chatId;
   const before = await read();
   const seen = new Map(before.map((r) => [r.id, r.card?.version ?? 0]));
   if (mode === 'click') {
-    const [cardId, json] = args;
-    if (!cardId) fail("Usage: npm run click -- <cardId> '<json data>'");
-    let data: Record<string, unknown>;
+    const [cardId, button, json] = args;
+    if (!cardId || !button) fail("Usage: npm run click -- <cardId> <button> ['<json of input values>']   (see the buttons with: npm run say -- --show)");
+    let values: Record<string, unknown> = {};
     try {
-      data = JSON.parse(json ?? '{}') as Record<string, unknown>;
+      values = JSON.parse(json ?? '{}') as Record<string, unknown>;
     } catch {
-      fail('The data must be JSON, e.g. \'{"action":"next","appType":"bot"}\'');
+      fail('The input values must be JSON, e.g. \'{"appType":"bot"}\'');
     }
+    const { card } = target!;
+    const [action, section] = button.split(':');
+    const buttons = submitsOf(card.body);
+    const chosen =
+      buttons.find((b) => b.data.action === action && (section === undefined || b.data.section === section)) ??
+      buttons.find((b) => b.title.toLowerCase() === button.toLowerCase());
+    if (!chosen) fail(`No "${button}" button on card ${cardId}. Its buttons: ${buttons.map((b) => `${String(b.data.action)}${b.data.section ? `:${String(b.data.section)}` : ''} (${b.title})`).join(', ')}`);
+    const data = { ...inputsOf(card.body), ...chosen.data, ...values };
     const result = await call<{ status: number; body: unknown }>(meta, 'POST', `/cards/${cardId}/submit`, { personId: person.id, data });
     const dialog = result.body as { type?: string; dialog?: { title?: string; card?: Record<string, unknown> } } | null;
     if (dialog?.type === 'dialog') process.stdout.write(`\n(dialog for ${person.name}) ${dialog.dialog?.title ?? ''}\n${describeCard(dialog.dialog?.card ?? {}, cardId).join('\n')}\n`);

@@ -112,7 +112,7 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
       '  npm run say -- help                      as Alice, in a direct message',
       '  npm run say -- "create app"              start a registration',
       '  npm run say -- --as bob --team help      as Bob, mentioning the bot in the team chat',
-      '  npm run click -- <cardId> \'{"action":"next","appType":"rest-api"}\'   press a card button',
+      '  npm run click -- <cardId> next \'{"appType":"bot"}\'   press a card button (with input values)',
       '  npm run say -- --show                    print the conversation so far',
       '',
     ].join('\n') + '\n',

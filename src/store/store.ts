@@ -13,6 +13,8 @@
 export interface Collection<T> {
   get(id: string): Promise<T | undefined>;
   list(): Promise<T[]>;
+  /** Deletes every document `match` selects, in one write; returns how many went. */
+  removeWhere(match: (value: T, id: string) => boolean): Promise<number>;
   put(id: string, value: T): Promise<void>;
   delete(id: string): Promise<boolean>;
   /** Runs `fn` atomically on the current value; returning `undefined` leaves the stored value as it was. */
@@ -42,6 +44,13 @@ export function documentStore(data: Data, persist: () => Promise<void>, close: (
         },
         async list() {
           return Object.values(docs()).map(clone);
+        },
+        async removeWhere(match) {
+          const all = docs();
+          const gone = Object.keys(all).filter((id) => match(clone(all[id]) as T, id));
+          for (const id of gone) delete all[id];
+          if (gone.length) await persist();
+          return gone.length;
         },
         async put(id, value) {
           docs()[id] = clone(value);

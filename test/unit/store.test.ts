@@ -24,6 +24,16 @@ describe.each(adapters)('%s store', (_name, make) => {
     expect(await c.get('a')).toBeUndefined();
   });
 
+  it('removes exactly the documents a predicate selects', async () => {
+    const store = await make();
+    const c = store.collection<{ at: number }>('seen');
+    await c.put('old', { at: 1 });
+    await c.put('new', { at: 100 });
+    expect(await c.removeWhere((r) => r.at < 50)).toBe(1);
+    expect(await c.list()).toEqual([{ at: 100 }]);
+    expect(await c.removeWhere(() => false)).toBe(0);
+  });
+
   it('lets exactly one of two concurrent updates claim a key', async () => {
     const store = await make();
     const c = store.collection<{ by: string }>('claims');
