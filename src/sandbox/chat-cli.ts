@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { cardInputs, submitActions } from '../cards/inspect-card.js';
 import { readSandboxMeta, type SandboxMeta } from './start-sandbox.js';
 
 /**
@@ -78,34 +79,6 @@ export function describeCard(card: Record<string, unknown>, cardId: string): str
   return lines;
 }
 
-/** Action.Submit buttons of a card with their titles and data. */
-function submitsOf(body: unknown): { title: string; data: Record<string, unknown> }[] {
-  const out: { title: string; data: Record<string, unknown> }[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.type === 'Action.Submit') out.push({ title: String(n.title), data: (n.data ?? {}) as Record<string, unknown> });
-    for (const v of Object.values(n)) walk(v);
-  };
-  walk(body);
-  return out;
-}
-
-/** The card's inputs and their current values, as a client sends them with a click. */
-function inputsOf(body: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') out[n.id] = n.value ?? '';
-    for (const v of Object.values(n)) walk(v);
-  };
-  walk(body);
-  return out;
-}
-
 /** Finds a card the bot posted in one of the person's chats (direct, team or admin). */
 async function findCard(meta: SandboxMeta, personId: string, cardId: string): Promise<{ chatId: string; card: { body: Record<string, unknown> } }> {
   const direct = (await call<{ id: string }>(meta, 'POST', '/direct', { personId, botId: meta.botId })).id;
@@ -170,12 +143,12 @@ async function main() {
     }
     const { card } = target!;
     const [action, section] = button.split(':');
-    const buttons = submitsOf(card.body);
+    const buttons = submitActions(card.body);
     const chosen =
       buttons.find((b) => b.data.action === action && (section === undefined || b.data.section === section)) ??
       buttons.find((b) => b.title.toLowerCase() === button.toLowerCase());
     if (!chosen) fail(`No "${button}" button on card ${cardId}. Its buttons: ${buttons.map((b) => `${String(b.data.action)}${b.data.section ? `:${String(b.data.section)}` : ''} (${b.title})`).join(', ')}`);
-    const data = { ...inputsOf(card.body), ...chosen.data, ...values };
+    const data = { ...cardInputs(card.body), ...chosen.data, ...values };
     const result = await call<{ status: number; body: unknown }>(meta, 'POST', `/cards/${cardId}/submit`, { personId: person.id, data });
     const dialog = result.body as { type?: string; dialog?: { title?: string; card?: Record<string, unknown> } } | null;
     if (dialog?.type === 'dialog') process.stdout.write(`\n(dialog for ${person.name}) ${dialog.dialog?.title ?? ''}\n${describeCard(dialog.dialog?.card ?? {}, cardId).join('\n')}\n`);

@@ -1,35 +1,10 @@
 import type { Person } from '../../src/emulator/model.js';
+import { cardInputs as inputs, submitActions } from '../../src/cards/inspect-card.js';
 import { cardText, type World } from './world.js';
 
 type SubmitData = Record<string, unknown>;
 
-/** Every Action.Submit in a card (body and actions), in order. */
-export function submitActions(card: unknown): { title: string; data: SubmitData }[] {
-  const out: { title: string; data: SubmitData }[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (n.type === 'Action.Submit') out.push({ title: String(n.title), data: (n.data ?? {}) as SubmitData });
-    for (const v of Object.values(n)) walk(v);
-  };
-  walk(card);
-  return out;
-}
-
-/** Every input in a card by id, with its current value. */
-export function inputs(card: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if (typeof n.type === 'string' && n.type.startsWith('Input.') && typeof n.id === 'string') out[n.id] = n.value ?? '';
-    for (const v of Object.values(n)) walk(v);
-  };
-  walk(card);
-  return out;
-}
+export { submitActions, cardInputs as inputs } from '../../src/cards/inspect-card.js';
 
 /**
  * Drives a registration the way a person does: finds the button on the current card, fills the

@@ -164,18 +164,4 @@ export async function clickAs(world: World, cardId: string, person: Person, data
   return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
 }
 
-/** Every TextBlock/RichTextBlock text and FactSet fact in a card, for assertions on what a person reads. */
-export function cardText(card: unknown): string {
-  const out: string[] = [];
-  const walk = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(walk);
-    if (!node || typeof node !== 'object') return;
-    const n = node as Record<string, unknown>;
-    if ((n.type === 'TextBlock' || n.type === 'TextRun') && typeof n.text === 'string') out.push(n.text);
-    if (n.type === 'Fact') out.push(`${String(n.title)}: ${String(n.value)}`);
-    if (n.type === 'FactSet' && Array.isArray(n.facts)) for (const f of n.facts as { title: string; value: string }[]) out.push(`${f.title}: ${f.value}`);
-    for (const v of Object.values(n)) walk(v);
-  };
-  walk(card);
-  return out.join('\n');
-}
+export { cardText } from '../../src/cards/inspect-card.js';
