@@ -75,11 +75,10 @@ export async function createRcClient(options: RcClientOptions): Promise<ChatClie
 
   // `retry: true` tells the SDK not to try its own 401 refresh dance with a token that cannot refresh.
   const noSdkRetry = { retry: true };
-  async function call<T>(what: string, send: () => Promise<Response>, idempotent = true): Promise<T> {
+  async function call<T>(what: string, send: () => Promise<Response>): Promise<T> {
     try {
       const response = await withRetry(send, {
         ...options.retry,
-        idempotent,
         onRetry: ({ attempt, status, waitMs }) => log.warn('retrying RingCentral call', { what, attempt, status, waitMs }),
       });
       const text = await response.text();
@@ -100,14 +99,12 @@ export async function createRcClient(options: RcClientOptions): Promise<ChatClie
     async postText(chatId, text) {
       const r = await call<{ id: string }>('post text', () =>
         platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/posts`, { text }, undefined, noSdkRetry),
-        false,
       );
       return { id: String(r.id) };
     },
     async postCard(chatId, card: Card) {
       const r = await call<{ id: string }>('post card', () =>
         platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/adaptive-cards`, card, undefined, noSdkRetry),
-        false,
       );
       return { id: String(r.id) };
     },

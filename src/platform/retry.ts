@@ -15,12 +15,6 @@ export interface RetryOptions {
   maxRetryAfterMs?: number;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (info: { attempt: number; status: number | undefined; waitMs: number }) => void;
-  /**
-   * False for calls that create something (POST a post or a card): those are only retried when the
-   * platform says it did not act (429, 503). After a timeout or another 5xx the thing may exist
-   * already, and a retry would make a second one.
-   */
-  idempotent?: boolean;
 }
 
 export function statusOf(err: unknown): number | undefined {
@@ -39,7 +33,7 @@ function retryAfterMs(err: unknown): number | undefined {
 }
 
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, onRetry, idempotent = true } = options;
+  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, onRetry } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -49,7 +43,9 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       if (status === 429) {
         waitMs = retryAfterMs(err) ?? 30_000;
         if (waitMs > maxRetryAfterMs) throw err;
-      } else if (status === 503 || (idempotent && (status === undefined || status >= 500))) {
+      } else if (status === undefined || status >= 500) {
+        // A create that timed out may have happened: a retry can then make a duplicate post. That
+        // is why secrets are never in a create (see registration.ts): a duplicate shows nothing.
         waitMs = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
       } else {
         throw err;
