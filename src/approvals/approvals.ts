@@ -1,19 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { argumentOf, type Command } from '../bot/commands.js';
-import type { IncomingMessage, Services, TurnContext } from '../bot/context.js';
+import type { Services, TurnContext } from '../bot/context.js';
 import { noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
+import { personName } from '../bot/person-name.js';
+import { createKeyedLock } from '../lib/keyed-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
+import type { Installation } from '../platform/installations.js';
 import type { AppRegistry, IssuedApp } from '../registry/app-records.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
+import { approvalCommands } from './approval-commands.js';
 import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest } from './approval-request.js';
 import { outcomeCard, requestCard, statusCard } from './approval-views.js';
-import { createAuditLog, type AuditEntry } from './audit-log.js';
+import { createAuditLog } from './audit-log.js';
 
 /**
  * Admin approvals: requests for scopes that need approval are posted as cards to ADMIN_CHAT_ID,
  * decided there by an admin (checked against ADMIN_IDS or the admin chat's members when the click
- * arrives, never against the card's data), reminded, expired, and audited.
+ * arrives, never against the card's data), raised again, expired, and audited.
+ * Every change of a request's state is one conditional store update, so a decision, a reminder
+ * and an expiry racing each other leave exactly one outcome.
  */
 export function createApprovals({ services, catalog, registry }: { services: Services; catalog: ScopeCatalog; registry: AppRegistry }) {
   const { store, clock, config, installations, log } = services;
@@ -21,56 +26,44 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   const audit = createAuditLog(store, clock);
   const remindMs = config.approvalRemindHours * 3600_000;
   const expireMs = config.approvalExpireDays * 86_400_000;
+  const appLock = createKeyedLock(); // one filing at a time per app ("Ask again" clicked twice)
 
-  async function nameOf(client: ChatClient, personId: string): Promise<string> {
-    const p = await client.getPerson(personId).catch(() => undefined);
-    const name = [p?.firstName, p?.lastName].filter(Boolean).join(' ').trim();
-    return name || `person ${personId}`;
-  }
+  const isOverdue = (r: ApprovalRequest) => clock.now() - r.requestedAt >= expireMs;
 
   async function tellRequester(client: ChatClient, r: ApprovalRequest, botId: string, deciderName?: string) {
     const chatId = await client.openDirect(r.requesterId);
     await client.postCard(chatId, outcomeCard(r, { botId, ...(deciderName ? { deciderName } : {}) }));
   }
 
-  /** Posts (or raises again) the request card in the admin chat. */
-  async function postToAdmins(client: ChatClient, r: ApprovalRequest, botId: string, notice?: string): Promise<string | null> {
-    if (!r.adminChatId) return null;
-    const card = requestCard(r, { botId, catalog, requesterName: await nameOf(client, r.requesterId), ...(notice ? { notice } : {}) });
-    return (await client.postCard(r.adminChatId, card)).id;
+  /** Posts the request card to the admin chat as configured now; null when there is none. */
+  async function postToAdmins(client: ChatClient, r: ApprovalRequest, botId: string, notice?: string): Promise<{ chatId: string; cardId: string } | null> {
+    const chatId = config.adminChatId;
+    if (!chatId) return null;
+    const card = requestCard(r, { botId, catalog, requesterName: await personName(client, r.requesterId), ...(notice ? { notice } : {}) });
+    return { chatId, cardId: (await client.postCard(chatId, card)).id };
   }
 
-  async function file(ctx: TurnContext, input: { clientId: string; appName: string; appType: string; requesterId: string; scopes: string[]; justification: string }) {
+  async function file(ctx: TurnContext, input: Pick<ApprovalRequest, 'clientId' | 'appName' | 'appType' | 'requesterId' | 'scopes' | 'justification'>) {
     const now = clock.now();
-    const r: ApprovalRequest = {
-      id: randomUUID(),
-      accountId: ctx.installation.accountId,
-      ...input,
-      status: 'open',
-      requestedAt: now,
-      raisedAt: now,
-      adminChatId: config.adminChatId ?? null,
-      cardId: null,
-      decision: null,
-    };
+    const r: ApprovalRequest = { id: randomUUID(), accountId: ctx.installation.accountId, ...input, status: 'open', requestedAt: now, raisedAt: now, adminChatId: null, cardId: null, decision: null };
     await requests.put(r.id, r);
     await audit.append({ event: 'requested', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: r.requesterId, scopes: r.scopes, reason: null });
     try {
-      const cardId = await postToAdmins(ctx.client, r, ctx.installation.botId);
-      if (!cardId) throw new Error('ADMIN_CHAT_ID is not set');
-      await requests.update(r.id, (cur) => cur && { ...cur, cardId });
+      const posted = await postToAdmins(ctx.client, r, ctx.installation.botId);
+      if (!posted) throw new Error('ADMIN_CHAT_ID is not set');
+      await requests.update(r.id, (cur) => cur && { ...cur, adminChatId: posted.chatId, cardId: posted.cardId });
     } catch (err) {
+      // Kept open: the sweep posts it once the admin channel can be reached.
       log.error('approval request could not be posted to the admin chat', { requestId: r.id, err });
       const chatId = await ctx.client.openDirect(r.requesterId);
       await ctx.client.postText(
         chatId,
-        `Your request for ${r.scopes.join(', ')} is recorded, but I could not post it to the admins' channel. Please tell the person who runs Registrar (the admin channel is ${config.adminChatId ? 'not reachable' : 'not set up'}).`,
+        `Your request for ${r.scopes.join(', ')} is recorded, but I could not post it to the admins' channel yet (it is ${config.adminChatId ? 'not reachable' : 'not set up'}). I will keep trying; you may want to tell the person who runs Registrar.`,
       );
     }
     return r;
   }
 
-  /** Registration hook: file a request for the scopes that need approval. */
   async function onRegistered(ctx: TurnContext, issued: IssuedApp) {
     const app = issued.record;
     if (app.pendingScopes.length === 0) return;
@@ -85,6 +78,20 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     const chat = await ctx.client.getChat(config.adminChatId);
     const member = chat.members.includes(ctx.personId) && ctx.personId !== ctx.installation.botId;
     return member ? null : 'Only members of the admin channel can decide approval requests.';
+  }
+
+  /** Expires an open request (at most once): scopes leave "pending", the card and the requester are told. */
+  async function expire(installation: Installation, client: ChatClient, r: ApprovalRequest): Promise<boolean> {
+    const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'expired' } : undefined));
+    if (before?.status !== 'open' || !after) return false;
+    await registry.update(r.clientId, (app) => ({ ...app, pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)) }));
+    await audit.append({ event: 'expired', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: null, scopes: r.scopes, reason: null });
+    const requesterName = await personName(client, r.requesterId);
+    await settle(log, r.id, [
+      after.cardId ? client.updateCard(after.cardId, statusCard(after, { requesterName })) : Promise.resolve(),
+      tellRequester(client, after, installation.botId),
+    ]);
+    return true;
   }
 
   function chosenScopes(raw: unknown): string[] {
@@ -102,11 +109,16 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       ctx.log.warn('approval click refused', { requestId: r.id });
       return noticeDialog('You cannot decide this request', refusal);
     }
-    const alreadyDecided = async (cur: ApprovalRequest) =>
+    const closed = async (cur: ApprovalRequest) =>
       cur.decision
-        ? noticeDialog('Already decided', `${OUTCOME_WORDS[outcomeOf(cur.decision)]} by ${await nameOf(ctx.client, cur.decision.by)} at ${utc(cur.decision.at)}. Nothing was changed.`)
+        ? noticeDialog('Already decided', `${OUTCOME_WORDS[outcomeOf(cur.decision)]} by ${await personName(ctx.client, cur.decision.by)} at ${utc(cur.decision.at)}. Nothing was changed.`)
         : noticeDialog('This request expired', 'Nothing was changed. The requester can ask again.');
-    if (r.status !== 'open') return alreadyDecided(r);
+    if (r.status !== 'open') return closed(r);
+    if (isOverdue(r)) {
+      // Past its deadline, even if the sweep has not run yet: it expires now, undecided.
+      await expire(ctx.installation, ctx.client, r);
+      return closed({ ...r, status: 'expired' });
+    }
 
     let approved: string[];
     const reason = typeof data.reason === 'string' && data.reason.trim() ? data.reason.trim().slice(0, 1000) : null;
@@ -120,7 +132,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     }
     const decision = { by: ctx.personId, at: clock.now(), approved, rejected: r.scopes.filter((s) => !approved.includes(s)), reason };
     const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'decided', decision } : undefined));
-    if (!before || before.status !== 'open' || !after) return alreadyDecided(after ?? before ?? r);
+    if (!before || before.status !== 'open' || !after) return closed(after ?? before ?? r);
 
     const outcome = outcomeOf(decision);
     await registry.update(r.clientId, (app) => ({
@@ -129,76 +141,68 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)),
       updatedAt: new Date(decision.at).toISOString(),
     }));
-    await audit.append({ event: outcome, clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: ctx.personId, scopes: approved.length ? approved : r.scopes, reason });
+    await audit.append({ event: outcome, clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: ctx.personId, scopes: approved, rejected: decision.rejected, reason });
     ctx.log.info('approval decided', { requestId: r.id, outcome });
-    const [deciderName, requesterName] = await Promise.all([nameOf(ctx.client, ctx.personId), nameOf(ctx.client, r.requesterId)]);
-    if (after.cardId) await ctx.client.updateCard(after.cardId, statusCard(after, { requesterName, deciderName }));
-    await tellRequester(ctx.client, after, ctx.installation.botId, deciderName);
+    const [deciderName, requesterName] = await Promise.all([personName(ctx.client, ctx.personId), personName(ctx.client, r.requesterId)]);
+    // The card and the requester are told independently: one failing must not silence the other.
+    await settle(ctx.log, r.id, [
+      after.cardId ? ctx.client.updateCard(after.cardId, statusCard(after, { requesterName, deciderName })) : Promise.resolve(),
+      tellRequester(ctx.client, after, ctx.installation.botId, deciderName),
+    ]);
     return undefined;
   }
 
   async function onAskAgain(ctx: SubmitContext): Promise<SubmitReply> {
     const clientId = typeof ctx.submit.data.clientId === 'string' ? ctx.submit.data.clientId : '';
-    const app = await registry.get(clientId);
-    if (!app || app.accountId !== ctx.installation.accountId || app.ownerId !== ctx.personId) return noticeDialog('Not your app', 'Only the app\'s owner can ask for its scopes again.');
-    const all = (await requests.list()).filter((x) => x.clientId === clientId);
-    if (all.some((x) => x.status === 'open')) return noticeDialog('Already waiting', 'A request for this app is already waiting for the admins.');
-    const last = all.sort((a, b) => b.requestedAt - a.requestedAt)[0];
-    const scopes = (last?.status === 'expired' ? last.scopes : []).filter((s) => !app.grantedScopes.includes(s));
-    if (scopes.length === 0) return noticeDialog('Nothing to ask for', 'This app has no expired scope request to raise again.');
-    await registry.update(clientId, (cur) => ({ ...cur, pendingScopes: [...new Set([...cur.pendingScopes, ...scopes])] }));
-    await file(ctx, { clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: last?.justification ?? '' });
-    return noticeDialog('Asked again', `Your request for ${scopes.join(', ')} is back with the admins. I will tell you when they decide.`);
+    return appLock.run(clientId, async () => {
+      const app = await registry.get(clientId);
+      if (!app || app.accountId !== ctx.installation.accountId || app.ownerId !== ctx.personId) return noticeDialog('Not your app', "Only the app's owner can ask for its scopes again.");
+      const all = (await requests.list()).filter((x) => x.clientId === clientId);
+      if (all.some((x) => x.status === 'open')) return noticeDialog('Already waiting', 'A request for this app is already waiting for the admins.');
+      const last = all.sort((a, b) => b.requestedAt - a.requestedAt)[0];
+      // Only what expired undecided can be asked for again; a rejection stands.
+      const scopes = (last?.status === 'expired' ? last.scopes : []).filter((s) => !app.grantedScopes.includes(s));
+      if (scopes.length === 0) return noticeDialog('Nothing to ask for', 'This app has no expired scope request to raise again.');
+      await registry.update(clientId, (cur) => ({ ...cur, pendingScopes: [...new Set([...cur.pendingScopes, ...scopes])] }));
+      await file(ctx, { clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: last?.justification ?? '' });
+      return noticeDialog('Asked again', `Your request for ${scopes.join(', ')} is back with the admins. I will tell you when they decide.`);
+    });
   }
 
-  const inAdminChat = (m: IncomingMessage) => config.adminChatId !== undefined && m.chatId === config.adminChatId;
-  const adminOnly = 'That command works in the admins\' channel only.';
-
-  async function pendingCommand({ client }: TurnContext, m: IncomingMessage) {
-    if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
-    const open = (await requests.list()).filter((r) => r.status === 'open').sort((a, b) => a.requestedAt - b.requestedAt);
-    if (open.length === 0) return void (await client.postText(m.chatId, 'No approval requests are waiting.'));
-    const lines = await Promise.all(
-      open.map(async (r, i) => `${i + 1}. **${r.appName}** by ${await nameOf(client, r.requesterId)}: ${r.scopes.join(', ')} (asked ${utc(r.requestedAt)})`),
-    );
-    await client.postText(m.chatId, [`${open.length} approval request${open.length === 1 ? '' : 's'} waiting, oldest first:`, ...lines].join('\n'));
+  /** Posts a request again (first time, or as a reminder), claiming the reminder first so only one sweep does it. */
+  async function raise(installation: Installation, client: ChatClient, r: ApprovalRequest, now: number) {
+    if (!config.adminChatId) return; // nowhere to raise it; the requester was told when it was filed
+    const due = (cur: ApprovalRequest) => cur.status === 'open' && (cur.cardId === null || cur.adminChatId !== (config.adminChatId ?? null) || now - cur.raisedAt >= remindMs);
+    const { before } = await requests.update(r.id, (cur) => (cur && due(cur) ? { ...cur, raisedAt: now } : undefined));
+    if (!before || !due(before)) return;
+    const hours = Math.floor((now - r.requestedAt) / 3600_000);
+    const notice = before.cardId ? `Reminder: this request has been waiting for ${hours} hour${hours === 1 ? '' : 's'}.` : undefined;
+    const posted = await postToAdmins(client, before, installation.botId, notice).catch((err: unknown) => {
+      log.error('raising an approval request failed; will retry', { requestId: r.id, err });
+      return null;
+    });
+    if (!posted) {
+      await requests.update(r.id, (cur) => cur && { ...cur, raisedAt: before.raisedAt }); // not raised: try again next sweep
+      return;
+    }
+    const { after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, adminChatId: posted.chatId, cardId: posted.cardId } : undefined));
+    const requesterName = await personName(client, r.requesterId);
+    if (after?.cardId !== posted.cardId) {
+      // Decided (or expired) before the new card took over: it shows the outcome; the old card already does.
+      const current = await requests.get(r.id);
+      if (current) await client.updateCard(posted.cardId, statusCard(current, { requesterName })).catch(() => undefined);
+      return;
+    }
+    if (before.cardId) {
+      await client.updateCard(before.cardId, statusCard(before, { requesterName, raisedAgain: true })).catch(() => undefined);
+      await audit.append({ event: 'reminded', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: null, scopes: r.scopes, reason: null });
+    }
+    // A decision that landed after the switch updated the new card itself; make sure it shows.
+    const current = await requests.get(r.id);
+    if (current && current.status !== 'open') await client.updateCard(posted.cardId, statusCard(current, { requesterName })).catch(() => undefined);
   }
 
-  const EVENT_WORDS: Record<AuditEntry['event'], string> = {
-    requested: 'requested',
-    approved: 'approved',
-    'partially-approved': 'partly approved',
-    rejected: 'rejected',
-    refused: 'refused a click by',
-    reminded: 'reminded the admins of',
-    expired: 'expired',
-  };
-
-  const auditCommand: Command = {
-    words: ['audit'],
-    takesArgument: true,
-    usage: 'audit <app>',
-    summary: 'in the admins\' channel: the approval history of an app (by name or client ID).',
-    async run({ client, installation }, m) {
-      if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
-      const query = argumentOf(auditCommand, m.text);
-      if (!query) return void (await client.postText(m.chatId, 'Which app? Say **audit <app name or client ID>**.'));
-      const app = await registry.find(query, installation.accountId);
-      if (!app) return void (await client.postText(m.chatId, `I know no app called "${query}" in this account.`));
-      const entries = await audit.forApp(app.clientId);
-      if (entries.length === 0) return void (await client.postText(m.chatId, `**${app.appName}** has no approval history.`));
-      const lines = await Promise.all(
-        entries.map(async (e) => {
-          const who = e.actorId ? await nameOf(client, e.actorId) : 'Registrar';
-          const what = e.event === 'refused' ? `${who}: refused (${e.reason ?? ''})` : `${EVENT_WORDS[e.event]} by ${who}: ${e.scopes.join(', ')}`;
-          return `• ${utc(e.at)}: ${what}${e.reason && e.event !== 'refused' ? ` (reason: ${e.reason})` : ''}`;
-        }),
-      );
-      await client.postText(m.chatId, [`Approval history of **${app.appName}** (${app.clientId}):`, ...lines].join('\n'));
-    },
-  };
-
-  /** Raises long-open requests again and expires old ones (run periodically and at start-up). */
+  /** Raises long-open (or never posted) requests and expires old ones; runs periodically and at start-up. */
   async function sweep() {
     const now = clock.now();
     for (const r of await requests.list()) {
@@ -207,31 +211,21 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       if (!installation) continue;
       try {
         const client = await installations.client(installation);
-        const requesterName = await nameOf(client, r.requesterId);
-        if (now - r.requestedAt >= expireMs) {
-          const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'expired' } : undefined));
-          if (before?.status !== 'open' || !after) continue;
-          await registry.update(r.clientId, (app) => ({ ...app, pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)) }));
-          await audit.append({ event: 'expired', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: null, scopes: r.scopes, reason: null });
-          if (after.cardId) await client.updateCard(after.cardId, statusCard(after, { requesterName }));
-          await tellRequester(client, after, installation.botId);
-        } else if (now - r.raisedAt >= remindMs) {
-          const hours = Math.floor((now - r.requestedAt) / 3600_000);
-          const cardId = await postToAdmins(client, r, installation.botId, `Reminder: this request has been waiting for ${hours} hour${hours === 1 ? '' : 's'}.`);
-          await requests.update(r.id, (cur) => cur && { ...cur, raisedAt: now, cardId: cardId ?? cur.cardId });
-          if (r.cardId && cardId) await client.updateCard(r.cardId, statusCard(r, { requesterName, raisedAgain: true }));
-          await audit.append({ event: 'reminded', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: null, scopes: r.scopes, reason: null });
-        }
+        if (isOverdue(r)) await expire(installation, client, r);
+        else await raise(installation, client, r, now);
       } catch (err) {
         log.error('approval reminder or expiry failed; will retry', { requestId: r.id, err });
       }
     }
   }
 
-  const commands: Command[] = [
-    { words: ['pending'], summary: 'in the admins\' channel: approval requests waiting for a decision, oldest first.', run: pendingCommand },
-    auditCommand,
-  ];
   const submitHandlers: Record<string, SubmitHandler> = { approve: onDecision, reject: onDecision, 'request-again': onAskAgain };
-  return { onRegistered, commands, submitHandlers, sweep };
+  return { onRegistered, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
+}
+
+/** Runs independent follow-ups to the end, logging the ones that fail. */
+async function settle(log: Services['log'], requestId: string, work: Promise<unknown>[]) {
+  for (const result of await Promise.allSettled(work)) {
+    if (result.status === 'rejected') log.error('an approval follow-up failed', { requestId, err: result.reason });
+  }
 }

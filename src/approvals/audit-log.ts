@@ -17,7 +17,10 @@ export interface AuditEntry {
   requestId: string;
   /** Who did it (a person id), or null for the bot itself (reminders, expiry). */
   actorId: string | null;
+  /** The scopes the event is about: asked for, approved (for a decision), or refused a click on. */
   scopes: string[];
+  /** For a decision: the scopes it rejected. */
+  rejected?: string[];
   reason: string | null;
 }
 

@@ -34,8 +34,8 @@ export interface AppRegistry {
   create(input: { draft: AppDraft; accountId: string; ownerId: string; now: number }): Promise<IssuedApp>;
   get(clientId: string): Promise<AppRecord | undefined>;
   listByOwner(accountId: string, ownerId: string): Promise<AppRecord[]>;
-  /** Finds an app of an account by client ID or (case-insensitive) name. */
-  find(query: string, accountId: string): Promise<AppRecord | undefined>;
+  /** The apps of an account matching a client ID or a (case-insensitive) name: names are unique per owner only. */
+  findAll(query: string, accountId: string): Promise<AppRecord[]>;
   /** The scopes a client ID holds now, after checking its secret; undefined when the credentials are not valid. */
   authorize(clientId: string, clientSecret: string): Promise<{ record: AppRecord; scopes: string[] } | undefined>;
   update(clientId: string, fn: (record: AppRecord) => AppRecord | undefined): Promise<AppRecord | undefined>;
@@ -78,12 +78,12 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
     async listByOwner(accountId, ownerId) {
       return (await apps.list()).filter((a) => a.accountId === accountId && a.ownerId === ownerId && a.status === 'active');
     },
-    async find(query, accountId) {
+    async findAll(query, accountId) {
       const q = query.trim();
       const byId = await apps.get(q);
-      if (byId?.accountId === accountId) return byId;
+      if (byId?.accountId === accountId) return [byId];
       const lower = q.toLowerCase();
-      return (await apps.list()).find((a) => a.accountId === accountId && a.appName.toLowerCase() === lower);
+      return (await apps.list()).filter((a) => a.accountId === accountId && a.appName.toLowerCase() === lower);
     },
     async authorize(clientId, clientSecret) {
       const record = await apps.get(clientId);

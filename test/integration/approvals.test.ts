@@ -208,7 +208,7 @@ describe('who may decide', () => {
     const lines = reply!.text!.split('\n');
     expect(lines[0]).toMatch(/Approval history of \*\*Expense Sync\*\*/);
     expect(lines[1]).toMatch(/requested by Alice Archer: ReadCallRecording, A2PSMS/);
-    expect(lines[2]).toMatch(/Carol Cole: refused/);
+    expect(lines[2]).toMatch(/refused a click by Carol Cole/);
     expect(lines[3]).toMatch(/approved by Dave Admin: ReadCallRecording, A2PSMS/);
   });
 });
