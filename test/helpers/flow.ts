@@ -54,3 +54,14 @@ export function flowDriver(world: World, person: Person, chatId: string) {
 export type FlowDriver = ReturnType<typeof flowDriver>;
 
 export const goodBasics = { appName: 'Expense Sync', displayName: 'Expense Sync', iconUrl: 'https://cdn.example.com/icon.png', primaryContact: 'alice@acme.example', promote: 'false' };
+
+/** Answers every step of a REST API app with JWT auth (ReadMessages, private, no interactive messages), up to the review. */
+export async function walkToReview(flow: FlowDriver) {
+  await flow.next({ appType: 'rest-api' });
+  await flow.next(goodBasics);
+  await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
+  await flow.next({ scopes: 'ReadMessages', justification: '' });
+  await flow.next({ access: 'private', partners: '' });
+  await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
+  if (!flow.text().includes('Review')) throw new Error(`expected the review card, got:\n${flow.text()}`);
+}

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/cards/validate-card.js';
-import type { Person } from '../../src/emulator/model.js';
-import { flowDriver, goodBasics, submitActions } from '../helpers/flow.js';
+import { actionData, adminCards, click, dialogTitle, JUSTIFICATION, latestAdminCard, register, scopesOf } from '../helpers/approvals.js';
+import { submitActions } from '../helpers/flow.js';
 import { cardText, clickAs, startWorld, type World, type WorldOptions } from '../helpers/world.js';
 
 let world: World | undefined;
@@ -10,43 +10,6 @@ afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-const dialogTitle = (result: { body: unknown }) => (result.body as { dialog?: { title?: string } } | null)?.dialog?.title;
-const JUSTIFICATION = 'We archive call recordings for compliance audits every quarter.';
-
-/** Alice registers a REST API app asking for ReadCallLog plus scopes that need approval. */
-async function register(w: World, requester: Person = w.alice, scopes = 'ReadCallLog,ReadCallRecording,A2PSMS') {
-  const dm = await w.dm(requester);
-  const flow = flowDriver(w, requester, dm.id);
-  await flow.start();
-  await flow.next({ appType: 'rest-api' });
-  await flow.next({ ...goodBasics, primaryContact: requester.email });
-  await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
-  await flow.next({ scopes, justification: JUSTIFICATION });
-  await flow.next({ access: 'private', partners: '' });
-  await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
-  await flow.click('submit');
-  const cards = w.botCards(dm.id);
-  const secret = cardText(cards[cards.length - 1]!.body).match(/rgr_cs_[0-9A-Za-z]{38}/)![0];
-  const [app] = await w.bot.registry.listByOwner(w.account.id, requester.id);
-  await w.emulator.waitFor(() => adminCards(w).length > 0, { message: 'no approval card in the admin chat' });
-  return { dm, app: app!, secret };
-}
-
-/** The bot only posts approval cards in the admin chat (its greeting there is text). */
-const adminCards = (w: World) => w.botCards(w.adminChatId);
-const latestAdminCard = (w: World) => w.emulator.card(adminCards(w).at(-1)!.id)!;
-const actionData = (w: World, title: string) => submitActions(latestAdminCard(w).body).find((a) => a.title === title)!.data;
-
-async function click(w: World, person: Person, title: string, extra: Record<string, unknown> = {}) {
-  return w.emulator.submit({ cardId: latestAdminCard(w).id, personId: person.id, data: { ...actionData(w, title), ...extra } });
-}
-
-async function scopesOf(w: World, clientId: string, secret: string) {
-  const res = await request(w.bot.url).get(`/registry/clients/${clientId}`).auth(clientId, secret);
-  expect(res.status).toBe(200);
-  return res.body as { scopes: string[]; pendingScopes: string[] };
-}
 
 async function adminWorld(options: WorldOptions = {}) {
   world = await startWorld({ adminChat: ['dave', 'erin'], ...options });

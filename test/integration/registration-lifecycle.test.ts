@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/cards/validate-card.js';
 import { glipSignature } from '../../src/emulator/index.js';
-import { flowDriver, goodBasics, inputs, submitActions } from '../helpers/flow.js';
+import { flowDriver, goodBasics, inputs, submitActions, walkToReview } from '../helpers/flow.js';
 import { cardText, startWorld, type World } from '../helpers/world.js';
 
 let world: World | undefined;
@@ -22,15 +22,6 @@ async function begin(env: Record<string, string> = {}) {
 
 const dialogTitle = (result: { body: unknown }) => (result.body as { dialog?: { title?: string } } | null)?.dialog?.title;
 
-async function toReview(flow: ReturnType<typeof flowDriver>) {
-  await flow.next({ appType: 'rest-api' });
-  await flow.next(goodBasics);
-  await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
-  await flow.next({ scopes: 'ReadMessages', justification: '' });
-  await flow.next({ access: 'private', partners: '' });
-  await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
-  expect(flow.text()).toContain('Review');
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -53,7 +44,7 @@ describe('moving through the form', () => {
 
   it('edits one section from the review and returns to the review with the other answers kept', async () => {
     const { flow } = await begin();
-    await toReview(flow);
+    await walkToReview(flow);
     await flow.click('edit', {}, { section: 'basics' });
     expect(flow.text()).toContain('Name and contact');
     await flow.next({ ...goodBasics, displayName: 'Expenses' });
@@ -150,7 +141,7 @@ describe('clicks that must do no harm', () => {
 
   it('refuses a click on a form that is already submitted', async () => {
     const { world, flow } = await begin();
-    await toReview(flow);
+    await walkToReview(flow);
     const submit = flow.action('submit');
     await flow.click('submit');
     const again = await flow.click('submit', {}, { data: submit });
@@ -189,7 +180,7 @@ describe('state that survives', () => {
 
   it('hides the secrets after SECRET_REVEAL_SECONDS, even across a restart', async () => {
     const { world, dm, flow } = await begin({ SECRET_REVEAL_SECONDS: '60' });
-    await toReview(flow);
+    await walkToReview(flow);
     await flow.click('submit');
     const cards = world.botCards(dm.id);
     const creds = cards[cards.length - 1]!;
@@ -221,7 +212,7 @@ describe('privacy', () => {
     expect(teamPosts[1]!.text).toMatch(/direct message/);
     expect(world.botCards(team.id)).toEqual([]);
     const flow = flowDriver(world, world.alice, dm.id);
-    await toReview(flow);
+    await walkToReview(flow);
     await flow.click('submit');
     expect(world.botCards(team.id)).toEqual([]);
     expect(world.emulator.posts({ chatId: team.id, creatorId: world.botId })).toHaveLength(2);

@@ -1,7 +1,6 @@
-import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Person } from '../../../src/emulator/model.js';
-import { flowDriver, goodBasics, submitActions } from '../../helpers/flow.js';
+import { adminCards, click, dialogTitle, latestAdminCard, register, registerOnly, scopesOf } from '../../helpers/approvals.js';
+import { submitActions } from '../../helpers/flow.js';
 import { cardText, startWorld, type World, type WorldOptions } from '../../helpers/world.js';
 
 let world: World | undefined;
@@ -9,49 +8,6 @@ afterEach(async () => {
   await world?.close();
   world = undefined;
 });
-
-const dialogTitle = (result: { body: unknown }) => (result.body as { dialog?: { title?: string } } | null)?.dialog?.title;
-const JUSTIFICATION = 'We archive call recordings for compliance audits every quarter.';
-
-/** Drives a registration in the requester's DM; does not wait for an admin card. */
-async function registerOnly(w: World, requester: Person, scopes: string, appName = goodBasics.appName) {
-  const dm = await w.emulator.directChat(requester.id, w.botId);
-  const flow = flowDriver(w, requester, dm.id);
-  await flow.start();
-  await flow.next({ appType: 'rest-api' });
-  await flow.next({ ...goodBasics, appName, primaryContact: requester.email });
-  await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
-  await flow.next({ scopes, justification: JUSTIFICATION });
-  await flow.next({ access: 'private', partners: '' });
-  await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
-  await flow.click('submit');
-  const cards = w.botCards(dm.id);
-  const secret = cardText(cards[cards.length - 1]!.body).match(/rgr_cs_[0-9A-Za-z]{38}/)![0];
-  const apps = await w.bot.registry.listByOwner(requester.companyId, requester.id);
-  const app = apps.find((a) => a.appName === appName)!;
-  return { dm, app, secret };
-}
-
-async function register(w: World, requester: Person = w.alice, scopes = 'ReadCallLog,ReadCallRecording,A2PSMS', appName = goodBasics.appName) {
-  const before = adminCards(w).length;
-  const out = await registerOnly(w, requester, scopes, appName);
-  await w.emulator.waitFor(() => adminCards(w).length > before, { message: 'no approval card in the admin chat' });
-  return out;
-}
-
-const adminCards = (w: World) => w.botCards(w.adminChatId);
-const latestAdminCard = (w: World) => w.emulator.card(adminCards(w).at(-1)!.id)!;
-const actionData = (w: World, title: string, cardId = latestAdminCard(w).id) => submitActions(w.emulator.card(cardId)!.body).find((a) => a.title === title)!.data;
-
-async function click(w: World, person: Person, title: string, extra: Record<string, unknown> = {}, cardId = latestAdminCard(w).id) {
-  return w.emulator.submit({ cardId, personId: person.id, data: { ...actionData(w, title, cardId), ...extra } });
-}
-
-async function scopesOf(w: World, clientId: string, secret: string) {
-  const res = await request(w.bot.url).get(`/registry/clients/${clientId}`).auth(clientId, secret);
-  expect(res.status).toBe(200);
-  return res.body as { scopes: string[]; pendingScopes: string[] };
-}
 
 async function adminWorld(options: WorldOptions = {}) {
   world = await startWorld({ adminChat: ['dave', 'erin'], ...options });

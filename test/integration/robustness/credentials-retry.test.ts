@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flowDriver, goodBasics } from '../../helpers/flow.js';
+import { flowDriver, walkToReview } from '../../helpers/flow.js';
 import { cardText, startWorld, type World } from '../../helpers/world.js';
 
 let world: World | undefined;
@@ -14,12 +14,7 @@ describe('a credentials card whose post times out (RingCentral may still have cr
     const dm = await world.dm(world.alice);
     const flow = flowDriver(world, world.alice, dm.id);
     await flow.start();
-    await flow.next({ appType: 'rest-api' });
-    await flow.next(goodBasics);
-    await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
-    await flow.next({ scopes: 'ReadMessages', justification: '' });
-    await flow.next({ access: 'private', partners: '' });
-    await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
+    await walkToReview(flow);
     // RingCentral creates the card but answers after the bot's 15 s request deadline; the bot retries.
     world.emulator.failNext(1, { delayMs: 15_500 }, { method: 'POST', pathPrefix: '/team-messaging/v1/chats/' });
     const card = flow.flowCard();

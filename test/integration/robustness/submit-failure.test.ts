@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flowDriver, goodBasics } from '../../helpers/flow.js';
+import { flowDriver, walkToReview } from '../../helpers/flow.js';
 import { cardText, startWorld, type World } from '../../helpers/world.js';
 
 let world: World | undefined;
@@ -14,12 +14,7 @@ describe('a submit whose credentials card cannot be posted', () => {
     const dm = await world.dm(world.alice);
     const flow = flowDriver(world, world.alice, dm.id);
     await flow.start();
-    await flow.next({ appType: 'rest-api' });
-    await flow.next(goodBasics);
-    await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
-    await flow.next({ scopes: 'ReadMessages', justification: '' });
-    await flow.next({ access: 'private', partners: '' });
-    await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
+    await walkToReview(flow);
     // RingCentral is down for every retry of the credentials card post (5 attempts).
     world.emulator.failNext(5, { status: 503 }, { method: 'POST', pathPrefix: '/team-messaging/v1/chats/' });
     await flow.click('submit');
@@ -40,12 +35,7 @@ describe('a submit whose credentials card cannot be posted', () => {
     const dm = await world.dm(world.alice);
     const flow = flowDriver(world, world.alice, dm.id);
     await flow.start();
-    await flow.next({ appType: 'rest-api' });
-    await flow.next(goodBasics);
-    await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
-    await flow.next({ scopes: 'ReadMessages', justification: '' });
-    await flow.next({ access: 'private', partners: '' });
-    await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
+    await walkToReview(flow);
     // Every retry of the update that puts the secrets on the card fails.
     world.emulator.failNext(5, { status: 503 }, { method: 'PUT', pathPrefix: '/team-messaging/v1/adaptive-cards/' });
     await flow.click('submit');
