@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -15,7 +16,9 @@ const httpUrl = z
   .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
   .transform((v) => v.replace(/\/+$/, ''));
 
-const positiveNumber = z.coerce.number({ message: 'must be a number' }).positive('must be greater than 0');
+/** A duration: positive, finite, and no longer than `max` (a typo like 1e13 must not pass start-up). */
+const duration = (max: number, unit: string) =>
+  z.coerce.number({ message: 'must be a number' }).positive('must be greater than 0').max(max, `must be at most ${max} ${unit}`);
 
 const idList = z
   .string()
@@ -23,7 +26,7 @@ const idList = z
   .pipe(z.array(z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be comma-separated person ids')));
 
 const EnvSchema = z.object({
-  PORT: z.coerce.number({ message: 'must be a port number' }).int().min(0).max(65535).default(3000),
+  PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(1, 'must be a port number from 1 to 65535').max(65535, 'must be a port number from 1 to 65535').default(3000),
   BOT_PUBLIC_URL: httpUrl.optional(),
   RINGCENTRAL_SERVER_URL: httpUrl.default('https://platform.ringcentral.com'),
   RINGCENTRAL_CLIENT_ID: z.string().trim().min(1).optional(),
@@ -42,10 +45,10 @@ const EnvSchema = z.object({
     .regex(/^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes as 64 hex characters or base64')
     .optional(),
   ALLOW_NOTIFICATION_ADDINS: bool.default(false),
-  FLOW_EXPIRE_HOURS: positiveNumber.default(24),
-  SECRET_REVEAL_SECONDS: positiveNumber.default(900),
-  APPROVAL_REMIND_HOURS: positiveNumber.default(24),
-  APPROVAL_EXPIRE_DAYS: positiveNumber.default(7),
+  FLOW_EXPIRE_HOURS: duration(24 * 365, 'hours (a year)').default(24),
+  SECRET_REVEAL_SECONDS: duration(30 * 24 * 3600, 'seconds (30 days)').default(900),
+  APPROVAL_REMIND_HOURS: duration(24 * 365, 'hours (a year)').default(24),
+  APPROVAL_EXPIRE_DAYS: duration(365, 'days').default(7),
   SCOPES_FILE: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
@@ -84,6 +87,20 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Checks that DATA_DIR is (or can be made) a writable directory, so a bad value stops start-up
+ * with its name rather than with a file-system error later.
+ */
+export function ensureDataDir(dataDir: string): void {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    accessSync(dataDir, constants.W_OK);
+    if (!statSync(dataDir).isDirectory()) throw new Error('not a directory');
+  } catch (err) {
+    throw new ConfigError([`DATA_DIR: ${dataDir} is not a writable directory (${(err as Error).message})`]);
   }
 }
 

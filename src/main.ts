@@ -8,26 +8,34 @@ import { startSandbox } from './sandbox/start-sandbox.js';
  * `npm start`: read the settings (a .env file too), then run the bot against RingCentral, or,
  * when no RingCentral app is configured, the sandbox: the emulator and the bot in one process.
  */
+function cannotStart(err: ConfigError): never {
+  process.stderr.write(`Registrar cannot start.\n${err.message}\nSee README.md, "Settings".\n`);
+  process.exit(1);
+}
+
 async function main() {
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`Registrar cannot start.\n${err.message}\nSee README.md, "Settings".\n`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) cannotStart(err);
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
   let stop: () => Promise<void>;
-  if (config.sandbox) {
-    const sandbox = await startSandbox({ config, log });
-    stop = sandbox.close;
-  } else {
-    const bot: RunningBot = await startBot({ config, log });
-    stop = bot.close;
+  try {
+    if (config.sandbox) {
+      const sandbox = await startSandbox({ config, log });
+      stop = sandbox.close;
+    } else {
+      const bot: RunningBot = await startBot({ config, log });
+      stop = bot.close;
+    }
+  } catch (err) {
+    // Some settings can only be checked by using them (DATA_DIR, SCOPES_FILE).
+    if (err instanceof ConfigError) cannotStart(err);
+    throw err;
   }
   const shutdown = (signal: string) => {
     log.info('shutting down', { signal });

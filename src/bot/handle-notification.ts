@@ -1,5 +1,5 @@
 import type { ChatInfo } from '../platform/chat-client.js';
-import { parseNotification, stripBotMention, type BotEvent } from '../platform/events.js';
+import { parseNotification, stripMentions, type BotEvent } from '../platform/events.js';
 import type { Installation } from '../platform/installations.js';
 import { findCommand, unknownCommandText, type Command } from './commands.js';
 import type { Services, TurnContext } from './context.js';
@@ -47,7 +47,7 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     // In chats of more than two we only answer when spoken to (the platform may deliver every post).
     const crowded = chat.members.length > 2 || (!direct && chat.members.length === 0);
     if (crowded && !mentioned) return;
-    const text = stripBotMention(event.text, botId);
+    const text = stripMentions(event.text);
     const message = { text, chatId: event.chatId, personId: event.creatorId, direct };
     const command = findCommand(commands(), text);
     ctx.log.info('message received', { chatId: event.chatId, direct, command: command?.words[0] ?? null });

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from '../app.js';
-import type { Config } from '../config.js';
+import { ConfigError, ensureDataDir, type Config } from '../config.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
@@ -20,6 +20,16 @@ import { createNotificationHandler } from './handle-notification.js';
 import { createSubmitHandler, type SubmitHandler } from './handle-submit.js';
 import { createRegistration } from './registration.js';
 import { createApprovals } from '../approvals/approvals.js';
+
+/** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
+function loadCatalog(scopesFile: string | undefined) {
+  try {
+    return loadScopeCatalog(scopesFile);
+  } catch (err) {
+    if (scopesFile) throw new ConfigError([`SCOPES_FILE: ${(err as Error).message}`]);
+    throw err;
+  }
+}
 
 export interface BotTiming {
   /** How often subscriptions are checked and renewed. */
@@ -73,7 +83,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     config.verificationToken ?? readOrCreateSecretFile(join(config.dataDir, 'verification-token'), () => randomBytes(24).toString('base64url'));
   log.addSecret(verificationToken);
 
-  const catalog = loadScopeCatalog(config.scopesFile); // a broken catalog stops start-up, clearly
+  ensureDataDir(config.dataDir);
+  const catalog = loadCatalog(config.scopesFile);
   const store = options.store ?? (await createLowdbStore(config.dataDir));
   const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
   let publicUrl = config.botPublicUrl;

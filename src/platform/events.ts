@@ -87,8 +87,11 @@ export function parseNotification(input: unknown): BotEvent {
   }
 }
 
-/** Removes `![:Person](botId)` mention markup for the bot and tidies the spacing that remains. */
-export function stripBotMention(text: string, botId: string): string {
-  const markup = new RegExp(`!\\[:Person\\]\\(${botId.replace(/[^0-9A-Za-z_-]/g, '')}\\)`, 'g');
-  return text.replace(markup, ' ').replace(/\s+/g, ' ').trim();
+/**
+ * Removes mention markup (`![:Person](id)`, `![:Team](id)`, ...) and tidies the spacing left.
+ * Commands are read without any mention: "@Bob @Registrar help" is "help". Nothing the bot
+ * echoes back can then carry markup that would notify someone.
+ */
+export function stripMentions(text: string): string {
+  return text.replace(/!\[:[A-Za-z]+\]\([^)\s]*\)/g, ' ').replace(/\s+/g, ' ').trim();
 }

@@ -41,8 +41,14 @@ async function call<T>(meta: SandboxMeta, method: string, path: string, body?: u
 }
 
 /** A card as lines a person can read: its texts, facts, inputs and buttons (with the data to send). */
-export function describeCard(card: Record<string, unknown>, cardId: string): string[] {
+export function describeCard(card: Record<string, unknown>, cardId: string, as = 'alice'): string[] {
   const lines: string[] = [];
+  // Each button is named by its action (edit:basics for sections); where two share one, by title.
+  const buttons = submitActions(card);
+  const natural = (data: Record<string, unknown>) => `${String(data.action)}${data.section ? `:${String(data.section)}` : ''}`;
+  const count = new Map<string, number>();
+  for (const b of buttons) count.set(natural(b.data), (count.get(natural(b.data)) ?? 0) + 1);
+  const who = as === 'alice' ? '' : `--as ${as} `;
   const walk = (node: unknown, depth: number) => {
     if (Array.isArray(node)) return node.forEach((n) => walk(n, depth));
     if (!node || typeof node !== 'object') return;
@@ -66,9 +72,9 @@ export function describeCard(card: Record<string, unknown>, cardId: string): str
         return;
       }
       case 'Action.Submit': {
-        const data = (n.data ?? {}) as Record<string, unknown>;
-        const button = `${String(data.action)}${data.section ? `:${String(data.section)}` : ''}`;
-        lines.push(`${pad}[${String(n.title)}] npm run click -- ${cardId} ${button}`);
+        const name = natural((n.data ?? {}) as Record<string, unknown>);
+        const button = (count.get(name) ?? 0) > 1 ? `"${String(n.title)}"` : name;
+        lines.push(`${pad}[${String(n.title)}] npm run click -- ${who}${cardId} ${button}`);
         return;
       }
     }
@@ -90,10 +96,10 @@ async function findCard(meta: SandboxMeta, personId: string, cardId: string): Pr
   return fail(`No card ${cardId} in your chats. See them with: npm run say -- --show`);
 }
 
-function print(records: Record_[]) {
+function print(records: Record_[], as: string) {
   for (const r of records) {
     if (r.card) {
-      process.stdout.write(`\n${r.creatorName || r.creatorId} [card ${r.card.id}, version ${r.card.version}]\n${describeCard(r.card.body, r.card.id).join('\n')}\n`);
+      process.stdout.write(`\n${r.creatorName || r.creatorId} [card ${r.card.id}, version ${r.card.version}]\n${describeCard(r.card.body, r.card.id, as).join('\n')}\n`);
     } else {
       process.stdout.write(`\n${r.creatorName || r.creatorId}: ${r.text ?? ''}\n`);
     }
@@ -126,7 +132,7 @@ async function main() {
   let chatId = inTeam ? meta.teamChatId : inAdmin ? meta.adminChatId : (await call<{ id: string }>(meta, 'POST', '/direct', { personId: person.id, botId: meta.botId })).id;
   const read = async () => (await call<{ records: Record_[] }>(meta, 'GET', `/chats/${chatId}/posts`)).records;
 
-  if (show) return print(await read());
+  if (show) return print(await read(), as);
   // A click is watched in the chat of the card it presses.
   const target = mode === 'click' && args[0] ? await findCard(meta, person.id, args[0]) : undefined;
   if (target) chatId = target.chatId;
@@ -151,7 +157,7 @@ async function main() {
     const data = { ...cardInputs(card.body), ...chosen.data, ...values };
     const result = await call<{ status: number; body: unknown }>(meta, 'POST', `/cards/${cardId}/submit`, { personId: person.id, data });
     const dialog = result.body as { type?: string; dialog?: { title?: string; card?: Record<string, unknown> } } | null;
-    if (dialog?.type === 'dialog') process.stdout.write(`\n(dialog for ${person.name}) ${dialog.dialog?.title ?? ''}\n${describeCard(dialog.dialog?.card ?? {}, cardId).join('\n')}\n`);
+    if (dialog?.type === 'dialog') process.stdout.write(`\n(dialog for ${person.name}) ${dialog.dialog?.title ?? ''}\n${describeCard(dialog.dialog?.card ?? {}, cardId, as).join('\n')}\n`);
   } else {
     const text = args.join(' ').trim();
     if (!text) fail('Usage: npm run say -- <text>   (e.g. npm run say -- help)');
@@ -166,7 +172,7 @@ async function main() {
     if (changed.length && Date.now() > deadline - 1500) break;
   }
   if (!changed.length) process.stdout.write('(no answer from the bot yet; try npm run say -- --show)\n');
-  print(changed);
+  print(changed, as);
 }
 
 void main();

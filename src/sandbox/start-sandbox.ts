@@ -1,7 +1,7 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot } from '../bot/start-bot.js';
-import type { Config } from '../config.js';
+import { ensureDataDir, type Config } from '../config.js';
 import { startEmulator } from '../emulator/index.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
@@ -36,7 +36,7 @@ function writeMeta(dataDir: string, meta: SandboxMeta) {
 }
 
 export async function startSandbox({ config, log }: { config: Config; log: Logger }) {
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  ensureDataDir(config.dataDir);
   const botPort = config.port;
   const botUrl = config.botPublicUrl ?? `http://127.0.0.1:${botPort}`;
   const previous = readSandboxMeta(config.dataDir);

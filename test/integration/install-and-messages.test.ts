@@ -104,6 +104,17 @@ describe('talking to the bot', () => {
     expect(world.botTexts(team.id)).toHaveLength(2); // the greeting and the one answer
   });
 
+  it('reads a command after mentions of other people too, and echoes no mention back', async () => {
+    world = await startWorld();
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Eng', members: [world.alice.id, world.bob.id, world.carol.id, world.botId] });
+    await world.emulator.waitFor(() => world!.botTexts(team.id).length === 1);
+    const [help] = await world.say(world.alice, team.id, `![:Person](${world.bob.id}) ![:Person](${world.botId}) help`);
+    expect(help?.text).toContain('create app');
+    const [hint] = await world.say(world.alice, team.id, `![:Person](${world.botId}) ask ![:Person](${world.bob.id}) about it`);
+    expect(hint?.text).toMatch(/I don't know "ask about it"/);
+    expect(hint?.mentions).toBeNull(); // nobody is notified by the bot's answer
+  });
+
   it('ignores its own posts echoed back to it', async () => {
     world = await startWorld();
     const dm = await world.dm(world.alice);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +25,30 @@ describe('start-up settings', () => {
     expect(r.stderr).toMatch(/RINGCENTRAL_SHARED_SECRET/);
     expect(r.stderr).toMatch(/RINGCENTRAL_CLIENT_SECRET/);
     expect(r.stderr).toMatch(/BOT_PUBLIC_URL/);
+  });
+
+  it('exits non-zero naming DATA_DIR when it is a file', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'registrar-start-')), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const r = run({ DATA_DIR: file, PORT: '3731' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/DATA_DIR: .* is not a writable directory/);
+  });
+
+  it('exits non-zero naming SCOPES_FILE when the catalog cannot be read', () => {
+    const r = run({ DATA_DIR: mkdtempSync(join(tmpdir(), 'registrar-start-')), SCOPES_FILE: '/nonexistent/scopes.json', PORT: '3732' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/SCOPES_FILE/);
+  });
+
+  it.each([
+    ['PORT', '0'],
+    ['SECRET_REVEAL_SECONDS', '1e13'],
+    ['APPROVAL_EXPIRE_DAYS', '100000'],
+  ])('exits non-zero naming %s=%s', (name, value) => {
+    const r = run({ DATA_DIR: mkdtempSync(join(tmpdir(), 'registrar-start-')), [name]: value });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`${name}: must be`);
   });
 
   it('exits non-zero on an unknown delivery mode', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNotification, stripBotMention } from '../../src/platform/events.js';
+import { parseNotification, stripMentions } from '../../src/platform/events.js';
 
 const envelope = (body: unknown, extra: Record<string, unknown> = {}) => ({ uuid: 'u1', event: '/team-messaging/v1/posts', subscriptionId: 's1', ownerId: '2014173020', body, ...extra });
 
@@ -30,9 +30,11 @@ describe('parseNotification', () => {
   });
 });
 
-describe('stripBotMention', () => {
-  it('removes the bot mention and keeps other text', () => {
-    expect(stripBotMention('![:Person](42)  create   app', '42')).toBe('create app');
-    expect(stripBotMention('hey ![:Person](7) help', '42')).toBe('hey ![:Person](7) help');
+describe('stripMentions', () => {
+  it('removes every mention and keeps the words', () => {
+    expect(stripMentions('![:Person](42)  create   app')).toBe('create app');
+    expect(stripMentions('![:Person](7) ![:Person](42) help')).toBe('help');
+    expect(stripMentions('![:Team](9)help![:Person](42)')).toBe('help');
+    expect(stripMentions('audit Expense Sync')).toBe('audit Expense Sync');
   });
 });
