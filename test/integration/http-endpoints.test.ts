@@ -59,6 +59,24 @@ describe('POST /bot/webhook', () => {
   });
 });
 
+describe('handled event ids', () => {
+  it('are kept long enough to spot redeliveries and pruned after a day', async () => {
+    const dm = await world.dm(world.alice);
+    await world.say(world.alice, dm.id, 'help');
+    // Let every notification still on its way (echoes, chat events) be handled before time moves.
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    const seen = world.bot.services.store.collection<{ at: number }>('seen-notifications');
+    expect((await seen.list()).length).toBeGreaterThan(0);
+    world.clock.advance(23 * 3600_000);
+    await world.bot.sweep();
+    expect((await seen.list()).length).toBeGreaterThan(0);
+    world.clock.advance(2 * 3600_000);
+    await world.bot.sweep();
+    expect(await seen.list()).toEqual([]);
+  });
+});
+
 describe('POST /bot/interactive', () => {
   /** A click on a button the bot does not know: when processed, the bot says so in the chat. */
   async function unknownClick(uuid: string = randomUUID()) {
