@@ -40,7 +40,7 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
   const botPort = config.port;
   const botUrl = config.botPublicUrl ?? `http://127.0.0.1:${botPort}`;
   const previous = readSandboxMeta(config.dataDir);
-  const emulatorPort = previous ? Number(new URL(previous.emulatorUrl).port) : botPort + 1;
+  const emulatorPort = previous ? Number(new URL(previous.emulatorUrl).port) : botPort < 65535 ? botPort + 1 : botPort - 1;
   // The emulated chat history holds every card the bot posted, credentials included: keep it encrypted.
   const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
   const emulator = await startEmulator({
