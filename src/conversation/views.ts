@@ -1,7 +1,7 @@
-import { renderCard, type Card } from '../cards/render-card.js';
+import { renderCard, STEP_INPUT_IDS, type Card, type StepCardName } from '../cards/render-card.js';
 import { PARTNERS, type AppDraft, type AppType, type FieldName } from '../registry/fields.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
-import { sectionTitle, stepFields, stepsFor, type StepId } from '../registry/steps.js';
+import { sectionTitle, stepFields, stepsFor } from '../registry/steps.js';
 import type { Flow } from './flow.js';
 import { fieldsFor } from './transition.js';
 
@@ -56,13 +56,21 @@ export function asInput(field: FieldName, value: unknown): string {
   return String(value);
 }
 
-function valuesFor(flow: Flow, step: StepId): Record<string, string> {
-  const typed = flow.entered[step] ?? {};
-  return Object.fromEntries(stepFields(step).map((f) => [f, typed[f] ?? asInput(f, flow.draft[f])]));
-}
+const TOGGLES = new Set<FieldName>(['promote', 'refreshTokens', 'interactiveMessages']);
 
-function errorsFor(flow: Flow, fields: readonly string[]): Record<string, string> {
-  return Object.fromEntries(fields.map((f) => [f, flow.errors[f as FieldName] ?? '']));
+/** The values and errors a step card shows for its inputs: typed text first, else the accepted answer. */
+function inputsFor(flow: Flow, card: StepCardName) {
+  const typed = flow.entered[flow.step] ?? {};
+  const ids: readonly FieldName[] = STEP_INPUT_IDS[card];
+  const value = (f: FieldName) => {
+    const v = typed[f] ?? asInput(f, flow.draft[f]);
+    return TOGGLES.has(f) ? (v === 'true' ? 'true' : 'false') : v; // a toggle shows on or off, nothing else
+  };
+  // The card schemas check these shapes when the card is rendered.
+  return {
+    values: Object.fromEntries(ids.map((f) => [f, value(f)])) as never,
+    errors: Object.fromEntries(ids.map((f) => [f, flow.errors[f] ?? ''])) as never,
+  };
 }
 
 /** How an answer reads on the review card. */
@@ -99,14 +107,12 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
     title: sectionTitle(flow.step),
     notice: flow.notice,
   };
-  const values = valuesFor(flow, flow.step);
+  const form = (card: StepCardName) => ({ ...base, ...inputsFor(flow, card) });
   switch (flow.step) {
     case 'type': {
       const types = (['rest-api', 'bot', 'notification'] as const).filter((t) => t !== 'notification' || ctx.allowNotificationAddins);
       return renderCard('step-type', {
-        ...base,
-        values: { appType: values.appType ?? '' },
-        errors: errorsFor(flow, ['appType']) as { appType: string },
+        ...form('step-type'),
         appTypes: types.map((t) => ({ value: t, title: APP_TYPE_LABELS[t], description: APP_TYPE_DESCRIPTIONS[t] })),
         notificationNote: ctx.allowNotificationAddins
           ? 'Notification add-ins are deprecated by RingCentral: choose one only to maintain an existing integration.'
@@ -115,20 +121,17 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
     }
     case 'basics':
       return renderCard('step-basics', {
-        ...base,
-        values: values as never,
-        errors: errorsFor(flow, stepFields('basics')) as never,
+        ...form('step-basics'),
         iconRequired: flow.draft.appType !== 'rest-api',
       });
     case 'auth':
-      return renderCard('step-auth', { ...base, values: values as never, errors: errorsFor(flow, stepFields('auth')) as never });
+      return renderCard('step-auth', form('step-auth'));
     case 'scopes': {
-      const chosen = (values.scopes ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const scopes = form('step-scopes');
+      const chosen = String((scopes.values as { scopes: string }).scopes).split(',').map((s) => s.trim()).filter(Boolean);
       const needApproval = ctx.catalog.requiresApproval(chosen.filter((s) => ctx.catalog.get(s)));
       return renderCard('step-scopes', {
-        ...base,
-        values: values as never,
-        errors: errorsFor(flow, stepFields('scopes')) as never,
+        ...scopes,
         scopeChoices: ctx.catalog.all().map((s) => ({ value: s.name, title: `${s.name}: ${s.description}${s.requiresApproval ? ' (requires approval)' : ''}` })),
         overlapNotes: ctx.catalog
           .overlaps(chosen.filter((s) => ctx.catalog.get(s)))
@@ -140,30 +143,15 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
     }
     case 'access':
       return renderCard('step-access', {
-        ...base,
-        values: values as never,
-        errors: errorsFor(flow, stepFields('access')) as never,
+        ...form('step-access'),
         partnerChoices: [
           { value: 'all', title: 'All current and future carrier and brand partners (recommended)' },
           ...PARTNERS.map((p) => ({ value: p.id, title: p.name })),
         ],
       });
     case 'features':
-      if (flow.draft.appType === 'notification') {
-        const fields = ['manualInstructions', 'webInstallUrl'] as const;
-        return renderCard('step-features-notification', {
-          ...base,
-          values: { manualInstructions: values.manualInstructions ?? '', webInstallUrl: values.webInstallUrl ?? '' },
-          errors: errorsFor(flow, fields) as never,
-        });
-      } else {
-        const fields = ['interactiveMessages', 'outboundWebhookUrl'] as const;
-        return renderCard('step-features', {
-          ...base,
-          values: { interactiveMessages: values.interactiveMessages === 'true' ? 'true' : 'false', outboundWebhookUrl: values.outboundWebhookUrl ?? '' },
-          errors: errorsFor(flow, fields) as never,
-        });
-      }
+      // Notification add-ins describe their installation; the others choose interactive messages.
+      return flow.draft.appType === 'notification' ? renderCard('step-features-notification', form('step-features-notification')) : renderCard('step-features', form('step-features'));
     case 'review':
       return renderCard('review', {
         flowId: base.flowId,
