@@ -89,13 +89,7 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     if (session === undefined) return { outcome: 'failed', error: 'WebSocket session is gone' };
     session.sequence += 1;
     const frame = JSON.stringify([
-      {
-        type: 'ServerNotification',
-        messageId: uuid(),
-        status: 200,
-        headers: { RCRequestId: uuid() },
-        wsc: { token: session.token, sequence: session.sequence },
-      },
+      sessionMeta('ServerNotification', session),
       envelope,
     ]);
     const socket = session.socket;
@@ -184,13 +178,7 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     if (wsc !== null) details.recoveryState = recoverable ? 'Successful' : 'Failed';
     ws.send(
       JSON.stringify([
-        {
-          type: 'ConnectionDetails',
-          messageId: uuid(),
-          status: 200,
-          headers: { RCRequestId: uuid() },
-          wsc: { token: session.token, sequence: session.sequence },
-        },
+        sessionMeta('ConnectionDetails', session),
         details,
       ]),
     );
@@ -285,4 +273,9 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     }
     throw rcError.invalidUri();
   }
+}
+
+/** The meta of a frame the gateway sends on its own: a fresh message id and the session's recovery token. */
+function sessionMeta(type: 'ServerNotification' | 'ConnectionDetails', session: { token: string; sequence: number }) {
+  return { type, messageId: uuid(), status: 200, headers: { RCRequestId: uuid() }, wsc: { token: session.token, sequence: session.sequence } };
 }

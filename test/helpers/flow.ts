@@ -1,6 +1,6 @@
 import type { Person } from '../../src/emulator/model.js';
 import { cardInputs as inputs, submitActions } from '../../src/cards/inspect-card.js';
-import { cardText, type World } from './world.js';
+import { cardText, startWorld, type World } from './world.js';
 
 type SubmitData = Record<string, unknown>;
 
@@ -64,4 +64,13 @@ export async function walkToReview(flow: FlowDriver) {
   await flow.next({ access: 'private', partners: '' });
   await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
   if (!flow.text().includes('Review')) throw new Error(`expected the review card, got:\n${flow.text()}`);
+}
+
+/** A world with the bot installed and Alice's registration form open in her direct chat. */
+export async function startFlowWorld(env: Record<string, string> = {}) {
+  const world = await startWorld({ env });
+  const dm = await world.dm(world.alice);
+  const flow = flowDriver(world, world.alice, dm.id);
+  await flow.start();
+  return { world, dm, flow };
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET_REGEX, SHARED_SECRET_REGEX } from '../../src/registry/credentials.js';
-import { flowDriver, goodBasics, type FlowDriver } from '../helpers/flow.js';
-import { cardText, startWorld, type World } from '../helpers/world.js';
+import { goodBasics, type FlowDriver, startFlowWorld } from '../helpers/flow.js';
+import { cardText, type World } from '../helpers/world.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -10,11 +10,9 @@ afterEach(async () => {
 });
 
 async function begin(env: Record<string, string> = {}) {
-  world = await startWorld({ env });
-  const dm = await world.dm(world.alice);
-  const flow = flowDriver(world, world.alice, dm.id);
-  await flow.start();
-  return { world, dm, flow };
+  const started = await startFlowWorld(env);
+  world = started.world;
+  return started;
 }
 
 /** The credentials card: the newest card in the DM once the flow is submitted. */

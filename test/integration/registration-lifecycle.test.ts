@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/cards/validate-card.js';
 import { glipSignature } from '../../src/emulator/index.js';
-import { flowDriver, goodBasics, inputs, submitActions, walkToReview } from '../helpers/flow.js';
+import { flowDriver, goodBasics, inputs, submitActions, walkToReview, startFlowWorld } from '../helpers/flow.js';
 import { cardText, startWorld, type World } from '../helpers/world.js';
 
 let world: World | undefined;
@@ -13,11 +13,9 @@ afterEach(async () => {
 });
 
 async function begin(env: Record<string, string> = {}) {
-  world = await startWorld({ env });
-  const dm = await world.dm(world.alice);
-  const flow = flowDriver(world, world.alice, dm.id);
-  await flow.start();
-  return { world, dm, flow };
+  const started = await startFlowWorld(env);
+  world = started.world;
+  return started;
 }
 
 const dialogTitle = (result: { body: unknown }) => (result.body as { dialog?: { title?: string } } | null)?.dialog?.title;

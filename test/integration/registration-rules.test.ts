@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { flowDriver, goodBasics, inputs } from '../helpers/flow.js';
-import { startWorld, type World } from '../helpers/world.js';
+import { flowDriver, goodBasics, inputs, startFlowWorld } from '../helpers/flow.js';
+import { type World } from '../helpers/world.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -9,11 +9,9 @@ afterEach(async () => {
 });
 
 async function begin() {
-  world = await startWorld();
-  const dm = await world.dm(world.alice);
-  const flow = flowDriver(world, world.alice, dm.id);
-  await flow.start();
-  return { world, dm, flow };
+  const started = await startFlowWorld();
+  world = started.world;
+  return started;
 }
 
 async function toFeatures() {
