@@ -219,7 +219,11 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     }
   }
 
-  const submitHandlers: Record<string, SubmitHandler> = { approve: onDecision, reject: onDecision, 'request-again': onAskAgain };
+  const submitHandlers = new Map<string, SubmitHandler>([
+    ['approve', onDecision],
+    ['reject', onDecision],
+    ['request-again', onAskAgain],
+  ]);
   return { onRegistered, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
 }
 

@@ -1,12 +1,26 @@
 import { renderCard } from '../cards/render-card.js';
-import type { SubmitReply } from './handle-submit.js';
 
 /**
  * A reply only the clicking person sees: RingCentral opens the dialog for them alone, which is
- * the one private channel the platform offers in answer to a click.
+ * the one private channel the platform offers in answer to a click (contract 6.3).
+ *
+ * The interactive route serialises a click's answer only when it is a `Dialog` built here, so no
+ * other value a handler happens to return (or a handler looked up by mistake) can reach the wire.
  */
-export function noticeDialog(title: string, message: string): SubmitReply {
-  return { type: 'dialog', dialog: { title, size: 'small', card: renderCard('notice', { title, message }) } };
+export class Dialog {
+  /** What goes in the response body's `dialog`: title, size and card. */
+  readonly dialog: Readonly<{ title: string; size: 'small' | 'medium' | 'large'; card: Record<string, unknown> }>;
+  constructor(title: string, card: Record<string, unknown>, size: 'small' | 'medium' | 'large' = 'small') {
+    this.dialog = Object.freeze({ title, size, card });
+  }
+  /** The response body RingCentral reads: `{ type: "dialog", dialog }`. */
+  toBody(): { type: 'dialog'; dialog: Dialog['dialog'] } {
+    return { type: 'dialog', dialog: this.dialog };
+  }
+}
+
+export function noticeDialog(title: string, message: string): Dialog {
+  return new Dialog(title, renderCard('notice', { title, message }));
 }
 
 export const movedOnDialog = () =>

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Installation } from '../platform/installations.js';
 import type { Services, TurnContext } from './context.js';
+import type { Dialog } from './dialogs.js';
 
 /**
  * Interactive-message submits (Action.Submit clicks). The payload is RingCentral's button_submit;
@@ -29,7 +30,7 @@ export interface SubmitContext extends TurnContext {
 }
 
 /** A handler may return a dialog to open for the clicker only; anything else answers an empty 200. */
-export type SubmitReply = { type: 'dialog'; dialog: Record<string, unknown> } | void;
+export type SubmitReply = Dialog | void;
 export type SubmitHandler = (ctx: SubmitContext) => Promise<SubmitReply>;
 
 export class SubmitError extends Error {
@@ -38,7 +39,10 @@ export class SubmitError extends Error {
   }
 }
 
-export function createSubmitHandler({ services, handlers }: { services: Services; handlers: () => Record<string, SubmitHandler> }) {
+/** Handlers by `data.action`: a Map, so an action named `constructor` or `__proto__` finds nothing. */
+export type SubmitHandlers = ReadonlyMap<string, SubmitHandler>;
+
+export function createSubmitHandler({ services, handlers }: { services: Services; handlers: () => SubmitHandlers }) {
   const { installations, store, clock, log } = services;
   const seen = store.collection<{ at: number }>('seen-submits');
 
@@ -75,7 +79,7 @@ export function createSubmitHandler({ services, handlers }: { services: Services
       chatId: submit.conversation?.id,
     };
     const action = typeof submit.data.action === 'string' ? submit.data.action : '';
-    const handler = handlers()[action];
+    const handler = handlers().get(action);
     ctx.log.info('submit received', { action: action || null, cardId: ctx.cardId });
     if (!handler) {
       if (ctx.chatId) await client.postText(ctx.chatId, 'That button is not one I know any more. Type **help** to see what I can do.');

@@ -305,6 +305,6 @@ export function createRegistration({ services, catalog, registry, onRegistered }
     { words: ['resume', 'continue'], summary: 'show your unfinished registration again.', run: serialised(resumeCommand) },
     { words: ['cancel', 'stop'], summary: 'drop your unfinished registration.', run: serialised(cancelCommand) },
   ];
-  const submitHandlers: Record<string, SubmitHandler> = Object.fromEntries(FLOW_ACTIONS.map((a) => [a, onFlowClick]));
+  const submitHandlers = new Map<string, SubmitHandler>(FLOW_ACTIONS.map((a) => [a, onFlowClick]));
   return { commands, submitHandlers, sweep };
 }

@@ -17,7 +17,7 @@ import type { Store } from '../store/store.js';
 import { helpCommand, type Command } from './commands.js';
 import type { Services } from './context.js';
 import { createNotificationHandler } from './handle-notification.js';
-import { createSubmitHandler, type SubmitHandler } from './handle-submit.js';
+import { createSubmitHandler, type SubmitHandlers } from './handle-submit.js';
 import { createRegistration } from './registration.js';
 import { createApprovals } from '../approvals/approvals.js';
 
@@ -117,7 +117,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const commands: Command[] = [];
   const allCommands = () => commands;
   commands.push(...registration.commands, ...approvals.commands, helpCommand(allCommands));
-  const submitHandlers: Record<string, SubmitHandler> = { ...registration.submitHandlers, ...approvals.submitHandlers };
+  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers]);
 
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const onSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });

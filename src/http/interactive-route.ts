@@ -1,4 +1,5 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { Dialog } from '../bot/dialogs.js';
 import type { SubmitReply } from '../bot/handle-submit.js';
 import type { Logger } from '../lib/logger.js';
 import { verifyGlipSignature } from './verify-signature.js';
@@ -34,7 +35,8 @@ export function interactiveRoute({ sharedSecret, onSubmit, log }: { sharedSecret
     } catch (err) {
       log.error('interactive request failed', { err });
     }
-    if (reply) res.status(200).json(reply);
+    // Only a dialog built for this reply goes back; whatever else a handler returned stays here.
+    if (reply instanceof Dialog) res.status(200).json(reply.toBody());
     else res.status(200).end();
   });
   return router;

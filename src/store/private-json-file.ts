@@ -1,11 +1,54 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
+import { AppError } from '../lib/errors.js';
+
+/** A store file exists but cannot be used; start-up stops and names it, and the file is left as it is. */
+export class StoreFileError extends AppError {
+  constructor(
+    readonly path: string,
+    problem: string,
+    cause?: unknown,
+  ) {
+    super('STORE_FILE_INVALID', `${path} ${problem}. Registrar left it untouched: restore it from a backup, or move it away to start empty.`, { cause });
+    this.name = 'StoreFileError';
+  }
+}
 
 /**
- * A lowdb adapter like `JSONFile`, but every write creates the file with mode 0600: lowdb's own
- * writer renames a fresh temp file into place, which would otherwise come back with the default
- * mode on each write. Writes are chained, so they land in order and never race on the rename.
+ * Writes `text` to `path` so that a crash at any moment leaves either the old file or the new one:
+ * a private temp file beside it (mode 0600, exclusive create), fsync, rename over, fsync the folder.
+ */
+export async function writeFileDurably(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  // The rename itself is only durable once the folder's entry is.
+  const folder = await open(dirname(path), 'r');
+  try {
+    await folder.sync().catch(() => undefined); // some file systems refuse fsync on a folder
+  } finally {
+    await folder.close();
+  }
+}
+
+/**
+ * A lowdb adapter like `JSONFile`, but durable and private: every write goes through
+ * `writeFileDurably` (mode 0600, fsync, rename), and a file that is empty, truncated or not a JSON
+ * object stops the read with a `StoreFileError` naming it instead of being replaced by defaults.
+ * Writes are chained, so they land in order and never race on the rename.
  */
 export class PrivateJSONFile<T> implements Adapter<T> {
   private queue: Promise<void> = Promise.resolve();
@@ -13,26 +56,27 @@ export class PrivateJSONFile<T> implements Adapter<T> {
   constructor(private readonly path: string) {}
 
   async read(): Promise<T | null> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.path, 'utf8')) as T;
+      text = await readFile(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
+      throw new StoreFileError(this.path, `cannot be read (${(err as Error).message})`, err);
     }
+    if (text.trim() === '') throw new StoreFileError(this.path, 'is empty (a write may have been cut short)');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw new StoreFileError(this.path, `is not valid JSON, perhaps truncated (${(err as Error).message})`, err);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new StoreFileError(this.path, 'does not hold a JSON object');
+    return parsed as T;
   }
 
   write(data: T): Promise<void> {
     const text = JSON.stringify(data, null, 2);
-    const next = this.queue.then(async () => {
-      const tmp = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
-      try {
-        await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
-        await rename(tmp, this.path);
-      } catch (err) {
-        await unlink(tmp).catch(() => undefined);
-        throw err;
-      }
-    });
+    const next = this.queue.then(() => writeFileDurably(this.path, text));
     this.queue = next.catch(() => undefined);
     return next;
   }

@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import type { Adapter } from 'lowdb';
 import { createLowdbStore } from '../../src/store/lowdb-store.js';
-import { createMemoryStore, type Store } from '../../src/store/store.js';
+import { createMemoryStore, type Data, type Store } from '../../src/store/store.js';
 
 const adapters: [string, () => Promise<Store>][] = [
   ['memory', async () => createMemoryStore()],
@@ -40,6 +42,71 @@ describe.each(adapters)('%s store', (_name, make) => {
     const results = await Promise.all(['x', 'y'].map((by) => c.update('k', (cur) => cur ?? { by })));
     expect(results.filter((r) => r.before === undefined)).toHaveLength(1);
     expect((await c.get('k'))?.by).toBe(results.find((r) => r.before === undefined)?.after?.by);
+  });
+
+  it('treats ids named like inherited properties as plain ids', async () => {
+    const store = await make();
+    const c = store.collection<{ v: number }>('things');
+    for (const id of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      expect(await c.get(id)).toBeUndefined();
+      expect(await c.delete(id)).toBe(false);
+      const claimed = await c.update(id, (cur) => cur ?? { v: 1 });
+      expect(claimed.before).toBeUndefined();
+      expect(await c.get(id)).toEqual({ v: 1 });
+    }
+    expect(await c.list()).toHaveLength(5);
+    expect(await store.collection('__proto__').get('x')).toBeUndefined();
+  });
+});
+
+/** A lowdb file adapter whose writes fail while `failing` is set, as on a full disk. */
+function flakyDisk() {
+  const state = { failing: false, writes: 0 };
+  const wrap = (file: Adapter<Data>): Adapter<Data> => ({
+    read: () => file.read(),
+    async write(data) {
+      if (state.failing) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      state.writes++;
+      await file.write(data);
+    },
+  });
+  return { state, wrap };
+}
+
+describe('lowdb store with a failing disk', () => {
+  it('changes neither memory nor disk when a write fails, and says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'registrar-store-'));
+    const disk = flakyDisk();
+    const store = await createLowdbStore(dir, { adapter: disk.wrap });
+    const c = store.collection<{ v: string }>('c');
+    await c.put('kept', { v: 'before' });
+    disk.state.failing = true;
+    await expect(c.put('new', { v: 'lost' })).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    await expect(c.update('kept', () => ({ v: 'changed' }))).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    await expect(c.delete('kept')).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    expect(await c.get('new')).toBeUndefined();
+    expect(await c.get('kept')).toEqual({ v: 'before' });
+    disk.state.failing = false;
+    const reopened = await createLowdbStore(dir);
+    expect(await reopened.collection('c').list()).toEqual([{ v: 'before' }]);
+    // The next change after the disk recovers carries no trace of the failed ones.
+    await c.put('later', { v: 'ok' });
+    expect(JSON.parse(readFileSync(join(dir, 'registrar.json'), 'utf8'))).toEqual({ c: { kept: { v: 'before' }, later: { v: 'ok' } } });
+  });
+});
+
+describe('lowdb store files that cannot be used', () => {
+  it.each([
+    ['empty', ''],
+    ['truncated', '{"apps": {"a": {"clientId": '],
+    ['not an object', '[1, 2]'],
+    ['a malformed collection', '{"apps": 5}'],
+  ])('stops with a message naming the file when it is %s, and leaves the file as it was', async (_kind, text) => {
+    const dir = mkdtempSync(join(tmpdir(), 'registrar-store-'));
+    const path = join(dir, 'registrar.json');
+    writeFileSync(path, text);
+    await expect(createLowdbStore(dir)).rejects.toThrow(path);
+    expect(readFileSync(path, 'utf8')).toBe(text);
   });
 });
 
