@@ -25,6 +25,9 @@ const idList = z
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be comma-separated person ids')));
 
+/** What a Verification-Token may be, from the setting or the generated file. */
+export const VERIFICATION_TOKEN = /^[\x21-\x7e]{16,64}$/;
+
 const EnvSchema = z.object({
   PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(1, 'must be a port number from 1 to 65535').max(65535, 'must be a port number from 1 to 65535').default(3000),
   BOT_PUBLIC_URL: httpUrl.optional(),
@@ -32,10 +35,7 @@ const EnvSchema = z.object({
   RINGCENTRAL_CLIENT_ID: z.string().trim().min(1).optional(),
   RINGCENTRAL_CLIENT_SECRET: z.string().trim().min(1).optional(),
   RINGCENTRAL_SHARED_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
-  RINGCENTRAL_VERIFICATION_TOKEN: z
-    .string()
-    .regex(/^[\x21-\x7e]{16,64}$/, 'must be 16 to 64 printable characters without spaces')
-    .optional(),
+  RINGCENTRAL_VERIFICATION_TOKEN: z.string().regex(VERIFICATION_TOKEN, 'must be 16 to 64 printable characters without spaces').optional(),
   RINGCENTRAL_DELIVERY: z.enum(['webhook', 'websocket'], { message: 'must be webhook or websocket' }).default('webhook'),
   DATA_DIR: z.string().min(1).default('./data'),
   ADMIN_CHAT_ID: z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be a chat id').optional(),
@@ -104,6 +104,13 @@ export function ensureDataDir(dataDir: string): void {
   }
 }
 
+function isHttpsOrLoopback(url: string): boolean {
+  const u = new URL(url);
+  if (u.protocol === 'https:') return true;
+  const host = u.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /**
  * Parses and validates the environment. Empty strings count as unset, so `FOO=` in a .env file
  * falls back to the default instead of failing obscurely.
@@ -126,6 +133,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!e.RINGCENTRAL_CLIENT_SECRET) problems.push('RINGCENTRAL_CLIENT_SECRET: required when RINGCENTRAL_CLIENT_ID is set');
     if (!e.RINGCENTRAL_SHARED_SECRET) problems.push('RINGCENTRAL_SHARED_SECRET: required when RINGCENTRAL_CLIENT_ID is set');
     if (!e.BOT_PUBLIC_URL) problems.push('BOT_PUBLIC_URL: required when RINGCENTRAL_CLIENT_ID is set');
+    else if (!isHttpsOrLoopback(e.BOT_PUBLIC_URL)) {
+      // Tokens, webhooks and signed clicks travel to this address: plain http only where nothing leaves the machine.
+      problems.push('BOT_PUBLIC_URL: must be an https:// URL (http is accepted only for localhost and 127.0.0.0/8, for local testing)');
+    }
   } else if (e.RINGCENTRAL_CLIENT_SECRET) {
     problems.push('RINGCENTRAL_CLIENT_ID: required when RINGCENTRAL_CLIENT_SECRET is set');
   }

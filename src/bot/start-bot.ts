@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from '../app.js';
-import { ConfigError, ensureDataDir, type Config } from '../config.js';
+import { ConfigError, ensureDataDir, VERIFICATION_TOKEN, type Config } from '../config.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
@@ -29,6 +29,26 @@ function loadCatalog(scopesFile: string | undefined) {
     if (scopesFile) throw new ConfigError([`SCOPES_FILE: ${(err as Error).message}`]);
     throw err;
   }
+}
+
+/**
+ * Listens, turning the errors an operator can fix into a ConfigError naming PORT. (Express 5's
+ * app.listen hands the error to its callback as if listening had worked.)
+ */
+export async function listen(server: Server, port: number, host: string, setting = 'PORT'): Promise<Server> {
+  await new Promise<void>((resolve, reject) => {
+    const failed = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new ConfigError([`${setting}: ${port} is already in use on ${host}; stop what runs there or choose another ${setting}`]));
+      else if (err.code === 'EACCES') reject(new ConfigError([`${setting}: ${port} needs privileges this process does not have; choose a port above 1023`]));
+      else reject(err);
+    };
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      resolve();
+    });
+  });
+  return server;
 }
 
 export interface BotTiming {
@@ -79,11 +99,16 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   if (!clientId || !sharedSecret) throw new Error('startBot needs a client id and a shared secret');
   log.addSecret(clientSecret);
   log.addSecret(sharedSecret);
+  ensureDataDir(config.dataDir);
   const verificationToken =
-    config.verificationToken ?? readOrCreateSecretFile(join(config.dataDir, 'verification-token'), () => randomBytes(24).toString('base64url'));
+    config.verificationToken ??
+    readOrCreateSecretFile(join(config.dataDir, 'verification-token'), {
+      generate: () => randomBytes(24).toString('base64url'),
+      // The same rule as RINGCENTRAL_VERIFICATION_TOKEN: an empty token would let any forged webhook in.
+      check: (v) => (VERIFICATION_TOKEN.test(v) ? undefined : 'must hold 16 to 64 printable characters without spaces'),
+    });
   log.addSecret(verificationToken);
 
-  ensureDataDir(config.dataDir);
   const catalog = loadCatalog(config.scopesFile);
   const store = options.store ?? (await createLowdbStore(config.dataDir));
   const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
@@ -123,9 +148,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const onSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
   const app = createApp({ installations, registry, clientId, sharedSecret, verificationToken, onNotification: handleNotification, onSubmit, log });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(s)).on('error', reject);
-  });
+  const server = await listen(createServer(app), config.port, options.host ?? '0.0.0.0');
   const port = (server.address() as AddressInfo).port;
   publicUrl ??= `http://127.0.0.1:${port}`;
   log.info('bot listening', { port, publicUrl });

@@ -5,10 +5,10 @@ import type { Logger } from '../lib/logger.js';
 import type { Installations } from '../platform/installations.js';
 
 const PrivateInstall = z.object({
-  access_token: z.string().min(1),
+  access_token: z.string().min(1).max(4096),
   creator_extension_id: z.union([z.string(), z.number()]).transform(String).optional(),
   creator_account_id: z.union([z.string(), z.number()]).transform(String).optional(),
-  client_id: z.string().optional(),
+  client_id: z.string().max(256).optional(),
 });
 
 /**
@@ -28,9 +28,11 @@ export function installRoute({ installations, expectedClientId, log }: { install
       return;
     }
     const p = parsed.data;
-    if (p.client_id && p.client_id !== expectedClientId) {
-      log.warn('install rejected: token for another app');
-      res.status(401).json({ error: 'this install is for another app' });
+    // RingCentral names the app it installed (contract 1.1); a token for another app, or one that
+    // comes without saying whose it is, is not ours to use.
+    if (p.client_id !== expectedClientId) {
+      log.warn('install rejected: token for another app, or no client_id', { clientIdGiven: p.client_id !== undefined });
+      res.status(401).json({ error: p.client_id === undefined ? 'client_id is required' : 'this install is for another app' });
       return;
     }
     try {

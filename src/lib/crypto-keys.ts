@@ -28,8 +28,15 @@ export function parseMasterKey(text: string): Buffer {
   return key;
 }
 
+const MASTER_KEY_TEXT = /^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=$/;
+
 export function loadKeys({ dataDir, secretKey }: { dataDir: string; secretKey?: string | undefined }): Keys {
-  const text = secretKey ?? readOrCreateSecretFile(join(dataDir, 'secret.key'), () => randomBytes(32).toString('hex'));
+  const text =
+    secretKey ??
+    readOrCreateSecretFile(join(dataDir, 'secret.key'), {
+      generate: () => randomBytes(32).toString('hex'),
+      check: (v) => (MASTER_KEY_TEXT.test(v) ? undefined : 'does not hold a 32-byte key (64 hex characters or base64)'),
+    });
   return keysFrom(parseMasterKey(text));
 }
 

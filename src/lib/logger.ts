@@ -18,6 +18,8 @@ export interface Logger {
   child(fields: Record<string, unknown>): Logger;
   /** Registers a value that must never appear in output (tokens, secrets learned at run time). */
   addSecret(value: string | undefined): void;
+  /** Forgets a value registered with addSecret (a token that was replaced), so masking stays cheap. */
+  removeSecret(value: string | undefined): void;
 }
 
 export interface LoggerOptions {
@@ -64,6 +66,9 @@ export function createLogger({ level = 'info', sink = (l) => process.stdout.writ
       addSecret: (v) => {
         // Very short values would mask ordinary words; real secrets are long.
         if (v && v.length >= 8) secrets.add(v);
+      },
+      removeSecret: (v) => {
+        if (v) secrets.delete(v);
       },
     };
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { SDK } from '@ringcentral/sdk';
 import type { Clock } from '../lib/clock.js';
 import { sleep as realSleep } from '../lib/clock.js';
@@ -7,7 +8,7 @@ import { createKeyedLock } from '../lib/keyed-lock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
-import { createRcClient, RingCentralError } from './rc-client.js';
+import { createRcClient, RingCentralError, type RcClient } from './rc-client.js';
 import type { RetryOptions } from './retry.js';
 import { subscribeOverWebSocket, type WsHandle } from './websocket-delivery.js';
 
@@ -72,7 +73,7 @@ export function createInstallations(options: InstallationsOptions): Installation
   const ttl = options.subscriptionTtlSeconds ?? 7 * 24 * 3600;
   const sleep = options.sleep ?? realSleep;
   const records = store.collection<Installation>('installations');
-  const clients = new Map<string, Promise<ChatClient & { sdk: SDK }>>();
+  const clients = new Map<string, Promise<RcClient>>();
   const sockets = new Map<string, WsHandle>();
   const pending = new Set<Promise<unknown>>();
   // Subscription work for an account runs one at a time: a check must not create a second
@@ -86,31 +87,54 @@ export function createInstallations(options: InstallationsOptions): Installation
     return p;
   }
 
+  const newClient = (accessToken: string, cachePrefix: string, accountId: string) =>
+    createRcClient({
+      serverUrl,
+      clientId,
+      clientSecret,
+      accessToken,
+      cachePrefix,
+      log: log.child({ accountId }),
+      ...(options.retry ? { retry: options.retry } : {}),
+    });
+
   function clientFor(inst: Pick<Installation, 'accountId' | 'tokenSealed'>) {
     let c = clients.get(inst.accountId);
     if (!c) {
       const accessToken = keys.decrypt(inst.tokenSealed);
       log.addSecret(accessToken);
-      c = createRcClient({
-        serverUrl,
-        clientId,
-        clientSecret,
-        accessToken,
-        cachePrefix: `registrar-${inst.accountId}-`,
-        log: log.child({ accountId: inst.accountId }),
-        ...(options.retry ? { retry: options.retry } : {}),
-      });
+      c = newClient(accessToken, `registrar-${inst.accountId}-`, inst.accountId);
       clients.set(inst.accountId, c);
     }
     return c;
   }
 
+  /** Forgets an account's client: its SDK token cache and the token the logger masks. */
+  async function dropClient(accountId: string) {
+    const c = clients.get(accountId);
+    clients.delete(accountId);
+    const client = await c?.catch(() => undefined);
+    if (!client) return;
+    log.removeSecret(client.accessToken);
+    await client.dispose();
+  }
+
+  /**
+   * Asks RingCentral whose token this is, with a throwaway client that leaves nothing behind:
+   * the install route is unauthenticated, so a junk token must cost nothing that stays.
+   */
+  async function whoseToken(accessToken: string) {
+    const probe = await newClient(accessToken, `registrar-probe-${randomUUID()}-`, 'install');
+    try {
+      return await probe.getSelf();
+    } finally {
+      await probe.dispose();
+    }
+  }
+
   async function completeInstall(accessToken: string, extra: { creatorExtensionId?: string | undefined; clientId?: string | undefined; accountHint?: string | undefined }) {
-    log.addSecret(accessToken);
+    const self = await whoseToken(accessToken);
     const tokenSealed = keys.encrypt(accessToken);
-    const provisional = clientFor({ accountId: `pending-${tokenSealed.slice(-12)}`, tokenSealed });
-    const self = await (await provisional).getSelf();
-    clients.delete(`pending-${tokenSealed.slice(-12)}`);
     const accountId = self.accountId || extra.accountHint;
     if (!accountId) throw new AppError('INSTALL_NO_ACCOUNT', 'could not learn the account of the installed bot', { status: 400 });
     const previous = await records.get(accountId);
@@ -120,7 +144,7 @@ export function createInstallations(options: InstallationsOptions): Installation
       throw new AppError('INSTALL_CONFLICT', 'this account already has a working installation of another bot extension', { status: 409 });
     }
     if (previous) await dropSubscription(previous).catch(() => undefined); // a reinstall replaces the old token
-    clients.delete(accountId);
+    await dropClient(accountId);
     await closeSocket(accountId);
     const installation: Installation = {
       accountId,
@@ -232,7 +256,7 @@ export function createInstallations(options: InstallationsOptions): Installation
     },
     async installPublic({ code, creatorExtensionId }) {
       // A throwaway SDK does the code exchange (Basic client auth, exact redirect URI) and is dropped.
-      const sdk = new SDK({ server: serverUrl, clientId, clientSecret: clientSecret ?? '', cachePrefix: `registrar-install-${clock.now()}-${Math.random()}` });
+      const sdk = new SDK({ server: serverUrl, clientId, clientSecret: clientSecret ?? '', cachePrefix: `registrar-code-${randomUUID()}-` });
       let accessToken: string;
       try {
         await sdk.platform().login({ code, redirect_uri: options.redirectUri() });
@@ -241,7 +265,7 @@ export function createInstallations(options: InstallationsOptions): Installation
       } catch (cause) {
         throw new AppError('INSTALL_CODE_REJECTED', 'RingCentral did not accept the authorization code', { status: 400, cause });
       } finally {
-        await sdk.platform().auth().cancelAccessToken().catch(() => undefined);
+        await sdk.cache().clean().catch(() => undefined); // nothing of a failed (or done) exchange stays in the SDK's storage
       }
       return completeInstall(accessToken, { creatorExtensionId, clientId });
     },
@@ -259,7 +283,7 @@ export function createInstallations(options: InstallationsOptions): Installation
       if (!inst) return;
       await closeSocket(accountId);
       await records.delete(accountId);
-      clients.delete(accountId);
+      await dropClient(accountId);
       log.info('installation removed', { accountId, reason });
     },
     async maintain() {

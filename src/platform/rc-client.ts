@@ -49,7 +49,15 @@ async function toRingCentralError(err: unknown, what: string): Promise<RingCentr
  * The token is injected with `expires_in` set, so the SDK never tries to refresh a bot token
  * (it has no refresh token and would wipe the stored one).
  */
-export async function createRcClient(options: RcClientOptions): Promise<ChatClient & { sdk: SDK }> {
+/** A ChatClient that also owns its SDK instance (WebSocket delivery needs it) and can be released. */
+export type RcClient = ChatClient & {
+  sdk: SDK;
+  accessToken: string;
+  /** Removes this client's token from the SDK's shared storage. */
+  dispose(): Promise<void>;
+};
+
+export async function createRcClient(options: RcClientOptions): Promise<RcClient> {
   const { serverUrl, clientId, clientSecret, accessToken, cachePrefix, timeoutMs = 15_000, log } = options;
   const sdk = new SDK({
     server: serverUrl,
@@ -90,6 +98,11 @@ export async function createRcClient(options: RcClientOptions): Promise<ChatClie
 
   return {
     sdk,
+    accessToken,
+    async dispose() {
+      // The SDK keeps every instance's token in one process-wide storage, under this prefix.
+      await sdk.cache().clean();
+    },
     async getSelf() {
       const r = await call<{ id: number | string; account?: { id?: number | string } }>('get extension', () =>
         platform.get('/restapi/v1.0/account/~/extension/~', undefined, noSdkRetry),

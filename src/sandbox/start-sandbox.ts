@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot } from '../bot/start-bot.js';
-import { ensureDataDir, type Config } from '../config.js';
+import { ConfigError, ensureDataDir, type Config } from '../config.js';
 import { startEmulator } from '../emulator/index.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
@@ -47,6 +47,9 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     port: emulatorPort,
     statePath: join(config.dataDir, 'emulator.json'),
     stateCodec: { encode: (text) => keys.encrypt(text), decode: (text) => keys.decrypt(text) },
+  }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    throw new ConfigError([`PORT: the sandbox's emulator needs port ${emulatorPort} (next to PORT ${botPort}), which is already in use; choose another PORT`]);
   });
 
   let meta: SandboxMeta;

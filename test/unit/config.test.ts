@@ -52,4 +52,12 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/RINGCENTRAL_VERIFICATION_TOKEN/);
     expect(problems.join('\n')).toMatch(/REGISTRAR_SECRET_KEY/);
   });
+
+  it.each(['http://bot.example.com', 'http://10.0.0.5:3000', 'http://localhost.evil.example'])('refuses a plain-http BOT_PUBLIC_URL %s outside the sandbox', (url) => {
+    expect(problemsOf({ ...production, BOT_PUBLIC_URL: url })).toEqual([expect.stringMatching(/^BOT_PUBLIC_URL: must be an https:\/\/ URL/)]);
+  });
+
+  it.each(['http://127.0.0.1:3000', 'http://localhost:8080', 'http://[::1]:3000', 'https://bot.example.com'])('accepts BOT_PUBLIC_URL %s', (url) => {
+    expect(loadConfig({ ...production, BOT_PUBLIC_URL: url }).botPublicUrl).toBe(url);
+  });
 });
