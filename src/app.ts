@@ -1,4 +1,5 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Dialog } from './bot/dialogs.js';
 import type { SubmitReply } from './bot/handle-submit.js';
 import { installRoute } from './http/install-route.js';
 import { registryRoute } from './http/registry-route.js';
@@ -16,6 +17,7 @@ export interface AppDeps {
   verificationToken: string;
   onNotification: (body: unknown) => Promise<void>;
   onSubmit: (body: unknown) => Promise<SubmitReply>;
+  onLateReply: (body: unknown, dialog: Dialog) => Promise<void>;
   log: Logger;
 }
 
@@ -29,7 +31,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(installRoute({ installations: deps.installations, expectedClientId: deps.clientId, log: deps.log }));
   app.use(webhookRoute({ verificationToken: deps.verificationToken, onNotification: deps.onNotification, log: deps.log }));
   app.use(registryRoute({ registry: deps.registry }));
-  app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, log: deps.log }));
+  app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, onLateReply: deps.onLateReply, log: deps.log }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

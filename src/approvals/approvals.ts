@@ -6,7 +6,7 @@ import { personName } from '../bot/person-name.js';
 import { createKeyedLock } from '../lib/keyed-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
-import type { AppRegistry, IssuedApp } from '../registry/app-records.js';
+import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { approvalCommands } from './approval-commands.js';
 import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest } from './approval-request.js';
@@ -64,10 +64,15 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     return r;
   }
 
-  async function onRegistered(ctx: TurnContext, issued: IssuedApp) {
-    const app = issued.record;
-    if (app.pendingScopes.length === 0) return;
-    await file(ctx, { clientId: app.clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes: app.pendingScopes, justification: app.justification ?? '' });
+  /**
+   * Files the request for a new app's pending scopes. Idempotent: scopes an open request already
+   * covers are not asked for again, so finishing an interrupted registration can call it safely.
+   */
+  async function onRegistered(ctx: TurnContext, app: AppRecord) {
+    const covered = new Set((await requests.list()).filter((r) => r.clientId === app.clientId && r.status === 'open').flatMap((r) => r.scopes));
+    const scopes = app.pendingScopes.filter((s) => !covered.has(s));
+    if (scopes.length === 0) return;
+    await file(ctx, { clientId: app.clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: app.justification ?? '' });
   }
 
   /** Who may decide: ADMIN_IDS when set, else the admin chat's members as RingCentral says now. Never the requester. */

@@ -14,6 +14,11 @@ export interface Services {
   log: Logger;
   clock: Clock;
   installations: Installations;
+  /**
+   * Marks a named point inside a multi-step change (a registration, a click). Does nothing in
+   * production; crash tests stop the process at one to prove that start-up finishes or undoes it.
+   */
+  checkpoint(name: string): void;
 }
 
 /** One context object per event (probot style): destructure what you need. */

@@ -10,7 +10,16 @@ import { renderCard } from '../cards/render-card.js';
 export class Dialog {
   /** What goes in the response body's `dialog`: title, size and card. */
   readonly dialog: Readonly<{ title: string; size: 'small' | 'medium' | 'large'; card: Record<string, unknown> }>;
-  constructor(title: string, card: Record<string, unknown>, size: 'small' | 'medium' | 'large' = 'small') {
+  /**
+   * @param text the same news as plain chat text, for when the dialog cannot be opened any more
+   *   (the click's answer went out before the work finished).
+   */
+  constructor(
+    title: string,
+    card: Record<string, unknown>,
+    readonly text: string,
+    size: 'small' | 'medium' | 'large' = 'small',
+  ) {
     this.dialog = Object.freeze({ title, size, card });
   }
   /** The response body RingCentral reads: `{ type: "dialog", dialog }`. */
@@ -20,7 +29,7 @@ export class Dialog {
 }
 
 export function noticeDialog(title: string, message: string): Dialog {
-  return new Dialog(title, renderCard('notice', { title, message }));
+  return new Dialog(title, renderCard('notice', { title, message }), `**${title}**: ${message}`);
 }
 
 export const movedOnDialog = () =>

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Installation } from '../platform/installations.js';
 import type { Services, TurnContext } from './context.js';
-import type { Dialog } from './dialogs.js';
+import { noticeDialog, type Dialog } from './dialogs.js';
+import { StoreWriteError } from '../store/store.js';
 
 /**
  * Interactive-message submits (Action.Submit clicks). The payload is RingCentral's button_submit;
@@ -55,12 +56,22 @@ export function createSubmitHandler({ services, handlers }: { services: Services
     return submit.user.accountId ? installations.get(submit.user.accountId) : undefined;
   }
 
+  const notSaved = (err: StoreWriteError) => noticeDialog('That was not saved', err.options.userMessage ?? 'Please try again in a moment.');
+
   /** Returns what to answer, or `undefined` for a duplicate delivery that must not act again. */
-  return async function handleSubmit(body: unknown): Promise<SubmitReply> {
+  async function handleSubmit(body: unknown): Promise<SubmitReply> {
     const parsed = SubmitSchema.safeParse(body);
     if (!parsed.success) throw new SubmitError('SUBMIT_INVALID', 'submit payload is not a button_submit');
     const submit = parsed.data;
-    const { before } = await seen.update(submit.uuid, (cur) => cur ?? { at: clock.now() });
+    let before: { at: number } | undefined;
+    try {
+      ({ before } = await seen.update(submit.uuid, (cur) => cur ?? { at: clock.now() }));
+    } catch (err) {
+      // Not even the click's id could be stored (a full disk): act on nothing, and say so.
+      if (!(err instanceof StoreWriteError)) throw err;
+      log.error('a click could not be recorded', { eventId: submit.uuid, err });
+      return notSaved(err);
+    }
     if (before) {
       log.info('duplicate submit ignored', { eventId: submit.uuid });
       return;
@@ -89,6 +100,7 @@ export function createSubmitHandler({ services, handlers }: { services: Services
       return await handler(ctx);
     } catch (err) {
       ctx.log.error('submit handling failed', { action, err });
+      if (err instanceof StoreWriteError) return notSaved(err);
       // RingCentral only wants a 200; the person who clicked deserves to know it did not work.
       if (ctx.chatId) {
         await client
@@ -97,5 +109,21 @@ export function createSubmitHandler({ services, handlers }: { services: Services
       }
       return;
     }
-  };
+  }
+
+  /**
+   * A dialog that was ready only after the click had been answered (RingCentral opens a dialog
+   * only from the answer): its news goes to the conversation as text instead, so nobody is left
+   * without an answer.
+   */
+  async function lateReply(body: unknown, dialog: Dialog): Promise<void> {
+    const parsed = SubmitSchema.safeParse(body);
+    if (!parsed.success || !parsed.data.conversation) return;
+    const installation = await findInstallation(parsed.data);
+    if (!installation) return;
+    const client = await installations.client(installation);
+    await client.postText(parsed.data.conversation.id, dialog.text);
+  }
+
+  return { handle: handleSubmit, lateReply };
 }

@@ -1,49 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import { createKeyedLock } from '../lib/keyed-lock.js';
-import { renderCard } from '../cards/render-card.js';
 import type { Flow, FlowAction } from '../conversation/flow.js';
 import { FLOW_ACTIONS } from '../conversation/flow.js';
 import { transition } from '../conversation/transition.js';
-import { APP_TYPE_LABELS, closedCard, flowCard } from '../conversation/views.js';
-import type { AppRecord, AppRegistry, IssuedApp } from '../registry/app-records.js';
-import type { AppDraft } from '../registry/fields.js';
+import { closedCard, flowCard } from '../conversation/views.js';
+import type { Card } from '../cards/render-card.js';
+import type { AppRecord, AppRegistry } from '../registry/app-records.js';
+import { newClientId } from '../registry/credentials.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import type { ChatClient } from '../platform/chat-client.js';
+import type { Installation } from '../platform/installations.js';
 import type { Command } from './commands.js';
 import type { IncomingMessage, Services, TurnContext } from './context.js';
 import { movedOnDialog, noticeDialog } from './dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from './handle-submit.js';
-
-/** The credentials card could not be sent, so the app was not kept. */
-class RegistrationNotSent extends Error {
-  constructor(cause: unknown) {
-    super('the credentials card could not be posted', { cause });
-  }
-}
-
-/** Where a secret's reveal ends: the credentials card to update, and when. */
-interface Reveal {
-  cardId: string;
-  accountId: string;
-  clientId: string;
-  hideAt: number;
-  hidden: boolean;
-}
+import { createIssuer, RegistrationUndone, UNDONE_NOTICE, type Reveal } from './issue-app.js';
 
 export interface RegistrationOptions {
   services: Services;
   catalog: ScopeCatalog;
   registry: AppRegistry;
-  /** Called once an app exists (approvals hook in here). */
-  onRegistered?: (ctx: TurnContext, issued: IssuedApp) => Promise<void>;
+  /** Files the approval request for an app's pending scopes (approvals hook in here); idempotent. */
+  onRegistered?: (ctx: TurnContext, app: AppRecord) => Promise<void>;
 }
 
-export function createRegistration({ services, catalog, registry, onRegistered }: RegistrationOptions) {
-  const { store, clock, config } = services;
+export function createRegistration({ services, catalog, registry, onRegistered = async () => {} }: RegistrationOptions) {
+  const { store, clock, config, installations, log } = services;
   const flows = store.collection<Flow>('flows');
   const reveals = store.collection<Reveal>('reveals');
   const expireMs = config.flowExpireHours * 3600_000;
   const viewCtx = (botId: string) => ({ botId, catalog, allowNotificationAddins: config.allowNotificationAddins });
+  const issuer = createIssuer({ flows, reveals, registry, now: () => clock.now(), viewCtx, onRegistered, checkpoint: services.checkpoint });
   // One thing at a time per person: two quick "create app" messages must not open two forms.
   const personLock = createKeyedLock();
   const personKey = (accountId: string, personId: string) => `${accountId}:${personId}`;
@@ -58,10 +45,16 @@ export function createRegistration({ services, catalog, registry, onRegistered }
 
   const isExpired = (flow: Flow) => clock.now() - flow.updatedAt >= expireMs;
 
+  /** Shows `card` on the flow's card and records that it shows `version` (see Flow.cardVersion). */
+  async function drawCard(client: ChatClient, flow: Flow, card: Card) {
+    await client.updateCard(flow.cardId!, card);
+    await flows.update(flow.id, (cur) => (cur?.version === flow.version && cur.cardVersion !== flow.version ? { ...cur, cardVersion: flow.version } : undefined));
+  }
+
   async function expire(client: ChatClient, flow: Flow) {
-    const { before } = await flows.update(flow.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'expired', updatedAt: clock.now() } : undefined));
-    if (before?.status !== 'active' || !flow.cardId) return;
-    await client.updateCard(flow.cardId, closedCard('expired', `Forms expire after ${config.flowExpireHours} hours without an answer. `));
+    const { after } = await flows.update(flow.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'expired', version: cur.version + 1, updatedAt: clock.now() } : undefined));
+    if (after?.status !== 'expired' || after.version !== flow.version + 1 || !flow.cardId) return;
+    await drawCard(client, after, closedCard('expired', `Forms expire after ${config.flowExpireHours} hours without an answer. `));
   }
 
   /** Moves a command from a shared chat into the person's direct chat, saying so where it was typed. */
@@ -75,7 +68,7 @@ export function createRegistration({ services, catalog, registry, onRegistered }
   async function repost(ctx: TurnContext, flow: Flow, chatId: string, notice: string) {
     const next: Flow = { ...flow, chatId, notice, errors: {}, version: flow.version + 1, updatedAt: clock.now() };
     const { id: cardId } = await ctx.client.postCard(chatId, flowCard(next, viewCtx(ctx.installation.botId)));
-    await flows.put(flow.id, { ...next, cardId });
+    await flows.put(flow.id, { ...next, cardId, cardVersion: next.version });
     if (flow.cardId && flow.cardId !== cardId) await ctx.client.updateCard(flow.cardId, closedCard('moved')).catch(() => undefined);
   }
 
@@ -109,7 +102,7 @@ export function createRegistration({ services, catalog, registry, onRegistered }
       updatedAt: now,
     };
     const { id: cardId } = await client.postCard(chatId, flowCard(flow, viewCtx(installation.botId)));
-    await flows.put(flow.id, { ...flow, cardId });
+    await flows.put(flow.id, { ...flow, cardId, cardVersion: flow.version });
     ctx.log.info('registration started', { flowId: flow.id });
   }
 
@@ -130,80 +123,25 @@ export function createRegistration({ services, catalog, registry, onRegistered }
       await ctx.client.postText(message.chatId, 'You have no registration in progress, so there is nothing to cancel.');
       return;
     }
-    const { before } = await flows.update(existing.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'cancelled', version: cur.version + 1, updatedAt: clock.now() } : undefined));
-    if (before?.status === 'active' && existing.cardId) await ctx.client.updateCard(existing.cardId, closedCard('cancelled'));
+    const { after } = await flows.update(existing.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'cancelled', version: cur.version + 1, updatedAt: clock.now() } : undefined));
+    if (after?.status === 'cancelled' && after.version === existing.version + 1 && existing.cardId) await drawCard(ctx.client, after, closedCard('cancelled'));
     await ctx.client.postText(message.chatId, 'Cancelled: nothing was registered. Type **create app** whenever you want to start again.');
   }
 
-  function nextSteps(app: AppRecord): string {
-    switch (app.appType) {
-      case 'bot':
-        return 'Install the bot from the Developer Console. RingCentral then posts the bot\'s permanent access token to your bot\'s OAuth redirect URI; the bot uses that token, not a user login.';
-      case 'notification':
-        return 'Share your installation instructions with your users. RingCentral generates an incoming webhook URL for each installation.';
+  /** The card a flow shows in its current state. */
+  function cardFor(flow: Flow, botId: string): Card {
+    switch (flow.status) {
+      case 'active':
+        return flowCard(flow, viewCtx(botId));
+      case 'cancelled':
+        return closedCard('cancelled');
       default:
-        return app.authMethod === 'oauth'
-          ? `Send users to RingCentral's authorization page with your client ID and one of your redirect URIs, then exchange the code at /restapi/oauth/token using your client ID and secret.${app.refreshTokens ? ' Keep the refresh token and exchange it for new access tokens at least once a day.' : ' Refresh tokens are off: users sign in again when the access token expires.'}`
-          : 'Create a JWT credential in the Developer Console, then exchange it at /restapi/oauth/token (grant_type urn:ietf:params:oauth:grant-type:jwt-bearer) using your client ID and secret.';
+        return closedCard('expired', `Forms expire after ${config.flowExpireHours} hours without an answer. `);
     }
   }
 
-  function hideAtText(hideAt: number): string {
-    const at = new Date(hideAt).toISOString().slice(11, 16);
-    const minutes = Math.max(1, Math.round((hideAt - clock.now()) / 60_000));
-    return `This card hides the secrets at ${at} UTC (in ${minutes} minute${minutes === 1 ? '' : 's'}). Copy them now: they are shown once.`;
-  }
-
-  const credentialsBase = (app: AppRecord) => ({
-    appName: app.appName,
-    appTypeLabel: APP_TYPE_LABELS[app.appType],
-    clientId: app.clientId,
-    grantedScopes: app.grantedScopes,
-    pendingScopes: app.pendingScopes,
-    nextSteps: nextSteps(app),
-  });
-
-  /**
-   * Issues the app and sends its credentials. The card is posted first without secrets, and the
-   * secrets are put in with an update: a create cannot be safely retried (it may have happened),
-   * an update can, and the card's id is known, so the reveal can always be hidden later. Until
-   * the secrets are on the card nothing is kept: a failure discards the record and throws, and the
-   * form goes back to the review. Once they are shown the app exists, whatever fails afterwards.
-   */
-  async function register(ctx: SubmitContext, flow: Flow, draft: AppDraft): Promise<void> {
-    let issued: IssuedApp;
-    try {
-      issued = await registry.create({ draft, accountId: flow.accountId, ownerId: flow.ownerId, now: clock.now() });
-    } catch (err) {
-      throw new RegistrationNotSent(err);
-    }
-    const hideAt = clock.now() + config.secretRevealSeconds * 1000;
-    const card = renderCard('credentials', {
-      ...credentialsBase(issued.record),
-      clientSecret: issued.clientSecret,
-      sharedSecret: issued.sharedSecret ?? '',
-      hideAtText: hideAtText(hideAt),
-    });
-    let cardId: string | undefined;
-    try {
-      // The credentials go to the flow's direct chat, never to the chat the click came from.
-      ({ id: cardId } = await ctx.client.postCard(flow.chatId, renderCard('notice', { title: `Issuing credentials for ${issued.record.appName}`, message: 'One moment...' })));
-      await reveals.put(cardId, { cardId, accountId: flow.accountId, clientId: issued.record.clientId, hideAt, hidden: false });
-      await ctx.client.updateCard(cardId, card);
-    } catch (err) {
-      await registry.discard(issued.record.clientId);
-      if (cardId) await ctx.client.updateCard(cardId, closedCard('not-issued')).catch(() => undefined);
-      throw new RegistrationNotSent(err);
-    }
-    ctx.log.info('app registered', { flowId: flow.id, clientId: issued.record.clientId, pending: issued.record.pendingScopes.length });
-    await flows.update(flow.id, (cur) => cur && { ...cur, clientId: issued.record.clientId });
-    const followUps: Promise<unknown>[] = [];
-    if (flow.cardId) followUps.push(ctx.client.updateCard(flow.cardId, closedCard('registered', issued.record.appName)));
-    if (onRegistered) followUps.push(onRegistered(ctx, issued));
-    for (const result of await Promise.allSettled(followUps)) {
-      if (result.status === 'rejected') ctx.log.error('a step after registering failed; the app is registered', { clientId: issued.record.clientId, err: result.reason });
-    }
-  }
+  /** True when the card lags the stored flow: a click was stored but its card update never landed. */
+  const lags = (flow: Flow) => flow.cardVersion !== undefined && flow.cardVersion < flow.version && (flow.status === 'active' || flow.status === 'cancelled' || flow.status === 'expired');
 
   async function onFlowClick(ctx: SubmitContext): Promise<SubmitReply> {
     const data = ctx.submit.data;
@@ -214,24 +152,28 @@ export function createRegistration({ services, catalog, registry, onRegistered }
       ctx.log.warn('flow click by someone else refused', { flowId });
       return noticeDialog('This form is not yours', 'Only the person who started this registration can fill it in. Type **create app** to register an app of your own.');
     }
+    return personLock.run(personKey(flow.accountId, flow.ownerId), () => applyClick(ctx, flow.id));
+  }
+
+  /** Applies one click to the flow as it is now (read under the person's lock). */
+  async function applyClick(ctx: SubmitContext, flowId: string): Promise<SubmitReply> {
+    const flow = (await flows.get(flowId))!;
+    const data = ctx.submit.data;
+    const onItsCard = !ctx.cardId || !flow.cardId || ctx.cardId === flow.cardId;
+    if (onItsCard && lags(flow) && String(data.version) === String(flow.cardVersion)) {
+      // The last click was stored but its card never changed (a crash or a failed update): show
+      // what was stored rather than calling this card out of date with no newer one to use.
+      await drawCard(ctx.client, flow, cardFor(flow, ctx.installation.botId));
+      return noticeDialog('Your form was brought up to date', 'Your last answer was saved, but the card had not caught up with it. It now shows where you are: please check it and carry on from there.');
+    }
     if (flow.status !== 'active') {
-      return noticeDialog('This form is closed', flow.status === 'submitted' ? 'This app was already registered; nothing was changed.' : 'Nothing was changed. Type **create app** to start again.');
+      return noticeDialog('This form is closed', flow.status === 'submitted' || flow.status === 'registering' ? 'This app was already registered; nothing was changed.' : 'Nothing was changed. Type **create app** to start again.');
     }
     if (isExpired(flow)) {
       await expire(ctx.client, flow);
       return noticeDialog('This form expired', 'Nothing was registered. Type **create app** to start again.');
     }
-    if (String(data.version) !== String(flow.version) || (ctx.cardId && flow.cardId && ctx.cardId !== flow.cardId)) return movedOnDialog();
-
-    return personLock.run(personKey(flow.accountId, flow.ownerId), () => applyClick(ctx, flow.id));
-  }
-
-  /** Applies one click to the flow as it is now (re-read under the person's lock). */
-  async function applyClick(ctx: SubmitContext, flowId: string): Promise<SubmitReply> {
-    const flow = await flows.get(flowId);
-    const data = ctx.submit.data;
-    if (!flow || flow.status !== 'active' || String(data.version) !== String(flow.version)) return movedOnDialog();
-    if (ctx.cardId && flow.cardId && ctx.cardId !== flow.cardId) return movedOnDialog();
+    if (String(data.version) !== String(flow.version) || !onItsCard) return movedOnDialog();
     const existing = await registry.listByOwner(flow.accountId, flow.ownerId);
     const result = transition(
       flow,
@@ -239,64 +181,86 @@ export function createRegistration({ services, catalog, registry, onRegistered }
       { existingAppNames: existing.map((a) => a.appName), allowNotificationAddins: config.allowNotificationAddins, catalog, now: clock.now() },
     );
     if (result.outcome === 'stale') return movedOnDialog();
-    // Commit only if nobody moved the flow meanwhile: of two quick clicks, exactly one acts.
-    const { before } = await flows.update(flow.id, (cur) => (cur && cur.version === flow.version && cur.status === 'active' ? result.flow : undefined));
-    if (!before || before.version !== flow.version || before.status !== 'active') return movedOnDialog();
-    /** Puts the flow back as it was, so the card the person still sees stays the one that works. */
-    const rollback = () => flows.update(flow.id, (cur) => (cur?.version === result.flow.version ? flow : undefined));
+    if (result.outcome === 'submit') return submit(ctx, flow, result.flow, result.draft);
 
-    const cardId = flow.cardId!;
-    switch (result.outcome) {
-      case 'render':
-      case 'cancelled': {
-        const card = result.outcome === 'render' ? flowCard(result.flow, viewCtx(ctx.installation.botId)) : closedCard('cancelled');
-        try {
-          await ctx.client.updateCard(cardId, card);
-        } catch (err) {
-          await rollback();
-          throw err;
-        }
-        return;
-      }
-      case 'submit':
-        try {
-          await register(ctx, result.flow, result.draft);
-        } catch (err) {
-          if (!(err instanceof RegistrationNotSent)) throw err; // registered: never claim otherwise
-          // Put the flow back at the review so the person can simply try again.
-          const back: Flow = { ...result.flow, status: 'active', step: 'review', version: result.flow.version + 1, notice: 'Registering the app failed, so nothing was registered. Please try again in a moment.' };
-          await flows.put(flow.id, back);
-          await ctx.client.updateCard(cardId, flowCard(back, viewCtx(ctx.installation.botId))).catch(() => undefined);
-          throw err.cause;
-        }
-        return;
+    // Stored first, shown second; cardVersion records that the card still shows the old version.
+    const next: Flow = { ...result.flow, cardVersion: flow.version };
+    const { before } = await flows.update(flow.id, (cur) => (cur && cur.version === flow.version && cur.status === 'active' ? next : undefined));
+    if (!before || before.version !== flow.version || before.status !== 'active') return movedOnDialog();
+    services.checkpoint('click:stored');
+    try {
+      await drawCard(ctx.client, next, result.outcome === 'render' ? flowCard(next, viewCtx(ctx.installation.botId)) : closedCard('cancelled'));
+    } catch (err) {
+      // Put the flow back as it was, so the card the person still sees stays the one that works.
+      await flows.update(flow.id, (cur) => (cur?.version === next.version ? flow : undefined)).catch(() => undefined);
+      throw err;
+    }
+    return;
+  }
+
+  async function submit(ctx: SubmitContext, flow: Flow, submitted: Flow, draft: Parameters<typeof issuer.issue>[2]): Promise<SubmitReply> {
+    const registering: Flow = {
+      ...submitted,
+      status: 'registering',
+      issuing: { clientId: newClientId(), hideAt: clock.now() + config.secretRevealSeconds * 1000 },
+      cardVersion: flow.version,
+    };
+    const { before } = await flows.update(flow.id, (cur) => (cur && cur.version === flow.version && cur.status === 'active' ? registering : undefined));
+    if (!before || before.version !== flow.version || before.status !== 'active') return movedOnDialog();
+    services.checkpoint('submit:stored');
+    try {
+      await issuer.issue(ctx, registering, draft);
+    } catch (err) {
+      if (err instanceof RegistrationUndone) return noticeDialog('Nothing was registered', UNDONE_NOTICE);
+      throw err;
+    }
+    return;
+  }
+
+  /** The client for an installation, or undefined when the account is gone. */
+  async function contextFor(installation: Installation | undefined): Promise<TurnContext | undefined> {
+    if (!installation) return undefined;
+    return { services, installation, client: await installations.client(installation), log };
+  }
+
+  /**
+   * Finishes what a crash interrupted: registrations stuck 'registering' are finished or undone,
+   * and cards that lag their flow are drawn again. Runs at start-up and with every sweep; each flow
+   * under its owner's lock, so work in progress in this process is never taken for a leftover.
+   */
+  async function recover(): Promise<void> {
+    for (const listed of await flows.list()) {
+      if (listed.status !== 'registering' && !lags(listed)) continue;
+      await personLock
+        .run(personKey(listed.accountId, listed.ownerId), async () => {
+          const flow = await flows.get(listed.id);
+          if (!flow || (flow.status !== 'registering' && !lags(flow))) return;
+          const ctx = await contextFor(await installations.get(flow.accountId));
+          if (!ctx) return;
+          if (flow.status === 'registering') {
+            const outcome = await issuer.recover(ctx, flow);
+            log.info('interrupted registration recovered', { flowId: flow.id, outcome });
+          } else if (flow.cardId) {
+            await drawCard(ctx.client, flow, cardFor(flow, ctx.installation.botId));
+          }
+        })
+        .catch((err: unknown) => log.error('recovering a registration failed; will retry', { flowId: listed.id, err }));
     }
   }
 
-  /** Hides secrets whose time is up and expires abandoned forms (run periodically and at start-up). */
+  /** Expires abandoned forms and recovers interrupted ones (run periodically and at start-up). */
   async function sweep(): Promise<void> {
-    const { installations, log } = services;
-    const now = clock.now();
-    for (const reveal of await reveals.list()) {
-      if (reveal.hidden || reveal.hideAt > now) continue;
-      try {
-        const installation = await installations.get(reveal.accountId);
-        const app = await registry.get(reveal.clientId);
-        if (installation) {
-          const client = await installations.client(installation);
-          // No record means the registration did not finish: whatever the card showed is void.
-          await client.updateCard(reveal.cardId, app ? renderCard('credentials-hidden', credentialsBase(app)) : closedCard('not-issued'));
-        }
-        await reveals.update(reveal.cardId, (cur) => cur && { ...cur, hidden: true });
-      } catch (err) {
-        log.error('hiding a secret card failed; will retry', { cardId: reveal.cardId, err });
-      }
-    }
+    await recover();
     for (const flow of await flows.list()) {
       if (flow.status !== 'active' || !isExpired(flow)) continue;
-      const installation = await installations.get(flow.accountId);
-      if (!installation) continue;
-      await expire(await installations.client(installation), flow).catch((err: unknown) => log.error('expiring a form failed', { flowId: flow.id, err }));
+      const ctx = await contextFor(await installations.get(flow.accountId));
+      if (!ctx) continue;
+      await personLock
+        .run(personKey(flow.accountId, flow.ownerId), async () => {
+          const current = await flows.get(flow.id);
+          if (current?.status === 'active' && isExpired(current)) await expire(ctx.client, current);
+        })
+        .catch((err: unknown) => log.error('expiring a form failed', { flowId: flow.id, err }));
     }
   }
 
@@ -306,5 +270,5 @@ export function createRegistration({ services, catalog, registry, onRegistered }
     { words: ['cancel', 'stop'], summary: 'drop your unfinished registration.', run: serialised(cancelCommand) },
   ];
   const submitHandlers = new Map<string, SubmitHandler>(FLOW_ACTIONS.map((a) => [a, onFlowClick]));
-  return { commands, submitHandlers, sweep };
+  return { commands, submitHandlers, sweep, recover, reveals };
 }

@@ -20,6 +20,10 @@ import { createNotificationHandler } from './handle-notification.js';
 import { createSubmitHandler, type SubmitHandlers } from './handle-submit.js';
 import { createRegistration } from './registration.js';
 import { createApprovals } from '../approvals/approvals.js';
+import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
+import { createWorkTracker } from '../lib/work-tracker.js';
+import { createRevealHider } from './reveal-hider.js';
+import { shutdown } from './shutdown.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -59,6 +63,10 @@ export interface BotTiming {
   sub406RetryMs?: number;
   subscriptionTtlSeconds?: number;
   retry?: RetryOptions;
+  /** How often due secrets are looked for (they are hidden on their own timer). */
+  hideEveryMs?: number;
+  /** How long shutdown waits for work in flight. */
+  drainMs?: number;
 }
 
 export interface StartBotOptions {
@@ -71,6 +79,8 @@ export interface StartBotOptions {
   host?: string;
   /** Sandbox only: the app credentials come from the emulator rather than the environment. */
   app?: { clientId: string; clientSecret: string; sharedSecret: string };
+  /** See Services.checkpoint: crash tests stop the process at named points. */
+  checkpoint?: (name: string) => void;
 }
 
 export interface RunningBot {
@@ -100,6 +110,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   log.addSecret(clientSecret);
   log.addSecret(sharedSecret);
   ensureDataDir(config.dataDir);
+  const leftovers = removeLeftoverTempFiles(config.dataDir);
+  if (leftovers.length) log.warn('removed temp files left by an interrupted write', { files: leftovers });
   const verificationToken =
     config.verificationToken ??
     readOrCreateSecretFile(join(config.dataDir, 'verification-token'), {
@@ -115,7 +127,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   let publicUrl = config.botPublicUrl;
   const base = () => publicUrl ?? `http://127.0.0.1:${config.port}`;
 
+  // Everything accepted is tracked, so shutdown can let it finish (see close()).
+  const work = createWorkTracker();
   let handleNotification: (body: unknown) => Promise<void> = async () => {};
+  const onNotification = (body: unknown) => work.track(handleNotification(body));
   const installations = createInstallations({
     store,
     keys,
@@ -128,12 +143,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     webhookAddress: () => `${base()}/bot/webhook`,
     redirectUri: () => `${base()}/bot/oauth`,
     verificationToken,
-    onNotification: (body) => void handleNotification(body).catch((err: unknown) => log.error('notification handling failed', { err })),
+    onNotification: (body) => void onNotification(body).catch((err: unknown) => log.error('notification handling failed', { err })),
     ...(timing.sub406RetryMs !== undefined ? { sub406RetryMs: timing.sub406RetryMs } : {}),
     ...(timing.subscriptionTtlSeconds !== undefined ? { subscriptionTtlSeconds: timing.subscriptionTtlSeconds } : {}),
     ...(timing.retry ? { retry: timing.retry } : {}),
   });
-  const services: Services = { config, store, keys, log, clock, installations };
+  const services: Services = { config, store, keys, log, clock, installations, checkpoint: options.checkpoint ?? (() => {}) };
 
   const registry = createAppRegistry({ store, keys, catalog });
   const approvals = createApprovals({ services, catalog, registry });
@@ -145,32 +160,42 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers]);
 
   handleNotification = createNotificationHandler({ services, commands: allCommands });
-  const onSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
-  const app = createApp({ installations, registry, clientId, sharedSecret, verificationToken, onNotification: handleNotification, onSubmit, log });
+  const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
+  const onSubmit = (body: unknown) => work.track(handleSubmit.handle(body));
+  const app = createApp({ installations, registry, clientId, sharedSecret, verificationToken, onNotification, onSubmit, onLateReply: handleSubmit.lateReply, log });
+
+  // Registrations a crash interrupted are finished or undone before anyone can click again.
+  await registration.recover();
+  const hider = createRevealHider({ services, registry, reveals: registration.reveals, everyMs: timing.hideEveryMs ?? 1000 });
+  await hider.hideDue(); // secrets due to hide while we were down are hidden now
 
   const server = await listen(createServer(app), config.port, options.host ?? '0.0.0.0');
   const port = (server.address() as AddressInfo).port;
   publicUrl ??= `http://127.0.0.1:${port}`;
   log.info('bot listening', { port, publicUrl });
 
-  const maintain = () => installations.maintain();
+  const maintain = () => work.track(installations.maintain());
   await maintain(); // at start-up: recreate missing, expired or Blacklisted subscriptions
   const timer = setInterval(() => void maintain(), timing.maintainEveryMs ?? 10 * 60_000);
   timer.unref();
   let sweeping: Promise<void> | undefined;
   // One sweep at a time: a slow one must not overlap the next and remind twice.
-  const sweep = () => (sweeping ??= runSweep().finally(() => (sweeping = undefined)));
+  const sweep = () => (sweeping ??= work.track(runSweep()).finally(() => (sweeping = undefined)));
   const runSweep = async () => {
+    await hider.hideDue();
     // Redeliveries come within minutes; a day of handled event ids is plenty to recognise them.
     for (const seen of ['seen-notifications', 'seen-submits']) {
-      await store.collection<{ at: number }>(seen).removeWhere((r) => clock.now() - r.at > 24 * 3600_000);
+      await store.collection<{ at: number }>(seen).removeWhere((r) => clock.now() - r.at > 24 * 3600_000).catch((err: unknown) => log.error('pruning event ids failed', { err }));
     }
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
   };
-  await sweep(); // secrets due to hide while we were down are hidden now
+  await sweep();
   const sweepTimer = setInterval(() => void sweep(), timing.sweepEveryMs ?? 15_000);
   sweepTimer.unref();
+  // Hiding secrets runs on its own timer, never behind reminders or renewals.
+  hider.start();
+  let closing: Promise<void> | undefined;
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -181,15 +206,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     maintain,
     sweep,
     registry,
-    async close() {
-      clearInterval(timer);
-      clearInterval(sweepTimer);
-      await installations.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await store.close();
+    close() {
+      closing ??= shutdown({ server, work, log, drainMs: timing.drainMs ?? 10_000, stopTimers: () => [timer, sweepTimer].forEach(clearInterval), hider, installations, store });
+      return closing;
     },
   };
 }

@@ -25,8 +25,19 @@ export interface Flow {
   notice: string;
   /** Set by Edit on the review card: the next accepted step goes back to the review. */
   returnToReview: boolean;
-  status: 'active' | 'submitted' | 'cancelled' | 'expired';
+  /**
+   * 'registering' from the submit click until the credentials are on the card (or the attempt is
+   * undone): a crash in between leaves this state, which start-up finishes or undoes.
+   */
+  status: 'active' | 'registering' | 'submitted' | 'cancelled' | 'expired';
   clientId: string | null;
+  /** While registering: the client ID chosen for the app, and when its secrets are to be hidden. */
+  issuing?: { clientId: string; hideAt: number } | null;
+  /**
+   * The version the card is known to show. Behind `version` only between storing a click and the
+   * card update that shows it; a crash there is repaired by drawing the card again. Absent: in step.
+   */
+  cardVersion?: number;
   createdAt: number;
   updatedAt: number;
 }

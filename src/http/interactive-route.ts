@@ -13,7 +13,15 @@ import { verifyGlipSignature } from './verify-signature.js';
 /** How long a click may take before we answer 200 anyway and finish the work in the background. */
 export const ANSWER_WITHIN_MS = 2500;
 
-export function interactiveRoute({ sharedSecret, onSubmit, log }: { sharedSecret: string; onSubmit: (body: unknown) => Promise<SubmitReply>; log: Logger }): Router {
+export interface InteractiveRouteOptions {
+  sharedSecret: string;
+  onSubmit: (body: unknown) => Promise<SubmitReply>;
+  /** Called with a dialog that was ready only after the 200 went out (it can no longer open). */
+  onLateReply: (body: unknown, dialog: Dialog) => Promise<void>;
+  log: Logger;
+}
+
+export function interactiveRoute({ sharedSecret, onSubmit, onLateReply, log }: InteractiveRouteOptions): Router {
   const router = express.Router();
   router.post('/bot/interactive', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -26,10 +34,23 @@ export function interactiveRoute({ sharedSecret, onSubmit, log }: { sharedSecret
     try {
       // RingCentral's patience is undocumented: a click waiting out a rate limit is answered
       // (without a dialog) while its work carries on.
-      const work = onSubmit(JSON.parse(rawBody.toString('utf8')));
-      work.catch((err: unknown) => log.error('interactive request failed', { err }));
+      const body: unknown = JSON.parse(rawBody.toString('utf8'));
+      const work = onSubmit(body);
+      let answered = false;
+      work.then(
+        (r) => {
+          if (answered && r instanceof Dialog) return onLateReply(body, r).catch((err: unknown) => log.error('telling a late answer failed', { err }));
+        },
+        (err: unknown) => log.error('interactive request failed', { err }),
+      );
       let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ANSWER_WITHIN_MS)));
+      const late = new Promise<'late'>(
+        (resolve) =>
+          (timer = setTimeout(() => {
+            answered = true;
+            resolve('late');
+          }, ANSWER_WITHIN_MS)),
+      );
       const first = await Promise.race([work, late]).finally(() => clearTimeout(timer));
       if (first !== 'late') reply = first;
     } catch (err) {

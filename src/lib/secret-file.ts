@@ -53,7 +53,7 @@ function readIfPresent(path: string): string | undefined {
 
 function createOnce(path: string, value: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const fd = openSync(tmp, 'wx', 0o600);
     try {

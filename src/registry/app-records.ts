@@ -1,7 +1,7 @@
 import type { Keys } from '../lib/crypto-keys.js';
 import { AppError } from '../lib/errors.js';
 import type { Store } from '../store/store.js';
-import { newClientId, newClientSecret, newSharedSecret, sealCredentials, verifyClientSecret } from './credentials.js';
+import { newClientSecret, newSharedSecret, sealCredentials, verifyClientSecret } from './credentials.js';
 import type { AppDraft } from './fields.js';
 import type { ScopeCatalog } from './scope-catalog.js';
 
@@ -13,7 +13,8 @@ export interface AppRecord extends AppDraft {
   clientId: string;
   accountId: string;
   ownerId: string;
-  status: 'active' | 'revoked';
+  /** 'issuing' until the secret was shown to the requester: such a record authorises nothing and is undone after a crash. */
+  status: 'issuing' | 'active' | 'revoked';
   grantedScopes: string[];
   /** Asked for, waiting for an admin's decision. */
   pendingScopes: string[];
@@ -31,7 +32,13 @@ export interface IssuedApp {
 }
 
 export interface AppRegistry {
-  create(input: { draft: AppDraft; accountId: string; ownerId: string; now: number }): Promise<IssuedApp>;
+  /**
+   * Stores a new app in status 'issuing' (it authorises nothing yet) and returns its secrets.
+   * `clientId` is chosen by the caller beforehand, so an interrupted registration knows what to undo.
+   */
+  create(input: { draft: AppDraft; accountId: string; ownerId: string; now: number; clientId: string }): Promise<IssuedApp>;
+  /** Makes an 'issuing' app active: its credentials reached the requester. Returns the record, or undefined if there is none. */
+  activate(clientId: string, now: number): Promise<AppRecord | undefined>;
   get(clientId: string): Promise<AppRecord | undefined>;
   listByOwner(accountId: string, ownerId: string): Promise<AppRecord[]>;
   /** The apps of an account matching a client ID or a (case-insensitive) name: names are unique per owner only. */
@@ -39,16 +46,18 @@ export interface AppRegistry {
   /** The scopes a client ID holds now, after checking its secret; undefined when the credentials are not valid. */
   authorize(clientId: string, clientSecret: string): Promise<{ record: AppRecord; scopes: string[] } | undefined>;
   update(clientId: string, fn: (record: AppRecord) => AppRecord | undefined): Promise<AppRecord | undefined>;
-  /** Removes a record whose credentials never reached anyone (a registration that could not finish). */
+  /** Removes a record still 'issuing' (its credentials never reached anyone); an active app is never discarded. */
   discard(clientId: string): Promise<void>;
 }
+
+export { newClientId } from './credentials.js';
 
 export function createAppRegistry({ store, keys, catalog }: { store: Store; keys: Keys; catalog: ScopeCatalog }): AppRegistry {
   const apps = store.collection<AppRecord>('apps');
   return {
-    async create({ draft, accountId, ownerId, now }) {
+    async create({ draft, accountId, ownerId, now, clientId }) {
       const name = draft.appName.trim().toLowerCase();
-      const taken = (await apps.list()).some((a) => a.accountId === accountId && a.ownerId === ownerId && a.status === 'active' && a.appName.trim().toLowerCase() === name);
+      const taken = (await apps.list()).some((a) => a.accountId === accountId && a.ownerId === ownerId && a.status !== 'revoked' && a.appName.trim().toLowerCase() === name);
       if (taken) throw new AppError('APP_NAME_TAKEN', 'the requester already has an app with this name', { status: 409 });
       const clientSecret = newClientSecret();
       // Only apps that receive card clicks need a shared secret to check RingCentral's signatures.
@@ -56,14 +65,12 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
       const sealed = sealCredentials(keys, { clientSecret, sharedSecret: sharedSecret ?? undefined });
       const { granted, needsApproval } = catalog.split(draft.scopes ?? []);
       const at = new Date(now).toISOString();
-      let clientId = newClientId();
-      while (await apps.get(clientId)) clientId = newClientId(); // 131 bits: a loop in theory only
       const record: AppRecord = {
         ...draft,
         clientId,
         accountId,
         ownerId,
-        status: 'active',
+        status: 'issuing',
         grantedScopes: granted,
         pendingScopes: needsApproval,
         clientSecretHash: sealed.clientSecretHash,
@@ -71,8 +78,13 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
         createdAt: at,
         updatedAt: at,
       };
-      await apps.put(clientId, record);
+      const { before } = await apps.update(clientId, (cur) => (cur ? undefined : record));
+      if (before) throw new AppError('CLIENT_ID_TAKEN', 'a client id was issued twice', { status: 409 });
       return { record, clientSecret, sharedSecret };
+    },
+    async activate(clientId, now) {
+      const { after } = await apps.update(clientId, (cur) => (cur?.status === 'issuing' ? { ...cur, status: 'active', updatedAt: new Date(now).toISOString() } : undefined));
+      return after;
     },
     get: (clientId) => apps.get(clientId),
     async listByOwner(accountId, ownerId) {
@@ -96,7 +108,8 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
       return after;
     },
     async discard(clientId) {
-      await apps.delete(clientId);
+      const current = await apps.get(clientId);
+      if (current?.status === 'issuing') await apps.delete(clientId);
     },
   };
 }

@@ -21,7 +21,7 @@ export class StoreFileError extends AppError {
  * a private temp file beside it (mode 0600, exclusive create), fsync, rename over, fsync the folder.
  */
 export async function writeFileDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {

@@ -8,6 +8,8 @@ import { glipSignature, startEmulator } from '../../src/emulator/index.js';
 import type { App, Person, StoredCard } from '../../src/emulator/model.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
+import { createLowdbStore } from '../../src/store/lowdb-store.js';
+import { faultyStore } from './faulty-store.js';
 
 /** A port nobody listens on right now (the bot's redirect URI must be known before it starts). */
 export async function freePort(): Promise<number> {
@@ -31,6 +33,8 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** Start without installing the bot. */
   noInstall?: boolean;
+  /** Wraps the bot's store so tests can make chosen writes fail (world.faults). */
+  faultyStore?: boolean;
 }
 
 /**
@@ -89,16 +93,21 @@ export async function startWorld(options: WorldOptions = {}) {
     env,
     logs,
     botId: '',
+    /** With `faultyStore`: arms writes that fail as on a full disk. */
+    faults: undefined as unknown as ReturnType<typeof faultyStore>['faults'],
     get bot() {
       return bot;
     },
     async start() {
       const config = loadConfig(env);
       const log = createLogger({ level: 'debug', sink: (l) => logs.push(l) });
+      const wrapped = options.faultyStore ? faultyStore(await createLowdbStore(dataDir)) : undefined;
+      if (wrapped) world.faults = wrapped.faults;
       bot = await startBot({
         config,
         log,
         clock,
+        ...(wrapped ? { store: wrapped.store } : {}),
         host: '127.0.0.1',
         timing: { sub406RetryMs: 30, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
       });

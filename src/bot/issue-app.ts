@@ -1,0 +1,123 @@
+import { flowCard, type ViewContext } from '../conversation/views.js';
+import type { Flow } from '../conversation/flow.js';
+import type { AppRecord, AppRegistry } from '../registry/app-records.js';
+import type { AppDraft } from '../registry/fields.js';
+import type { Collection } from '../store/store.js';
+import type { TurnContext } from './context.js';
+import { credentialsCard } from './credentials-card.js';
+
+/** Where a secret's reveal ends: the card showing it, and when it is hidden. */
+export interface Reveal {
+  cardId: string;
+  accountId: string;
+  clientId: string;
+  hideAt: number;
+  hidden: boolean;
+}
+
+/** The registration could not finish and was undone (or will be, by recovery): nothing is registered. */
+export class RegistrationUndone extends Error {
+  readonly code = 'REGISTRATION_UNDONE';
+  constructor(cause: unknown) {
+    super('the registration could not finish and was undone', { cause });
+  }
+}
+
+export interface IssuerOptions {
+  flows: Collection<Flow>;
+  reveals: Collection<Reveal>;
+  registry: AppRegistry;
+  now: () => number;
+  viewCtx: (botId: string) => ViewContext;
+  /** Files the approval request for an app's pending scopes; must be idempotent (it is also how a crash is finished). */
+  onRegistered: (ctx: TurnContext, app: AppRecord) => Promise<void>;
+  checkpoint: (name: string) => void;
+}
+
+export const UNDONE_NOTICE = 'Registering the app did not finish, so nothing was registered and no secret shown is valid. Please submit again.';
+
+/**
+ * Issuing an app's credentials as one all-or-nothing change across the store and RingCentral.
+ *
+ * The steps, each safe to interrupt:
+ * 1. (caller) the flow is stored as 'registering' with the client ID it will get;
+ * 2. the app is stored in status 'issuing' (it authorises nothing) and its reveal is recorded;
+ * 3. the form card itself is updated to show the secrets (its id is known, so nothing is ever
+ *    left on a card nobody can find);
+ * 4. the app becomes 'active': the commit point, after which the registration is finished forward;
+ * 5. the approval request for pending scopes is filed, then the flow is marked 'submitted'.
+ * Before 4, any failure (or a crash, found at start-up) undoes 2 and puts the form back at the
+ * review with a notice; the card update of the undo also overwrites any secret that was shown.
+ *
+ * @example
+ *   const issuer = createIssuer({ flows, reveals, registry, now, viewCtx, onRegistered, checkpoint });
+ *   await issuer.issue(ctx, registeringFlow, draft); // throws RegistrationUndone when it undid the attempt
+ *   await issuer.recover(ctx, flow);                  // at start-up, for each flow still 'registering'
+ */
+export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegistered, checkpoint }: IssuerOptions) {
+  async function issue(ctx: TurnContext, flow: Flow, draft: AppDraft): Promise<void> {
+    const { clientId, hideAt } = flow.issuing!;
+    const cardId = flow.cardId!;
+    try {
+      const issued = await registry.create({ draft, accountId: flow.accountId, ownerId: flow.ownerId, now: now(), clientId });
+      checkpoint('issue:created');
+      await reveals.put(cardId, { cardId, accountId: flow.accountId, clientId, hideAt, hidden: false });
+      checkpoint('issue:reveal-stored');
+      await ctx.client.updateCard(cardId, credentialsCard(issued, hideAt, now()));
+      checkpoint('issue:shown');
+      if (!(await registry.activate(clientId, now()))) throw new Error('the app vanished while it was being issued');
+    } catch (err) {
+      ctx.log.error('registration failed; undoing it', { flowId: flow.id, err });
+      await undo(ctx, flow).catch((undoErr: unknown) => ctx.log.error('undoing the registration failed; start-up or the sweep will', { flowId: flow.id, err: undoErr }));
+      throw new RegistrationUndone(err);
+    }
+    checkpoint('issue:activated');
+    ctx.log.info('app registered', { flowId: flow.id, clientId });
+    await finish(ctx, flow);
+  }
+
+  /** After the commit point: file the approval request, then close the flow. Safe to run again. */
+  async function finish(ctx: TurnContext, flow: Flow): Promise<void> {
+    const clientId = flow.issuing!.clientId;
+    const app = await registry.get(clientId);
+    if (app?.status === 'active' && app.pendingScopes.length > 0) await onRegistered(ctx, app);
+    checkpoint('issue:filed');
+    await flows.update(flow.id, (cur) =>
+      cur?.status === 'registering' ? { ...cur, status: 'submitted', clientId, issuing: null, cardVersion: cur.version, updatedAt: now() } : undefined,
+    );
+  }
+
+  /** Before the commit point: remove what was stored and put the form back at the review. */
+  async function undo(ctx: TurnContext, flow: Flow): Promise<void> {
+    const { clientId } = flow.issuing!;
+    const cardId = flow.cardId!;
+    // The reveal goes first: if the app went first and we stopped, the hider would later draw over the form.
+    const reveal = await reveals.get(cardId);
+    if (reveal?.clientId === clientId) await reveals.delete(cardId);
+    await registry.discard(clientId);
+    const { after } = await flows.update(flow.id, (cur) =>
+      cur?.status === 'registering' && cur.issuing?.clientId === clientId
+        ? { ...cur, status: 'active', step: 'review', issuing: null, version: cur.version + 1, notice: UNDONE_NOTICE, updatedAt: now() }
+        : undefined,
+    );
+    if (after?.status !== 'active') return;
+    checkpoint('undo:stored');
+    await ctx.client.updateCard(cardId, flowCard(after, viewCtx(ctx.installation.botId)));
+    await flows.update(flow.id, (cur) => (cur?.version === after.version ? { ...cur, cardVersion: after.version } : undefined));
+  }
+
+  /** A flow found 'registering' with nobody working on it (a crash): finish it forward or undo it. */
+  async function recover(ctx: TurnContext, flow: Flow): Promise<'finished' | 'undone'> {
+    if (flow.status !== 'registering' || !flow.issuing || !flow.cardId) throw new Error('not a registering flow');
+    const app = await registry.get(flow.issuing.clientId);
+    if (app?.status === 'active') {
+      await finish(ctx, flow);
+      return 'finished';
+    }
+    await undo(ctx, flow);
+    return 'undone';
+  }
+
+  return { issue, recover };
+}
+

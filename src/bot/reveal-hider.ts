@@ -1,0 +1,69 @@
+import type { Services } from './context.js';
+import type { AppRegistry } from '../registry/app-records.js';
+import type { Collection } from '../store/store.js';
+import { hiddenCredentialsCard } from './credentials-card.js';
+import type { Reveal } from './issue-app.js';
+
+/**
+ * Hides secrets when their time is up, on its own timer and never behind other work: a card that
+ * shows a secret is the one thing that must not wait for reminders or renewals. Due reveals are
+ * hidden side by side (a few at a time), and one that fails is tried again on the next tick.
+ *
+ * @example
+ *   const hider = createRevealHider({ services, registry, reveals, everyMs: 1000 });
+ *   hider.start(); ... await hider.stop();
+ */
+export interface RevealHider {
+  /** Hides every reveal due now; resolves when they were tried. */
+  hideDue(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+const PARALLEL = 4;
+
+export function createRevealHider({ services, registry, reveals, everyMs = 1000 }: { services: Services; registry: AppRegistry; reveals: Collection<Reveal>; everyMs?: number }): RevealHider {
+  const { clock, installations, log } = services;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+
+  async function hideOne(reveal: Reveal): Promise<void> {
+    const app = await registry.get(reveal.clientId);
+    if (app?.status === 'issuing') return; // a registration still in progress or being recovered decides this card
+    if (!app) {
+      // Undone registration: its form is back on this card, so there is nothing to hide.
+      await reveals.delete(reveal.cardId);
+      return;
+    }
+    const installation = await installations.get(reveal.accountId);
+    if (installation) await (await installations.client(installation)).updateCard(reveal.cardId, hiddenCredentialsCard(app));
+    // Spent: nothing needs the record once the card is hidden, and only live reveals are kept.
+    await reveals.delete(reveal.cardId);
+  }
+
+  async function run(): Promise<void> {
+    const now = clock.now();
+    const due = (await reveals.list()).filter((r) => !r.hidden && r.hideAt <= now).sort((a, b) => a.hideAt - b.hideAt);
+    for (let i = 0; i < due.length; i += PARALLEL) {
+      await Promise.all(
+        due.slice(i, i + PARALLEL).map((r) => hideOne(r).catch((err: unknown) => log.error('hiding a secret card failed; will retry', { cardId: r.cardId, err }))),
+      );
+    }
+  }
+
+  // One pass at a time: a tick that finds a pass still running waits for it instead of doubling it.
+  const hideDue = () => (running ??= run().finally(() => (running = undefined)));
+
+  return {
+    hideDue,
+    start() {
+      timer ??= setInterval(() => void hideDue(), everyMs);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
