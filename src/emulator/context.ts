@@ -1,6 +1,14 @@
 /** Shared runtime context handed to every emulator service. */
 import type { StateStore } from './state.js';
 
+/**
+ * The header a WebHook delivery carries the subscription's verification token in. D
+ * `notifications/webhooks/receiving.md` said `Verification-Token` (2021, also D
+ * `events/outgoing-webhooks.md`), and since 2023 says the token arrives as `Validation-Token` on
+ * every webhook; no capture settles it (contract appendix "Token header on deliveries").
+ */
+export type DeliveryTokenHeader = 'Verification-Token' | 'Validation-Token';
+
 /** Options after defaults were applied. */
 export interface ResolvedOptions {
   host: string;
@@ -8,6 +16,7 @@ export interface ResolvedOptions {
   handshakeTimeoutMs: number;
   outboundTimeoutMs: number;
   blacklistAfterFailures: number;
+  deliveryTokenHeader: DeliveryTokenHeader;
   statePath: string | undefined;
 }
 

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { EmulatorContext } from './context.js';
+import { EmulatorContext, type DeliveryTokenHeader } from './context.js';
 import { controlRoutes } from './control-routes.js';
 import { EmulatorInstance, type Emulator } from './emulator.js';
 import { restRoutes } from './rest-routes.js';
@@ -28,6 +28,11 @@ export interface EmulatorOptions {
   outboundTimeoutMs?: number;
   /** Blacklist a WebHook subscription after this many consecutive failed deliveries; default 0 = never. */
   blacklistAfterFailures?: number;
+  /**
+   * The header WebHook deliveries carry the verification token in; default 'Verification-Token'.
+   * The docs have named both (contract appendix "Token header on deliveries"): test with each.
+   */
+  deliveryTokenHeader?: DeliveryTokenHeader;
   /** Load state from this JSON file at start (if present) and save it after every change. */
   statePath?: string;
   /**
@@ -52,6 +57,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 3000,
     outboundTimeoutMs: options.outboundTimeoutMs ?? 10_000,
     blacklistAfterFailures: options.blacklistAfterFailures ?? 0,
+    deliveryTokenHeader: options.deliveryTokenHeader ?? 'Verification-Token',
     statePath: options.statePath,
   });
   const services = createServices(ctx);
@@ -97,6 +103,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 export type { StateCodec } from './state.js';
+export type { DeliveryTokenHeader } from './context.js';
 export type { Emulator, EmulatorSummary, ContentFilter, UserPostInput } from './emulator.js';
 export type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';
 export type { CreateChatInput, MemberRef } from './chats.js';

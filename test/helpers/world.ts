@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBot, type RunningBot } from '../../src/bot/start-bot.js';
 import { loadConfig } from '../../src/config.js';
-import { glipSignature, startEmulator } from '../../src/emulator/index.js';
+import { glipSignature, startEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import type { App, Person, StoredCard } from '../../src/emulator/model.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -31,6 +31,8 @@ export interface WorldOptions {
   env?: Record<string, string>;
   /** Start without installing the bot. */
   noInstall?: boolean;
+  /** Emulator options (the clock is the world's). */
+  emulator?: Omit<EmulatorOptions, 'now'>;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface WorldOptions {
  */
 export async function startWorld(options: WorldOptions = {}) {
   const clock = manualClock(Date.now());
-  const emulator = await startEmulator({ now: clock.now });
+  const emulator = await startEmulator({ ...options.emulator, now: clock.now });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const account = emulator.createAccount({ name: 'Acme' });

@@ -85,6 +85,14 @@ describe('talking to the bot', () => {
     expect(reply?.text).toContain('help');
   });
 
+  it('answers when RingCentral puts the verification token in Validation-Token on deliveries', async () => {
+    world = await startWorld({ emulator: { deliveryTokenHeader: 'Validation-Token' } });
+    const dm = await world.dm(world.alice);
+    const [reply] = await world.say(world.alice, dm.id, 'help');
+    expect(reply?.text).toContain('create app');
+    expect(world.emulator.deliveries.filter((d) => d.eventType === 'PostAdded').every((d) => d.status === 200)).toBe(true);
+  });
+
   it('answers anything else with a hint', async () => {
     world = await startWorld();
     const dm = await world.dm(world.alice);
