@@ -1,4 +1,5 @@
 /** Shared runtime context handed to every emulator service. */
+import type { PostEventVariations } from './post-event-shape.js';
 import type { StateStore } from './state.js';
 
 /**
@@ -17,6 +18,7 @@ export interface ResolvedOptions {
   outboundTimeoutMs: number;
   blacklistAfterFailures: number;
   deliveryTokenHeader: DeliveryTokenHeader;
+  postEvents: PostEventVariations;
   statePath: string | undefined;
 }
 

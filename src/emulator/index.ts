@@ -11,6 +11,7 @@ import { EmulatorContext, type DeliveryTokenHeader } from './context.js';
 import { controlRoutes } from './control-routes.js';
 import { EmulatorInstance, type Emulator } from './emulator.js';
 import { restRoutes } from './rest-routes.js';
+import type { Variation } from './post-event-shape.js';
 import { createServices } from './services.js';
 import { StateStore, type StateCodec } from './state.js';
 
@@ -33,6 +34,13 @@ export interface EmulatorOptions {
    * The docs have named both (contract appendix "Token header on deliveries"): test with each.
    */
   deliveryTokenHeader?: DeliveryTokenHeader;
+  /**
+   * PostAdded without `text` (as seen on WebSocket deliveries); the bot must fetch the post.
+   * `'alternate'` varies it event by event. Default false.
+   */
+  omitPostText?: Variation;
+  /** `mentions` entries without `type` (nothing promises it); `'alternate'` varies it. Default false. */
+  omitMentionType?: Variation;
   /** Load state from this JSON file at start (if present) and save it after every change. */
   statePath?: string;
   /**
@@ -58,6 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     outboundTimeoutMs: options.outboundTimeoutMs ?? 10_000,
     blacklistAfterFailures: options.blacklistAfterFailures ?? 0,
     deliveryTokenHeader: options.deliveryTokenHeader ?? 'Verification-Token',
+    postEvents: { omitPostText: options.omitPostText ?? false, omitMentionType: options.omitMentionType ?? false },
     statePath: options.statePath,
   });
   const services = createServices(ctx);
@@ -104,6 +113,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
 export type { StateCodec } from './state.js';
 export type { DeliveryTokenHeader } from './context.js';
+export type { Variation } from './post-event-shape.js';
 export type { Emulator, EmulatorSummary, ContentFilter, UserPostInput } from './emulator.js';
 export type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';
 export type { CreateChatInput, MemberRef } from './chats.js';

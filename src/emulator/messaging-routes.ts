@@ -82,6 +82,11 @@ export function messagingRoutes(ctx: EmulatorContext, chats: ChatService, posts:
     res.json({ records, navigation: {} });
   });
 
+  // EX Chats/Posts `get`: TMPostInfo, text included whatever the event carried.
+  router.get('/team-messaging/v1/chats/:chatId/posts/:postId', (req, res) => {
+    res.json(posts.post(visibleChat(res, param(req, 'chatId')), param(req, 'postId')));
+  });
+
   router.patch('/team-messaging/v1/chats/:chatId/posts/:postId', (req, res) => {
     const chat = visibleChat(res, param(req, 'chatId'));
     res.json(posts.botUpdatePost(chat, authOf(res).bot.id, param(req, 'postId'), asObject(req.body)));

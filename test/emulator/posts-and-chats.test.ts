@@ -66,6 +66,41 @@ describe('a user posting in a chat with the bot', () => {
     expect(world.emulator.deliveries.at(-1)).toMatchObject({ outcome: 'delivered', status: 200, eventType: 'PostAdded' });
   });
 
+  it('can leave out text and mention types from PostAdded, and still serves the whole post by id', async () => {
+    world = await startWorld({ omitPostText: true, omitMentionType: true });
+    await world.subscribe(['/team-messaging/v1/posts']);
+    const chat = await groupWithBot(world);
+    const text = `![:Person](${world.botId}) help`;
+
+    const post = await world.emulator.post({ chatId: chat.id, personId: world.alice.id, text });
+
+    const [body] = eventBodies(world.receiver, 'PostAdded');
+    expect(body).not.toHaveProperty('text');
+    expect(body?.mentions).toEqual([{ id: world.botId, name: 'Registrar Bot' }]);
+    const res = await world.api(`/team-messaging/v1/chats/${chat.id}/posts/${post.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-rate-limit-group')).toBe('light'); // EX Chats/Posts get
+    expect(await res.json()).toMatchObject({ id: post.id, groupId: chat.id, text, mentions: [{ id: world.botId, type: 'Person' }] });
+    const list = await world.api(`/team-messaging/v1/chats/${chat.id}/posts`);
+    expect(list.headers.get('x-rate-limit-group')).toBe('medium'); // contract appendix "Rate limits"
+    expect((await world.api(`/team-messaging/v1/chats/${chat.id}/posts/424242`)).status).toBe(404);
+  });
+
+  it("varies text and mention types event by event with 'alternate'", async () => {
+    world = await startWorld({ omitPostText: 'alternate', omitMentionType: 'alternate' });
+    await world.subscribe(['/team-messaging/v1/posts']);
+    const chat = await groupWithBot(world);
+    for (let i = 0; i < 4; i++) {
+      await world.emulator.post({ chatId: chat.id, personId: world.alice.id, text: `![:Person](${world.botId}) ${i}` });
+    }
+    const shapes = eventBodies(world.receiver, 'PostAdded').map((b) => [
+      'text' in b,
+      (b.mentions as Record<string, unknown>[])[0]!.type === 'Person',
+    ]);
+    expect(shapes).toHaveLength(4);
+    expect(new Set(shapes.map((s) => JSON.stringify(s))).size).toBe(4); // every combination once
+  });
+
   it('refuses a post by someone who is not a member of the chat', async () => {
     world = await startWorld();
     const chat = await world.emulator.createChat({ accountId: world.accountId, type: 'Direct', members: [world.alice.id, world.botId] });

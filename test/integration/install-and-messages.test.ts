@@ -123,6 +123,42 @@ describe('talking to the bot', () => {
     expect(hint?.mentions).toBeNull(); // nobody is notified by the bot's answer
   });
 
+  it('counts a mention of its id as a mention when RingCentral sends no mention type', async () => {
+    world = await startWorld({ emulator: { omitMentionType: true } });
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Platform', members: [world.alice.id, world.bob.id, world.botId] });
+    await world.emulator.waitFor(() => world!.botTexts(team.id).length === 1, { message: 'no greeting on joining the team' });
+    const [reply] = await world.say(world.alice, team.id, `![:Person](${world.botId}) help`);
+    expect(reply?.text).toContain('create app');
+    const delivered = world.emulator.deliveries.find((d) => d.eventType === 'PostAdded' && (d.envelope.body as { creatorId?: string }).creatorId === world!.alice.id);
+    expect((delivered?.envelope.body as { mentions?: object[] }).mentions).toEqual([{ id: world.botId, name: expect.any(String) }]);
+  });
+
+  it('fetches the text of a post delivered without it, and never fetches its own posts', async () => {
+    world = await startWorld({ emulator: { omitPostText: true } });
+    const dm = await world.dm(world.alice);
+    const post = await world.emulator.post({ chatId: dm.id, personId: world.alice.id, text: 'help' });
+    await world.emulator.waitFor(() => world!.botTexts(dm.id).length === 1, { message: 'no answer to a post without text' });
+    expect(world.botTexts(dm.id)[0]).toContain('create app');
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    const fetched = world.emulator.requests.filter((r) => r.method === 'GET' && /\/posts\/[^/]+$/.test(r.path)).map((r) => r.path);
+    expect(fetched).toEqual([`/team-messaging/v1/chats/${dm.id}/posts/${post.id}`]);
+  });
+
+  it('keeps answering in a team when text and mention types come and go from event to event', async () => {
+    world = await startWorld({ emulator: { omitPostText: 'alternate', omitMentionType: 'alternate' } });
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Platform', members: [world.alice.id, world.bob.id, world.botId] });
+    await world.emulator.waitFor(() => world!.botTexts(team.id).length === 1, { message: 'no greeting on joining the team' });
+    for (let i = 0; i < 4; i++) {
+      await world.emulator.post({ chatId: team.id, personId: world.bob.id, text: 'help' }); // not for the bot
+      const [reply] = await world.say(world.alice, team.id, `![:Person](${world.botId}) help`);
+      expect(reply?.text).toContain('create app');
+    }
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(world.botTexts(team.id)).toHaveLength(5); // the greeting and four answers
+  });
+
   it('ignores its own posts echoed back to it', async () => {
     world = await startWorld();
     const dm = await world.dm(world.alice);
