@@ -1,5 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { SubmitReply } from './bot/handle-submit.js';
+import { iconRoute } from './http/icon-route.js';
 import { installRoute } from './http/install-route.js';
 import { registryRoute } from './http/registry-route.js';
 import type { AppRegistry } from './registry/app-records.js';
@@ -26,6 +27,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  app.use(iconRoute());
   app.use(installRoute({ installations: deps.installations, expectedClientId: deps.clientId, log: deps.log }));
   app.use(webhookRoute({ verificationToken: deps.verificationToken, onNotification: deps.onNotification, log: deps.log }));
   app.use(registryRoute({ registry: deps.registry }));

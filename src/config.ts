@@ -28,6 +28,7 @@ const idList = z
 const EnvSchema = z.object({
   PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(1, 'must be a port number from 1 to 65535').max(65535, 'must be a port number from 1 to 65535').default(3000),
   BOT_PUBLIC_URL: httpUrl.optional(),
+  BOT_ICON_URL: httpUrl.optional(),
   RINGCENTRAL_SERVER_URL: httpUrl.default('https://platform.ringcentral.com'),
   RINGCENTRAL_CLIENT_ID: z.string().trim().min(1).optional(),
   RINGCENTRAL_CLIENT_SECRET: z.string().trim().min(1).optional(),
@@ -59,6 +60,11 @@ export interface Config {
   port: number;
   /** Base URL RingCentral reaches the bot at; undefined in the sandbox until the server listens. */
   botPublicUrl: string | undefined;
+  /**
+   * The icon every dialog shows: RingCentral requires one (D `adaptive-cards/modal-dialogs.md`).
+   * Default: the bot's own, `BOT_PUBLIC_URL/bot/icon.png` (the sandbox's default public URL when unset).
+   */
+  botIconUrl: string;
   serverUrl: string;
   /** True when no RingCentral app is configured: `npm start` then runs the emulator beside the bot. */
   sandbox: boolean;
@@ -133,6 +139,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: e.PORT,
     botPublicUrl: e.BOT_PUBLIC_URL,
+    botIconUrl: e.BOT_ICON_URL ?? `${e.BOT_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`}/bot/icon.png`,
     serverUrl: e.RINGCENTRAL_SERVER_URL,
     sandbox,
     clientId: e.RINGCENTRAL_CLIENT_ID,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Installation } from '../platform/installations.js';
 import type { Services, TurnContext } from './context.js';
+import { withDialogIcon } from './dialogs.js';
 
 /**
  * Interactive-message submits (Action.Submit clicks). The payload is RingCentral's button_submit;
@@ -82,7 +83,7 @@ export function createSubmitHandler({ services, handlers }: { services: Services
       return;
     }
     try {
-      return await handler(ctx);
+      return withDialogIcon(await handler(ctx), services.config.botIconUrl);
     } catch (err) {
       ctx.log.error('submit handling failed', { action, err });
       // RingCentral only wants a 200; the person who clicked deserves to know it did not work.

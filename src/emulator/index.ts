@@ -118,7 +118,7 @@ export type { Emulator, EmulatorSummary, ContentFilter, UserPostInput } from './
 export type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';
 export type { CreateChatInput, MemberRef } from './chats.js';
 export type { InstallBotInput, InstallResult, UninstallBotInput } from './install.js';
-export type { SignedRequest, SubmitInput, SubmitPayload, SubmitResult } from './submit.js';
+export type { DialogRecord, SignedRequest, SubmitInput, SubmitPayload, SubmitResult } from './submit.js';
 export type { DeliveryRecord, NotificationEnvelope } from './deliver.js';
 export type { RecordedRequest } from './recorder.js';
 export type { Fault, FaultMatch } from './faults.js';

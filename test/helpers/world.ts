@@ -138,9 +138,12 @@ export async function startWorld(options: WorldOptions = {}) {
       });
       return emulator.posts({ chatId, creatorId: world.botId }).slice(before);
     },
+    /** Also fails the test if RingCentral would have refused a dialog the bot opened (no title or icon). */
     async close() {
       await bot?.close().catch(() => undefined);
       await emulator.close();
+      const refused = emulator.dialogs.filter((d) => d.error !== null);
+      if (refused.length > 0) throw new Error(`the bot answered with dialogs RingCentral refuses: ${refused.map((d) => d.error).join('; ')}`);
     },
   };
   await world.start();
