@@ -132,6 +132,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (!e.RINGCENTRAL_CLIENT_SECRET) problems.push('RINGCENTRAL_CLIENT_SECRET: required when RINGCENTRAL_CLIENT_ID is set');
     if (!e.RINGCENTRAL_SHARED_SECRET) problems.push('RINGCENTRAL_SHARED_SECRET: required when RINGCENTRAL_CLIENT_ID is set');
     if (!e.BOT_PUBLIC_URL) problems.push('BOT_PUBLIC_URL: required when RINGCENTRAL_CLIENT_ID is set');
+    // D `team-messaging/concepts/teams.md`: "there is not currently a way to retrieve the members of a
+    // team", so the admin chat's membership cannot say who is an admin.
+    if (e.ADMIN_CHAT_ID && !e.ADMIN_IDS?.length) {
+      problems.push(
+        'ADMIN_IDS: required when ADMIN_CHAT_ID is set. RingCentral offers no way to list the members of a team, so Registrar cannot tell from the admin chat who may decide approval requests; list their person ids, comma-separated.',
+      );
+    }
   } else if (e.RINGCENTRAL_CLIENT_SECRET) {
     problems.push('RINGCENTRAL_CLIENT_ID: required when RINGCENTRAL_CLIENT_SECRET is set');
   }

@@ -10,6 +10,12 @@ import type { StateStore } from './state.js';
  */
 export type DeliveryTokenHeader = 'Verification-Token' | 'Validation-Token';
 
+/**
+ * How `GET /team-messaging/v1/chats/{id}` lists a Team or Everyone chat's members: not at all, or
+ * only in part. Never completely: nothing documents a complete list (contract appendix "Team members").
+ */
+export type TeamMembersListing = 'omit' | 'partial';
+
 /** Options after defaults were applied. */
 export interface ResolvedOptions {
   host: string;
@@ -19,6 +25,7 @@ export interface ResolvedOptions {
   blacklistAfterFailures: number;
   deliveryTokenHeader: DeliveryTokenHeader;
   postEvents: PostEventVariations;
+  teamMembers: TeamMembersListing;
   statePath: string | undefined;
 }
 

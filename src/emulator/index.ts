@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { EmulatorContext, type DeliveryTokenHeader } from './context.js';
+import { EmulatorContext, type DeliveryTokenHeader, type TeamMembersListing } from './context.js';
 import { controlRoutes } from './control-routes.js';
 import { EmulatorInstance, type Emulator } from './emulator.js';
 import { restRoutes } from './rest-routes.js';
@@ -41,6 +41,11 @@ export interface EmulatorOptions {
   omitPostText?: Variation;
   /** `mentions` entries without `type` (nothing promises it); `'alternate'` varies it. Default false. */
   omitMentionType?: Variation;
+  /**
+   * What `GET` of a Team or Everyone chat lists as its members: 'omit' (default) or 'partial' (the
+   * calling bot and one other). Never all of them: no source promises a complete list.
+   */
+  teamMembers?: TeamMembersListing;
   /** Load state from this JSON file at start (if present) and save it after every change. */
   statePath?: string;
   /**
@@ -66,6 +71,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     outboundTimeoutMs: options.outboundTimeoutMs ?? 10_000,
     blacklistAfterFailures: options.blacklistAfterFailures ?? 0,
     deliveryTokenHeader: options.deliveryTokenHeader ?? 'Verification-Token',
+    teamMembers: options.teamMembers ?? 'omit',
     postEvents: { omitPostText: options.omitPostText ?? false, omitMentionType: options.omitMentionType ?? false },
     statePath: options.statePath,
   });
@@ -112,7 +118,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 export type { StateCodec } from './state.js';
-export type { DeliveryTokenHeader } from './context.js';
+export type { DeliveryTokenHeader, TeamMembersListing } from './context.js';
 export type { Variation } from './post-event-shape.js';
 export type { Emulator, EmulatorSummary, ContentFilter, UserPostInput } from './emulator.js';
 export type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';

@@ -203,14 +203,37 @@ describe('chats', () => {
     expect(events).toEqual(['GroupJoined', 'GroupChanged']);
   });
 
-  it('are served as TMChatInfo with the REST type enum and member objects', async () => {
+  it('are served as TMChatInfo with the REST type enum, and member objects for conversations', async () => {
     world = await startWorld();
-    const chat = await groupWithBot(world);
+    const chat = await world.emulator.createChat({ accountId: world.accountId, type: 'Group', members: [world.alice.id, world.bob.id, world.botId] });
 
     const info = (await (await world.api(`/team-messaging/v1/chats/${chat.id}`)).json()) as Record<string, unknown>;
 
-    expect(info).toMatchObject({ id: chat.id, type: 'Team', name: 'Engineering', public: false, status: 'Active' });
+    expect(info).toMatchObject({ id: chat.id, type: 'Group', status: 'Active' });
     expect(info.members).toEqual([{ id: world.alice.id }, { id: world.bob.id }, { id: world.botId }]);
+  });
+
+  it('promise no member list for teams, by default listing none', async () => {
+    world = await startWorld();
+    const team = await groupWithBot(world);
+    const everyone = world.emulator.chats().find((c) => c.type === 'Everyone')!;
+
+    for (const path of [`/team-messaging/v1/chats/${team.id}`, `/restapi/v1.0/glip/chats/${team.id}`, `/restapi/v1.0/glip/groups/${team.id}`, `/team-messaging/v1/chats/${everyone.id}`]) {
+      const info = (await (await world.api(path)).json()) as Record<string, unknown>;
+      expect(info.id, path).toBeDefined();
+      expect(info, path).not.toHaveProperty('members');
+    }
+    const team2 = (await (await world.api(`/team-messaging/v1/chats/${team.id}`)).json()) as Record<string, unknown>;
+    expect(team2).toMatchObject({ id: team.id, type: 'Team', name: 'Engineering', public: false, status: 'Active' });
+  });
+
+  it("list only part of a team's members with teamMembers 'partial'", async () => {
+    world = await startWorld({ teamMembers: 'partial' });
+    const team = await groupWithBot(world);
+
+    const info = (await (await world.api(`/team-messaging/v1/chats/${team.id}`)).json()) as { members: { id: string }[] };
+
+    expect(info.members).toEqual([{ id: world.botId }, { id: world.alice.id }]); // Bob is left out
   });
 });
 

@@ -26,7 +26,7 @@ export interface WorldOptions {
   kind?: 'private' | 'public';
   /** Creates a team "Registrar admins" with these people (the bot joins it after install) and sets ADMIN_CHAT_ID. */
   adminChat?: Name[];
-  /** Sets ADMIN_IDS to these people's ids. */
+  /** Sets ADMIN_IDS to these people's ids; with `adminChat`, defaults to its people (ADMIN_IDS is then required). */
   adminIds?: Name[];
   env?: Record<string, string>;
   /** Start without installing the bot. */
@@ -54,6 +54,7 @@ export async function startWorld(options: WorldOptions = {}) {
   const adminChat = options.adminChat
     ? await emulator.createChat({ accountId: account.id, type: 'Team', name: 'Registrar admins', members: options.adminChat.map((n) => people[n].id) })
     : undefined;
+  const adminIds = options.adminIds ?? options.adminChat;
   const app: App = emulator.registerApp({
     name: 'Registrar',
     kind: options.kind ?? 'private',
@@ -71,7 +72,7 @@ export async function startWorld(options: WorldOptions = {}) {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     ...(adminChat ? { ADMIN_CHAT_ID: adminChat.id } : {}),
-    ...(options.adminIds ? { ADMIN_IDS: options.adminIds.map((n) => people[n].id).join(',') } : {}),
+    ...(adminIds ? { ADMIN_IDS: adminIds.map((n) => people[n].id).join(',') } : {}),
     ...options.env,
   };
   const logs: string[] = [];

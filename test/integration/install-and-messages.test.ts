@@ -112,6 +112,18 @@ describe('talking to the bot', () => {
     expect(world.botTexts(team.id)).toHaveLength(2); // the greeting and the one answer
   });
 
+  it('still needs a mention in a team that RingCentral lists as just the bot and one person', async () => {
+    world = await startWorld({ emulator: { teamMembers: 'partial' } });
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Platform', members: [world.alice.id, world.bob.id, world.botId] });
+    await world.emulator.waitFor(() => world!.botTexts(team.id).length === 1, { message: 'no greeting on joining the team' });
+    await world.emulator.post({ chatId: team.id, personId: world.alice.id, text: 'help' });
+    const [reply] = await world.say(world.bob, team.id, `![:Person](${world.botId}) help`);
+    expect(reply?.text).toContain('create app');
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(world.botTexts(team.id)).toHaveLength(2); // the greeting and the answer to the mention
+  });
+
   it('reads a command after mentions of other people too, and echoes no mention back', async () => {
     world = await startWorld();
     const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Eng', members: [world.alice.id, world.bob.id, world.carol.id, world.botId] });

@@ -52,4 +52,20 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/RINGCENTRAL_VERIFICATION_TOKEN/);
     expect(problems.join('\n')).toMatch(/REGISTRAR_SECRET_KEY/);
   });
+
+  it('requires ADMIN_IDS with ADMIN_CHAT_ID outside the sandbox, saying why', () => {
+    const problems = problemsOf({ ...production, ADMIN_CHAT_ID: '12345' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^ADMIN_IDS: required when ADMIN_CHAT_ID is set/);
+    expect(problems[0]).toMatch(/members of a team/);
+    expect(loadConfig({ ...production, ADMIN_CHAT_ID: '12345', ADMIN_IDS: '111' }).adminIds).toEqual(['111']);
+    expect(loadConfig({ ADMIN_CHAT_ID: '12345' }).sandbox).toBe(true); // the sandbox names its own admin
+  });
+
+  it("defaults the dialogs' icon to the bot's own, and takes BOT_ICON_URL", () => {
+    expect(loadConfig(production).botIconUrl).toBe('https://bot.example.com/bot/icon.png');
+    expect(loadConfig({ PORT: '4100' }).botIconUrl).toBe('http://127.0.0.1:4100/bot/icon.png');
+    expect(loadConfig({ ...production, BOT_ICON_URL: 'https://cdn.example.com/r.png' }).botIconUrl).toBe('https://cdn.example.com/r.png');
+    expect(problemsOf({ ...production, BOT_ICON_URL: 'icon.png' }).join('\n')).toMatch(/BOT_ICON_URL/);
+  });
 });
