@@ -1,6 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Dialog } from './bot/dialogs.js';
 import type { SubmitReply } from './bot/handle-submit.js';
+import { iconRoute } from './http/icon-route.js';
 import { installRoute } from './http/install-route.js';
 import { registryRoute } from './http/registry-route.js';
 import type { AppRegistry } from './registry/app-records.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   onNotification: (body: unknown) => Promise<void>;
   onSubmit: (body: unknown) => Promise<SubmitReply>;
   onLateReply: (body: unknown, dialog: Dialog) => Promise<void>;
+  /** The icon every dialog carries (RingCentral requires one). */
+  botIconUrl: string;
   log: Logger;
 }
 
@@ -28,10 +31,11 @@ export function createApp(deps: AppDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  app.use(iconRoute());
   app.use(installRoute({ installations: deps.installations, expectedClientId: deps.clientId, log: deps.log }));
   app.use(webhookRoute({ verificationToken: deps.verificationToken, onNotification: deps.onNotification, log: deps.log }));
   app.use(registryRoute({ registry: deps.registry }));
-  app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, onLateReply: deps.onLateReply, log: deps.log }));
+  app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, onLateReply: deps.onLateReply, iconUrl: deps.botIconUrl, log: deps.log }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

@@ -31,6 +31,7 @@ export const VERIFICATION_TOKEN = /^[\x21-\x7e]{16,64}$/;
 const EnvSchema = z.object({
   PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(1, 'must be a port number from 1 to 65535').max(65535, 'must be a port number from 1 to 65535').default(3000),
   BOT_PUBLIC_URL: httpUrl.optional(),
+  BOT_ICON_URL: httpUrl.optional(),
   RINGCENTRAL_SERVER_URL: httpUrl.default('https://platform.ringcentral.com'),
   RINGCENTRAL_CLIENT_ID: z.string().trim().min(1).optional(),
   RINGCENTRAL_CLIENT_SECRET: z.string().trim().min(1).optional(),
@@ -59,6 +60,11 @@ export interface Config {
   port: number;
   /** Base URL RingCentral reaches the bot at; undefined in the sandbox until the server listens. */
   botPublicUrl: string | undefined;
+  /**
+   * The icon every dialog shows: RingCentral requires one (D `adaptive-cards/modal-dialogs.md`).
+   * Default: the bot's own, `BOT_PUBLIC_URL/bot/icon.png` (the sandbox's default public URL when unset).
+   */
+  botIconUrl: string;
   serverUrl: string;
   /** True when no RingCentral app is configured: `npm start` then runs the emulator beside the bot. */
   sandbox: boolean;
@@ -137,6 +143,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       // Tokens, webhooks and signed clicks travel to this address: plain http only where nothing leaves the machine.
       problems.push('BOT_PUBLIC_URL: must be an https:// URL (http is accepted only for localhost and 127.0.0.0/8, for local testing)');
     }
+    // D `team-messaging/concepts/teams.md`: "there is not currently a way to retrieve the members of a
+    // team", so the admin chat's membership cannot say who is an admin.
+    if (e.ADMIN_CHAT_ID && !e.ADMIN_IDS?.length) {
+      problems.push(
+        'ADMIN_IDS: required when ADMIN_CHAT_ID is set. RingCentral offers no way to list the members of a team, so Registrar cannot tell from the admin chat who may decide approval requests; list their person ids, comma-separated.',
+      );
+    }
   } else if (e.RINGCENTRAL_CLIENT_SECRET) {
     problems.push('RINGCENTRAL_CLIENT_ID: required when RINGCENTRAL_CLIENT_SECRET is set');
   }
@@ -144,6 +157,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: e.PORT,
     botPublicUrl: e.BOT_PUBLIC_URL,
+    botIconUrl: e.BOT_ICON_URL ?? `${e.BOT_PUBLIC_URL ?? `http://127.0.0.1:${e.PORT}`}/bot/icon.png`,
     serverUrl: e.RINGCENTRAL_SERVER_URL,
     sandbox,
     clientId: e.RINGCENTRAL_CLIENT_ID,

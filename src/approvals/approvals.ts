@@ -15,8 +15,8 @@ import { createAuditLog } from './audit-log.js';
 
 /**
  * Admin approvals: requests for scopes that need approval are posted as cards to ADMIN_CHAT_ID,
- * decided there by an admin (checked against ADMIN_IDS or the admin chat's members when the click
- * arrives, never against the card's data), raised again, expired, and audited.
+ * decided there by an admin (checked against ADMIN_IDS when the click arrives, never against the
+ * card's data), raised again, expired, and audited.
  * Every change of a request's state is one conditional store update, so a decision, a reminder
  * and an expiry racing each other leave exactly one outcome.
  */
@@ -75,14 +75,14 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     await file(ctx, { clientId: app.clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: app.justification ?? '' });
   }
 
-  /** Who may decide: ADMIN_IDS when set, else the admin chat's members as RingCentral says now. Never the requester. */
+  /**
+   * Who may decide: the people in ADMIN_IDS, never the requester. Not the admin chat's members: nothing
+   * says RingCentral lists a team's members completely (contract appendix "Team members").
+   */
   async function refusalFor(ctx: SubmitContext, r: ApprovalRequest): Promise<string | null> {
     if (ctx.personId === r.requesterId) return 'You asked for these scopes, so another admin has to decide.';
-    if (config.adminIds.length > 0) return config.adminIds.includes(ctx.personId) ? null : 'Only Registrar admins can decide approval requests.';
-    if (!config.adminChatId) return 'No admin channel is set up, so nobody can decide this request yet.';
-    const chat = await ctx.client.getChat(config.adminChatId);
-    const member = chat.members.includes(ctx.personId) && ctx.personId !== ctx.installation.botId;
-    return member ? null : 'Only members of the admin channel can decide approval requests.';
+    if (config.adminIds.length === 0) return 'No Registrar admins are set up (ADMIN_IDS), so nobody can decide this request yet.';
+    return config.adminIds.includes(ctx.personId) ? null : 'Only Registrar admins can decide approval requests.';
   }
 
   /** Expires an open request (at most once): scopes leave "pending", the card and the requester are told. */

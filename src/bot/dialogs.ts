@@ -22,9 +22,13 @@ export class Dialog {
   ) {
     this.dialog = Object.freeze({ title, size, card });
   }
-  /** The response body RingCentral reads: `{ type: "dialog", dialog }`. */
-  toBody(): { type: 'dialog'; dialog: Dialog['dialog'] } {
-    return { type: 'dialog', dialog: this.dialog };
+  /**
+   * The response body RingCentral reads: `{ type: "dialog", dialog }`. The title and the icon are
+   * both required (D `adaptive-cards/modal-dialogs.md`): the icon is the bot's, added here where
+   * every dialog leaves the bot, so no handler can forget it.
+   */
+  toBody(iconURL: string): { type: 'dialog'; dialog: Dialog['dialog'] & { iconURL: string } } {
+    return { type: 'dialog', dialog: { ...this.dialog, iconURL } };
   }
 }
 

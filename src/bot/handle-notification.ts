@@ -1,11 +1,13 @@
 import type { ChatInfo } from '../platform/chat-client.js';
-import { parseNotification, stripMentions, type BotEvent } from '../platform/events.js';
+import { parseNotification, stripMentions, type BotEvent, type Mention } from '../platform/events.js';
 import type { Installation } from '../platform/installations.js';
 import { findCommand, unknownCommandText, type Command } from './commands.js';
 import type { Services, TurnContext } from './context.js';
 
 /** Chat types in which the bot talks one-to-one (REST and event spellings both). */
 const DIRECT_TYPES = new Set(['Direct', 'PrivateChat', 'Personal', 'PersonalChat']);
+
+type PostEvent = Extract<BotEvent, { kind: 'post' }>;
 
 export interface NotificationHandlerOptions {
   services: Services;
@@ -37,17 +39,33 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     return event.subscriptionId ? installations.bySubscriptionId(event.subscriptionId) : undefined;
   }
 
-  async function onPost(ctx: TurnContext, event: Extract<BotEvent, { kind: 'post' }>) {
+  /**
+   * The words of a post and who it mentions. A PostAdded may come without `text` (seen on WebSocket
+   * deliveries, contract appendix "Posts without text"): the post is then fetched. Cards, files and
+   * joins carry no command and are never fetched.
+   */
+  async function wordsOf(ctx: TurnContext, event: PostEvent): Promise<{ text: string; mentions: Mention[] } | undefined> {
+    if (event.text) return { text: event.text, mentions: event.mentions };
+    if (event.postType !== undefined && event.postType !== 'TextMessage') return undefined;
+    const post = await ctx.client.getPost(event.chatId, event.postId);
+    if (!post.text) return undefined;
+    return { text: post.text, mentions: event.mentions.length > 0 ? event.mentions : post.mentions };
+  }
+
+  async function onPost(ctx: TurnContext, event: PostEvent) {
     const { botId } = ctx.installation;
-    if (event.creatorId === botId) return; // our own echo: answering it would loop
-    if (!event.text) return; // cards, files and joins carry no command
-    const mentioned = event.mentions.some((m) => m.id === botId) || event.text.includes(`![:Person](${botId})`);
+    if (event.creatorId === botId) return; // our own echo: answering (or fetching) it would loop
+    const words = await wordsOf(ctx, event);
+    if (!words) return;
+    // Our id is what makes a mention ours; its `type` is not promised (contract appendix "Mentions").
+    const mentioned = words.mentions.some((m) => m.id === botId) || words.text.includes(`![:Person](${botId})`);
     const chat = await chatInfo(ctx, event.chatId);
     const direct = DIRECT_TYPES.has(chat.type);
-    // In chats of more than two we only answer when spoken to (the platform may deliver every post).
-    const crowded = chat.members.length > 2 || (!direct && chat.members.length === 0);
+    // Outside one-to-one chats we only answer when spoken to (the platform may deliver every post).
+    // Teams need not list their members (contract appendix "Team members"): a list can add caution, never remove it.
+    const crowded = !direct || chat.members.length > 2;
     if (crowded && !mentioned) return;
-    const text = stripMentions(event.text);
+    const text = stripMentions(words.text);
     const message = { text, chatId: event.chatId, personId: event.creatorId, direct };
     const command = findCommand(commands(), text);
     ctx.log.info('message received', { chatId: event.chatId, direct, command: command?.words[0] ?? null });

@@ -162,7 +162,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
   const onSubmit = (body: unknown) => work.track(handleSubmit.handle(body));
-  const app = createApp({ installations, registry, clientId, sharedSecret, verificationToken, onNotification, onSubmit, onLateReply: handleSubmit.lateReply, log });
+  const app = createApp({ installations, registry, clientId, sharedSecret, verificationToken, onNotification, onSubmit, onLateReply: handleSubmit.lateReply, botIconUrl: config.botIconUrl, log });
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();

@@ -1,5 +1,20 @@
 /** Shared runtime context handed to every emulator service. */
+import type { PostEventVariations } from './post-event-shape.js';
 import type { StateStore } from './state.js';
+
+/**
+ * The header a WebHook delivery carries the subscription's verification token in. D
+ * `notifications/webhooks/receiving.md` said `Verification-Token` (2021, also D
+ * `events/outgoing-webhooks.md`), and since 2023 says the token arrives as `Validation-Token` on
+ * every webhook; no capture settles it (contract appendix "Token header on deliveries").
+ */
+export type DeliveryTokenHeader = 'Verification-Token' | 'Validation-Token';
+
+/**
+ * How `GET /team-messaging/v1/chats/{id}` lists a Team or Everyone chat's members: not at all, or
+ * only in part. Never completely: nothing documents a complete list (contract appendix "Team members").
+ */
+export type TeamMembersListing = 'omit' | 'partial';
 
 /** Options after defaults were applied. */
 export interface ResolvedOptions {
@@ -8,6 +23,9 @@ export interface ResolvedOptions {
   handshakeTimeoutMs: number;
   outboundTimeoutMs: number;
   blacklistAfterFailures: number;
+  deliveryTokenHeader: DeliveryTokenHeader;
+  postEvents: PostEventVariations;
+  teamMembers: TeamMembersListing;
   statePath: string | undefined;
 }
 

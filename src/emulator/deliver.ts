@@ -2,6 +2,8 @@
  * Notification routing and delivery (contract 2.4, 3.1): an event for a bot goes to every
  * live subscription of that bot whose filters match, as the envelope
  * `{uuid, event, timestamp, subscriptionId, ownerId, body}`, over WebHook or WebSocket.
+ * A WebHook delivery carries the subscription's verification token in the header the
+ * `deliveryTokenHeader` option names (the docs have named both, contract appendix).
  * Deliveries to one subscription are serialised so a bot sees its events in order.
  */
 import type { EmulatorContext } from './context.js';
@@ -164,7 +166,7 @@ export class Deliverer {
       'Content-Type': 'application/json; charset=UTF-8',
       'User-Agent': 'RingCentral-Webhook/8.3',
     };
-    if (sub.verificationToken !== null) headers['Verification-Token'] = sub.verificationToken;
+    if (sub.verificationToken !== null) headers[this.ctx.options.deliveryTokenHeader] = sub.verificationToken;
     try {
       const res = await this.http.send({
         method: 'POST',

@@ -21,7 +21,7 @@ import {
 } from './model.js';
 import type { RecordedRequest } from './recorder.js';
 import type { Services } from './services.js';
-import type { SignedRequest, SubmitInput, SubmitResult } from './submit.js';
+import type { DialogRecord, SignedRequest, SubmitInput, SubmitResult } from './submit.js';
 import { waitFor, type WaitForOptions } from './wait-for.js';
 
 /** Filter of `posts()` / `cards()`. */
@@ -77,6 +77,8 @@ export interface Emulator {
   readonly requests: readonly RecordedRequest[];
   /** Every notification attempt. Live array. */
   readonly deliveries: readonly DeliveryRecord[];
+  /** Every dialog a bot answered a click with, opened or refused (`error`). Live array. */
+  readonly dialogs: readonly DialogRecord[];
   posts(filter?: ContentFilter): Post[];
   cards(filter?: ContentFilter): StoredCard[];
   card(id: string): StoredCard | undefined;
@@ -181,6 +183,10 @@ export class EmulatorInstance implements Emulator {
 
   get deliveries(): readonly DeliveryRecord[] {
     return this.s.deliverer.records;
+  }
+
+  get dialogs(): readonly DialogRecord[] {
+    return this.s.submits.dialogs;
   }
 
   posts(filter: ContentFilter = {}): Post[] {

@@ -7,10 +7,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { EmulatorContext } from './context.js';
+import { EmulatorContext, type DeliveryTokenHeader, type TeamMembersListing } from './context.js';
 import { controlRoutes } from './control-routes.js';
 import { EmulatorInstance, type Emulator } from './emulator.js';
 import { restRoutes } from './rest-routes.js';
+import type { Variation } from './post-event-shape.js';
 import { createServices } from './services.js';
 import { StateStore, type StateCodec } from './state.js';
 
@@ -28,6 +29,23 @@ export interface EmulatorOptions {
   outboundTimeoutMs?: number;
   /** Blacklist a WebHook subscription after this many consecutive failed deliveries; default 0 = never. */
   blacklistAfterFailures?: number;
+  /**
+   * The header WebHook deliveries carry the verification token in; default 'Verification-Token'.
+   * The docs have named both (contract appendix "Token header on deliveries"): test with each.
+   */
+  deliveryTokenHeader?: DeliveryTokenHeader;
+  /**
+   * PostAdded without `text` (as seen on WebSocket deliveries); the bot must fetch the post.
+   * `'alternate'` varies it event by event. Default false.
+   */
+  omitPostText?: Variation;
+  /** `mentions` entries without `type` (nothing promises it); `'alternate'` varies it. Default false. */
+  omitMentionType?: Variation;
+  /**
+   * What `GET` of a Team or Everyone chat lists as its members: 'omit' (default) or 'partial' (the
+   * calling bot and one other). Never all of them: no source promises a complete list.
+   */
+  teamMembers?: TeamMembersListing;
   /** Load state from this JSON file at start (if present) and save it after every change. */
   statePath?: string;
   /**
@@ -52,6 +70,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? 3000,
     outboundTimeoutMs: options.outboundTimeoutMs ?? 10_000,
     blacklistAfterFailures: options.blacklistAfterFailures ?? 0,
+    deliveryTokenHeader: options.deliveryTokenHeader ?? 'Verification-Token',
+    teamMembers: options.teamMembers ?? 'omit',
+    postEvents: { omitPostText: options.omitPostText ?? false, omitMentionType: options.omitMentionType ?? false },
     statePath: options.statePath,
   });
   const services = createServices(ctx);
@@ -97,11 +118,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 export type { StateCodec } from './state.js';
+export type { DeliveryTokenHeader, TeamMembersListing } from './context.js';
+export type { Variation } from './post-event-shape.js';
 export type { Emulator, EmulatorSummary, ContentFilter, UserPostInput } from './emulator.js';
 export type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';
 export type { CreateChatInput, MemberRef } from './chats.js';
 export type { InstallBotInput, InstallResult, UninstallBotInput } from './install.js';
-export type { SignedRequest, SubmitInput, SubmitPayload, SubmitResult } from './submit.js';
+export type { DialogRecord, SignedRequest, SubmitInput, SubmitPayload, SubmitResult } from './submit.js';
 export type { DeliveryRecord, NotificationEnvelope } from './deliver.js';
 export type { RecordedRequest } from './recorder.js';
 export type { Fault, FaultMatch } from './faults.js';

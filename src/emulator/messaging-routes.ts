@@ -2,6 +2,7 @@
  * Team-messaging REST routes (contract 0, 4, 5) and their legacy `/restapi/v1.0/glip/*`
  * equivalents, plus the extension-info route bots call right after install (contract 1.1).
  *
+ * Team and Everyone chats are served without a complete member list (see `listedMembers`).
  * Emulator choices (UNCONFIRMED): creating a post or card answers 201; a bot that is not a
  * member of a chat gets 404 CMN-102 for it (the chat is invisible to it); conversations
  * answer 200 whether found or created; batch person lookups (comma-separated ids) answer
@@ -82,6 +83,11 @@ export function messagingRoutes(ctx: EmulatorContext, chats: ChatService, posts:
     res.json({ records, navigation: {} });
   });
 
+  // EX Chats/Posts `get`: TMPostInfo, text included whatever the event carried.
+  router.get('/team-messaging/v1/chats/:chatId/posts/:postId', (req, res) => {
+    res.json(posts.post(visibleChat(res, param(req, 'chatId')), param(req, 'postId')));
+  });
+
   router.patch('/team-messaging/v1/chats/:chatId/posts/:postId', (req, res) => {
     const chat = visibleChat(res, param(req, 'chatId'));
     res.json(posts.botUpdatePost(chat, authOf(res).bot.id, param(req, 'postId'), asObject(req.body)));
@@ -116,12 +122,25 @@ export function messagingRoutes(ctx: EmulatorContext, chats: ChatService, posts:
     res.status(204).end();
   });
 
+  /**
+   * The members a chat's REST answer lists. EX `TMChatInfo.members` is optional, `TMTeamInfo` has
+   * none, and D `team-messaging/concepts/teams.md` says there is no way to retrieve a team's members:
+   * teams list none ('omit') or only the caller and one other ('partial', which looks like a 1:1).
+   */
+  const listedMembers = (chat: Chat, botId: string): string[] | undefined => {
+    if (chat.type !== 'Team' && chat.type !== 'Everyone') return chat.members;
+    if (ctx.options.teamMembers === 'omit') return undefined;
+    return [botId, ...chat.members.filter((m) => m !== botId).slice(0, 1)];
+  };
+
   router.get(['/team-messaging/v1/chats/:chatId', '/restapi/v1.0/glip/chats/:chatId'], (req, res) => {
-    res.json(chatInfo(visibleChat(res, param(req, 'chatId'))));
+    const chat = visibleChat(res, param(req, 'chatId'));
+    res.json(chatInfo(chat, listedMembers(chat, authOf(res).bot.id)));
   });
 
   router.get('/restapi/v1.0/glip/groups/:chatId', (req, res) => {
-    res.json(legacyGroupInfo(visibleChat(res, param(req, 'chatId'))));
+    const chat = visibleChat(res, param(req, 'chatId'));
+    res.json(legacyGroupInfo(chat, listedMembers(chat, authOf(res).bot.id)));
   });
 
   router.post(['/team-messaging/v1/conversations', '/restapi/v1.0/glip/conversations'], async (req, res) => {

@@ -22,7 +22,8 @@ export interface ChatInfo {
   status: 'Active' | 'Archived';
   creationTime: string;
   lastModifiedTime: string;
-  members: { id: string }[];
+  /** Optional in EX `TMChatInfo`; never promised complete for teams (contract appendix "Team members"). */
+  members?: { id: string }[];
 }
 
 /** Legacy GlipGroupInfo (`/restapi/v1.0/glip/groups/{id}`): event type enum, plain member ids. */
@@ -32,13 +33,14 @@ export interface LegacyGroupInfo {
   isPublic: boolean | null;
   name: string | null;
   description: string | null;
-  members: string[];
+  members?: string[];
   creationTime: string;
   lastModifiedTime: string;
 }
 
-/** Chat event body (contract 3.6). */
+/** Chat event body (contract 3.6): captures always list the members. */
 export interface ChatEventBody extends LegacyGroupInfo {
+  members: string[];
   status: 'Active' | 'Archived';
   eventType: 'GroupJoined' | 'GroupLeft' | 'GroupChanged' | 'GroupRenamed';
 }
@@ -101,8 +103,8 @@ export function chatEventType(type: ChatType): ChatEventType {
   return EVENT_TYPE[type];
 }
 
-/** TMChatInfo; optional fields are omitted when unset. */
-export function chatInfo(chat: Chat): ChatInfo {
+/** TMChatInfo; optional fields are omitted when unset, `members` when `members` is undefined. */
+export function chatInfo(chat: Chat, members: string[] | undefined): ChatInfo {
   return {
     id: chat.id,
     type: chat.type,
@@ -112,19 +114,19 @@ export function chatInfo(chat: Chat): ChatInfo {
     status: chat.status,
     creationTime: chat.creationTime,
     lastModifiedTime: chat.lastModifiedTime,
-    members: chat.members.map((id) => ({ id })),
+    ...(members === undefined ? {} : { members: members.map((id) => ({ id })) }),
   };
 }
 
-/** Legacy group info. */
-export function legacyGroupInfo(chat: Chat): LegacyGroupInfo {
+/** Legacy group info; `members` is omitted when `members` is undefined. */
+export function legacyGroupInfo(chat: Chat, members: string[] | undefined): LegacyGroupInfo {
   return {
     id: chat.id,
     type: chatEventType(chat.type),
     isPublic: chat.isPublic,
     name: chat.name,
     description: chat.description,
-    members: [...chat.members],
+    ...(members === undefined ? {} : { members: [...members] }),
     creationTime: chat.creationTime,
     lastModifiedTime: chat.lastModifiedTime,
   };
@@ -132,7 +134,7 @@ export function legacyGroupInfo(chat: Chat): LegacyGroupInfo {
 
 /** Chat event body with members as plain id strings (captures, contract 3.6). */
 export function chatEventBody(chat: Chat, eventType: ChatEventBody['eventType']): ChatEventBody {
-  return { ...legacyGroupInfo(chat), status: chat.status, eventType };
+  return { ...legacyGroupInfo(chat, chat.members), members: [...chat.members], status: chat.status, eventType };
 }
 
 /** TMConversationInfo (contract 5). */

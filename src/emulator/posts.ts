@@ -13,18 +13,23 @@ import { uuid } from './ids.js';
 import { parseMentions } from './mentions.js';
 import { getOwn, type Chat, type Post, type StoredCard } from './model.js';
 import { postEventBody } from './payloads.js';
+import { PostEventShaper } from './post-event-shape.js';
 
 /** Longest text a post may have (EX TMCreatePostRequest). */
 export const MAX_POST_TEXT = 10_000;
 
 /** Post and card operations. */
 export class PostService {
+  private readonly shaper: PostEventShaper;
+
   constructor(
     private readonly ctx: EmulatorContext,
     private readonly directory: Directory,
     private readonly chats: ChatService,
     private readonly deliverer: Deliverer,
-  ) {}
+  ) {
+    this.shaper = new PostEventShaper(ctx.options.postEvents);
+  }
 
   /** A user (or any member) posts text; resolves after PostAdded was delivered to member bots. */
   async userPost(
@@ -41,7 +46,7 @@ export class PostService {
       throw new EmulatorError('EMU_INVALID', `text must have 1..${MAX_POST_TEXT} characters`);
     }
     const post = this.insertTextPost(chat, personId, text);
-    const deliveries = await this.notifyBots(chat, postEventBody(post, 'PostAdded'));
+    const deliveries = await this.notifyBots(chat, this.shaper.shape(postEventBody(post, 'PostAdded')));
     return { post, deliveries };
   }
 
@@ -57,7 +62,7 @@ export class PostService {
       throw rcError.invalidParameter('text');
     }
     const post = this.insertTextPost(chat, botId, text);
-    this.deferNotify(chat, postEventBody(post, 'PostAdded'));
+    this.deferNotify(chat, this.shaper.shape(postEventBody(post, 'PostAdded')));
     return post;
   }
 
@@ -112,7 +117,7 @@ export class PostService {
     this.ctx.store.data.posts.push(post);
     this.ctx.store.data.cards[card.id] = card;
     this.ctx.store.changed();
-    this.deferNotify(chat, postEventBody(post, 'PostAdded'));
+    this.deferNotify(chat, this.shaper.shape(postEventBody(post, 'PostAdded')));
     return card;
   }
 
@@ -139,6 +144,11 @@ export class PostService {
     card.deleted = true;
     card.lastModifiedTime = this.ctx.iso();
     this.ctx.store.changed();
+  }
+
+  /** A post of `chat` (TMPostInfo), else 404 CMN-102. */
+  post(chat: Chat, postId: string): Post {
+    return this.findPost(chat, postId);
   }
 
   /** A card that exists and was not deleted, else 404 CMN-102. */

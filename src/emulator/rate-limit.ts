@@ -13,9 +13,17 @@ export const RATE_LIMITS: Record<RateGroup, number> = { Light: 50, Medium: 40, H
 /** Window length in seconds. */
 export const RATE_WINDOW_SEC = 60;
 
-/** The group of an endpoint (contract 0): OAuth → Auth, reads and renew → Light, writes → Medium. */
+/** A chat's post list: `GET /team-messaging/v1/chats/{chatId}/posts` (and the legacy glip forms). */
+const POST_LIST = /^\/(team-messaging\/v1\/chats|restapi\/v1\.0\/glip\/(chats|groups))\/[^/]+\/posts\/?$/;
+
+/**
+ * The group of an endpoint (contract 0): OAuth → Auth, reads and renew → Light, writes → Medium.
+ * Listing a chat's posts is Medium (contract appendix "Rate limits"; EX Chats/Posts `list`), while
+ * getting one post is Light (EX Chats/Posts `get`).
+ */
 export function rateGroupFor(method: string, path: string): RateGroup {
   if (path.startsWith('/restapi/oauth/')) return 'Auth';
+  if (method === 'GET' && POST_LIST.test(path)) return 'Medium';
   if (method === 'GET') return 'Light';
   if (/^\/restapi\/v1\.0\/subscription\/[^/]+\/renew$/.test(path)) return 'Light';
   return 'Medium';

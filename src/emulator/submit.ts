@@ -1,11 +1,13 @@
 /**
  * Interactive-message submits (contract 6): a user clicks an `Action.Submit` on a bot's card
  * and the platform POSTs compact JSON to the app's outbound webhook URL, signed with
- * `X-Glip-Signature` = lowercase hex HMAC-SHA1(sharedSecret, exact body bytes).
+ * `X-Glip-Signature` = lowercase hex HMAC-SHA1(sharedSecret, exact body bytes). A
+ * `{type: "dialog"}` answer is checked as the platform documents it (dialog-check.ts) and recorded.
  */
 import { createHmac } from 'node:crypto';
 import type { EmulatorContext } from './context.js';
 import type { Directory } from './directory.js';
+import { checkDialog } from './dialog-check.js';
 import { EmulatorError } from './errors.js';
 import { parseBody, type OutboundHttp } from './http-out.js';
 import { uuid } from './ids.js';
@@ -51,7 +53,24 @@ export interface SubmitResult {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** The dialog shown to the clicker, or null (none asked for, or refused). */
+  dialog: Record<string, unknown> | null;
+  /** Why a `{type: "dialog"}` answer was refused (e.g. no title or iconURL), else null. */
+  dialogError: string | null;
 }
+
+/** One `{type: "dialog"}` answer, opened or refused. */
+export interface DialogRecord {
+  time: string;
+  cardId: string;
+  personId: string;
+  dialog: unknown;
+  /** Null when the dialog opened. */
+  error: string | null;
+}
+
+/** Oldest dialog records are dropped beyond this. */
+const MAX_DIALOG_RECORDS = 10_000;
 
 const CONVERSATION_TYPE: Record<ChatType, SubmitPayload['conversation']['type']> = {
   Direct: 'DM',
@@ -68,6 +87,9 @@ export function glipSignature(secret: string, body: string): string {
 
 /** Builds and sends submits. */
 export class SubmitService {
+  /** Every dialog a bot asked to open, oldest first. */
+  readonly dialogs: DialogRecord[] = [];
+
   constructor(
     private readonly ctx: EmulatorContext,
     private readonly directory: Directory,
@@ -137,9 +159,25 @@ export class SubmitService {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k] = String(v);
       this.ctx.log(`submit card ${input.cardId} -> ${res.status}`);
-      return { status: res.status, headers, body: parseBody(res) };
+      const body = parseBody(res);
+      const outcome = checkDialog({ status: res.status, contentType: headers['content-type'] ?? '', body });
+      if (outcome.kind !== 'none') this.record(input, body, outcome.kind === 'refused' ? outcome.error : null);
+      return {
+        status: res.status,
+        headers,
+        body,
+        dialog: outcome.kind === 'opened' ? outcome.dialog : null,
+        dialogError: outcome.kind === 'refused' ? outcome.error : null,
+      };
     } catch (err) {
       throw new EmulatorError('EMU_OUTBOUND_FAILED', `submit to ${req.url} failed: ${(err as Error).message}`);
     }
+  }
+
+  private record(input: SubmitInput, body: unknown, error: string | null): void {
+    const dialog = (body as { dialog?: unknown }).dialog;
+    this.dialogs.push({ time: this.ctx.iso(), cardId: input.cardId, personId: input.personId, dialog, error });
+    if (this.dialogs.length > MAX_DIALOG_RECORDS) this.dialogs.shift();
+    if (error !== null) this.ctx.log(`dialog refused for card ${input.cardId}: ${error}`);
   }
 }

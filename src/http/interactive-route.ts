@@ -18,10 +18,12 @@ export interface InteractiveRouteOptions {
   onSubmit: (body: unknown) => Promise<SubmitReply>;
   /** Called with a dialog that was ready only after the 200 went out (it can no longer open). */
   onLateReply: (body: unknown, dialog: Dialog) => Promise<void>;
+  /** The bot's icon, which every dialog must name (D adaptive-cards/modal-dialogs.md). */
+  iconUrl: string;
   log: Logger;
 }
 
-export function interactiveRoute({ sharedSecret, onSubmit, onLateReply, log }: InteractiveRouteOptions): Router {
+export function interactiveRoute({ sharedSecret, onSubmit, onLateReply, iconUrl, log }: InteractiveRouteOptions): Router {
   const router = express.Router();
   router.post('/bot/interactive', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response) => {
     const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -57,7 +59,7 @@ export function interactiveRoute({ sharedSecret, onSubmit, onLateReply, log }: I
       log.error('interactive request failed', { err });
     }
     // Only a dialog built for this reply goes back; whatever else a handler returned stays here.
-    if (reply instanceof Dialog) res.status(200).json(reply.toBody());
+    if (reply instanceof Dialog) res.status(200).json(reply.toBody(iconUrl));
     else res.status(200).end();
   });
   return router;

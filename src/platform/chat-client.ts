@@ -13,7 +13,23 @@ export interface ChatInfo {
   id: string;
   type: string;
   name?: string | null;
+  /**
+   * Empty when RingCentral lists none. Never a basis for trust: nothing says the list is complete
+   * for Team or Everyone chats (EX `TMChatInfo.members` is optional; D `team-messaging/concepts/teams.md`:
+   * "there is not currently a way to retrieve the members of a team").
+   */
   members: string[];
+}
+
+/** A post as `GET /team-messaging/v1/chats/{chatId}/posts/{postId}` answers it (EX TMPostInfo). */
+export interface PostInfo {
+  id: string;
+  chatId: string;
+  creatorId: string;
+  /** Null for cards, files and joins. */
+  text: string | null;
+  /** `type` is not promised on a mention (contract appendix "Mentions"). */
+  mentions: { id: string; type?: string | undefined; name?: string | null | undefined }[];
 }
 
 export interface SubscriptionInfo {
@@ -43,6 +59,8 @@ export interface ChatClient {
   openDirect(personId: string): Promise<string>;
   getPerson(personId: string): Promise<Person>;
   getChat(chatId: string): Promise<ChatInfo>;
+  /** One post, for an event that came without its text (contract appendix "Posts without text"). */
+  getPost(chatId: string, postId: string): Promise<PostInfo>;
   createSubscription(request: CreateSubscription): Promise<SubscriptionInfo>;
   getSubscription(id: string): Promise<SubscriptionInfo | undefined>;
   renewSubscription(id: string): Promise<SubscriptionInfo>;

@@ -9,10 +9,11 @@ import { z } from 'zod';
  *   const e = parseNotification(json);
  *   if (e.kind === 'post') reply(e.chatId, ...);
  */
-export type Mention = { id: string; type: string; name?: string | null };
+/** `type` is in every documented sample, but nothing promises it (contract appendix "Mentions"). */
+export type Mention = { id: string; type?: string | undefined; name?: string | null | undefined };
 
 export type BotEvent =
-  | { kind: 'post'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; postId: string; chatId: string; creatorId: string; text: string | null; mentions: Mention[] }
+  | { kind: 'post'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; postId: string; chatId: string; creatorId: string; postType: string | undefined; text: string | null; mentions: Mention[] }
   | { kind: 'joined'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; chatId: string; chatType: string | undefined; members: string[] }
   | { kind: 'uninstalled'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; extensionId: string }
   | { kind: 'renewal-reminder'; uuid: string; ownerId: string | undefined; subscriptionId: string }
@@ -32,8 +33,10 @@ const PostBody = z.looseObject({
   id,
   groupId: id,
   creatorId: id,
+  type: z.string().nullish(),
+  // Missing on some WebSocket deliveries (contract appendix "Posts without text"): the handler fetches it.
   text: z.string().nullish(),
-  mentions: z.array(z.looseObject({ id, type: z.string(), name: z.string().nullish() })).nullish(),
+  mentions: z.array(z.looseObject({ id, type: z.string().nullish(), name: z.string().nullish() })).nullish(),
 });
 
 const ChatBody = z.looseObject({
@@ -68,7 +71,8 @@ export function parseNotification(input: unknown): BotEvent {
       const post = PostBody.safeParse(body);
       if (!post.success) throw new NotificationError('PostAdded body is missing id, groupId or creatorId');
       const p = post.data;
-      return { ...base, kind: 'post', postId: p.id, chatId: p.groupId, creatorId: p.creatorId, text: p.text ?? null, mentions: p.mentions ?? [] };
+      const mentions = (p.mentions ?? []).map((m) => ({ id: m.id, type: m.type ?? undefined, name: m.name }));
+      return { ...base, kind: 'post', postId: p.id, chatId: p.groupId, creatorId: p.creatorId, postType: p.type ?? undefined, text: p.text ?? null, mentions };
     }
     case 'GroupJoined': {
       const chat = ChatBody.safeParse(body);

@@ -1,6 +1,6 @@
 import { SDK } from '@ringcentral/sdk';
 import type { Logger } from '../lib/logger.js';
-import type { Card, ChatClient, ChatInfo, CreateSubscription, Person, SubscriptionInfo } from './chat-client.js';
+import type { Card, ChatClient, ChatInfo, CreateSubscription, Person, PostInfo, SubscriptionInfo } from './chat-client.js';
 import { statusOf, withRetry, type RetryOptions } from './retry.js';
 
 export interface RcClientOptions {
@@ -146,6 +146,14 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
       // Members arrive as objects in REST answers and as plain ids in events: accept both.
       const members = (r.members ?? []).map((m) => (typeof m === 'object' ? String(m.id) : String(m)));
       return { id: String(r.id), type: r.type, name: r.name ?? null, members } satisfies ChatInfo;
+    },
+    async getPost(chatId, postId) {
+      type Raw = { id: string | number; groupId?: string | number; creatorId?: string | number; text?: string | null; mentions?: { id: string | number; type?: string; name?: string | null }[] | null };
+      const r = await call<Raw>('get post', () =>
+        platform.get(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/posts/${encodeURIComponent(postId)}`, undefined, noSdkRetry),
+      );
+      const mentions = (r.mentions ?? []).map((m) => ({ id: String(m.id), type: m.type, name: m.name }));
+      return { id: String(r.id), chatId: String(r.groupId ?? chatId), creatorId: String(r.creatorId ?? ''), text: r.text ?? null, mentions } satisfies PostInfo;
     },
     async createSubscription(request: CreateSubscription) {
       return call<SubscriptionInfo>('create subscription', () =>

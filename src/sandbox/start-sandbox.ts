@@ -85,7 +85,8 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
   writeMeta(config.dataDir, meta);
 
   const bot = await startBot({
-    config: { ...config, serverUrl: emulator.url, botPublicUrl: botUrl, adminChatId: config.adminChatId ?? meta.adminChatId },
+    // Ada is the sandbox's admin: RingCentral does not list a team's members, so admins are named.
+    config: { ...config, serverUrl: emulator.url, botPublicUrl: botUrl, adminChatId: config.adminChatId ?? meta.adminChatId, adminIds: config.adminIds.length > 0 ? config.adminIds : [meta.people.ada!.id] },
     log,
     host: '127.0.0.1',
     app: meta.app,

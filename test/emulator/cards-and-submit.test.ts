@@ -89,7 +89,7 @@ describe('submitting a card', () => {
     const { id } = (await (await postCard(world, chat.id)).json()) as { id: string };
     world.receiver.handle((_req, res) => {
       res.setHeader('Content-Type', 'application/json');
-      res.end(JSON.stringify({ type: 'dialog', dialog: { title: 'Hi', card: card() } }));
+      res.end(JSON.stringify({ type: 'dialog', dialog: { title: 'Hi', iconURL: 'https://bot.example/icon.png', card: card() } }));
     });
 
     const result = await world.emulator.submit({ cardId: id, personId: world.bob.id, data: { action: 'go', appName: 'x' } });
@@ -108,7 +108,43 @@ describe('submitting a card', () => {
       bot: { id: world.botId },
       data: { action: 'go', appName: 'x' },
     });
-    expect(result).toMatchObject({ status: 200, body: { type: 'dialog', dialog: { title: 'Hi' } } });
+    expect(result).toMatchObject({ status: 200, body: { type: 'dialog', dialog: { title: 'Hi' } }, dialog: { title: 'Hi' }, dialogError: null });
+  });
+
+  it('refuses a dialog without a title or an icon, says why, and records it', async () => {
+    world = await startWorld();
+    const chat = await chatWithBot(world);
+    const { id } = (await (await postCard(world, chat.id)).json()) as { id: string };
+    const icon = 'https://bot.example/icon.png';
+    const answers: [Record<string, unknown>, string | null][] = [
+      [{ title: 'Hi', iconURL: icon, size: 'small', card: card() }, null],
+      [{ title: 'Hi', iFrameURL: 'https://bot.example/frame', iconURL: icon }, null],
+      [{ title: 'Hi', size: 'small', card: card() }, 'dialog.iconURL is required'],
+      [{ iconURL: icon, card: card() }, 'dialog.title is required'],
+      [{ title: '  ', iconURL: icon, card: card() }, 'dialog.title is required'],
+      [{ title: 'Hi', iconURL: 'icon.png', card: card() }, 'dialog.iconURL must be an http(s) URL'],
+      [{ title: 'Hi', iconURL: icon }, 'dialog needs a card or an iframeURL'],
+    ];
+    for (const [dialog, error] of answers) {
+      world.receiver.handle((_req, res) => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ type: 'dialog', dialog }));
+      });
+      const result = await world.emulator.submit({ cardId: id, personId: world.bob.id, data: { action: 'go' } });
+      expect(result.dialogError, JSON.stringify(dialog)).toBe(error);
+      expect(result.dialog).toEqual(error === null ? dialog : null);
+    }
+    expect(world.emulator.dialogs.map((d) => d.error)).toEqual(answers.map(([, error]) => error));
+  });
+
+  it('opens no dialog and records nothing for an empty 200', async () => {
+    world = await startWorld();
+    const chat = await chatWithBot(world);
+    const { id } = (await (await postCard(world, chat.id)).json()) as { id: string };
+    world.receiver.handle((_req, res) => void res.end());
+    const result = await world.emulator.submit({ cardId: id, personId: world.bob.id, data: { action: 'go' } });
+    expect(result).toMatchObject({ status: 200, dialog: null, dialogError: null });
+    expect(world.emulator.dialogs).toEqual([]);
   });
 
   it('can resend the same uuid and use the sha1= signature prefix', async () => {

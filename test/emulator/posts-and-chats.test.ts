@@ -66,6 +66,41 @@ describe('a user posting in a chat with the bot', () => {
     expect(world.emulator.deliveries.at(-1)).toMatchObject({ outcome: 'delivered', status: 200, eventType: 'PostAdded' });
   });
 
+  it('can leave out text and mention types from PostAdded, and still serves the whole post by id', async () => {
+    world = await startWorld({ omitPostText: true, omitMentionType: true });
+    await world.subscribe(['/team-messaging/v1/posts']);
+    const chat = await groupWithBot(world);
+    const text = `![:Person](${world.botId}) help`;
+
+    const post = await world.emulator.post({ chatId: chat.id, personId: world.alice.id, text });
+
+    const [body] = eventBodies(world.receiver, 'PostAdded');
+    expect(body).not.toHaveProperty('text');
+    expect(body?.mentions).toEqual([{ id: world.botId, name: 'Registrar Bot' }]);
+    const res = await world.api(`/team-messaging/v1/chats/${chat.id}/posts/${post.id}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-rate-limit-group')).toBe('light'); // EX Chats/Posts get
+    expect(await res.json()).toMatchObject({ id: post.id, groupId: chat.id, text, mentions: [{ id: world.botId, type: 'Person' }] });
+    const list = await world.api(`/team-messaging/v1/chats/${chat.id}/posts`);
+    expect(list.headers.get('x-rate-limit-group')).toBe('medium'); // contract appendix "Rate limits"
+    expect((await world.api(`/team-messaging/v1/chats/${chat.id}/posts/424242`)).status).toBe(404);
+  });
+
+  it("varies text and mention types event by event with 'alternate'", async () => {
+    world = await startWorld({ omitPostText: 'alternate', omitMentionType: 'alternate' });
+    await world.subscribe(['/team-messaging/v1/posts']);
+    const chat = await groupWithBot(world);
+    for (let i = 0; i < 4; i++) {
+      await world.emulator.post({ chatId: chat.id, personId: world.alice.id, text: `![:Person](${world.botId}) ${i}` });
+    }
+    const shapes = eventBodies(world.receiver, 'PostAdded').map((b) => [
+      'text' in b,
+      (b.mentions as Record<string, unknown>[])[0]!.type === 'Person',
+    ]);
+    expect(shapes).toHaveLength(4);
+    expect(new Set(shapes.map((s) => JSON.stringify(s))).size).toBe(4); // every combination once
+  });
+
   it('refuses a post by someone who is not a member of the chat', async () => {
     world = await startWorld();
     const chat = await world.emulator.createChat({ accountId: world.accountId, type: 'Direct', members: [world.alice.id, world.botId] });
@@ -168,14 +203,37 @@ describe('chats', () => {
     expect(events).toEqual(['GroupJoined', 'GroupChanged']);
   });
 
-  it('are served as TMChatInfo with the REST type enum and member objects', async () => {
+  it('are served as TMChatInfo with the REST type enum, and member objects for conversations', async () => {
     world = await startWorld();
-    const chat = await groupWithBot(world);
+    const chat = await world.emulator.createChat({ accountId: world.accountId, type: 'Group', members: [world.alice.id, world.bob.id, world.botId] });
 
     const info = (await (await world.api(`/team-messaging/v1/chats/${chat.id}`)).json()) as Record<string, unknown>;
 
-    expect(info).toMatchObject({ id: chat.id, type: 'Team', name: 'Engineering', public: false, status: 'Active' });
+    expect(info).toMatchObject({ id: chat.id, type: 'Group', status: 'Active' });
     expect(info.members).toEqual([{ id: world.alice.id }, { id: world.bob.id }, { id: world.botId }]);
+  });
+
+  it('promise no member list for teams, by default listing none', async () => {
+    world = await startWorld();
+    const team = await groupWithBot(world);
+    const everyone = world.emulator.chats().find((c) => c.type === 'Everyone')!;
+
+    for (const path of [`/team-messaging/v1/chats/${team.id}`, `/restapi/v1.0/glip/chats/${team.id}`, `/restapi/v1.0/glip/groups/${team.id}`, `/team-messaging/v1/chats/${everyone.id}`]) {
+      const info = (await (await world.api(path)).json()) as Record<string, unknown>;
+      expect(info.id, path).toBeDefined();
+      expect(info, path).not.toHaveProperty('members');
+    }
+    const team2 = (await (await world.api(`/team-messaging/v1/chats/${team.id}`)).json()) as Record<string, unknown>;
+    expect(team2).toMatchObject({ id: team.id, type: 'Team', name: 'Engineering', public: false, status: 'Active' });
+  });
+
+  it("list only part of a team's members with teamMembers 'partial'", async () => {
+    world = await startWorld({ teamMembers: 'partial' });
+    const team = await groupWithBot(world);
+
+    const info = (await (await world.api(`/team-messaging/v1/chats/${team.id}`)).json()) as { members: { id: string }[] };
+
+    expect(info.members).toEqual([{ id: world.botId }, { id: world.alice.id }]); // Bob is left out
   });
 });
 

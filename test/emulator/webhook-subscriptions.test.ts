@@ -127,6 +127,20 @@ describe('WebHook notifications', () => {
     });
   });
 
+  it('carry the token in Validation-Token instead when deliveryTokenHeader says so, as newer docs describe', async () => {
+    world = await startWorld({ deliveryTokenHeader: 'Validation-Token' });
+    await world.subscribe(['/team-messaging/v1/posts'], { verificationToken: 'secret-vt' });
+    const chat = await world.emulator.createChat({ accountId: world.accountId, type: 'Group', members: [world.alice.id, world.bob.id, world.botId] });
+    await world.emulator.post({ chatId: chat.id, personId: world.alice.id, text: 'hello' });
+    const [delivery] = notifications(world.receiver);
+    expect(delivery?.headers['validation-token']).toBe('secret-vt');
+    expect(delivery?.headers['verification-token']).toBeUndefined();
+    // The handshake itself is unchanged: a fresh Validation-Token, the token in Verification-Token, no body.
+    const probe = world.receiver.received.find((r) => r.path === '/webhook' && r.rawBody.length === 0);
+    expect(probe?.headers['validation-token']).not.toBe('secret-vt');
+    expect(probe?.headers['verification-token']).toBe('secret-vt');
+  });
+
   it('stop when the subscription is blacklisted', async () => {
     world = await startWorld();
     const info = (await (await world.subscribe(['/team-messaging/v1/posts'])).json()) as { id: string };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBot, type RunningBot } from '../../src/bot/start-bot.js';
 import { loadConfig } from '../../src/config.js';
-import { glipSignature, startEmulator } from '../../src/emulator/index.js';
+import { glipSignature, startEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
 import type { App, Person, StoredCard } from '../../src/emulator/model.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -28,13 +28,15 @@ export interface WorldOptions {
   kind?: 'private' | 'public';
   /** Creates a team "Registrar admins" with these people (the bot joins it after install) and sets ADMIN_CHAT_ID. */
   adminChat?: Name[];
-  /** Sets ADMIN_IDS to these people's ids. */
+  /** Sets ADMIN_IDS to these people's ids; with `adminChat`, defaults to its people (ADMIN_IDS is then required). */
   adminIds?: Name[];
   env?: Record<string, string>;
   /** Start without installing the bot. */
   noInstall?: boolean;
   /** Wraps the bot's store so tests can make chosen writes fail (world.faults). */
   faultyStore?: boolean;
+  /** Emulator options (the clock is the world's). */
+  emulator?: Omit<EmulatorOptions, 'now'>;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface WorldOptions {
  */
 export async function startWorld(options: WorldOptions = {}) {
   const clock = manualClock(Date.now());
-  const emulator = await startEmulator({ now: clock.now });
+  const emulator = await startEmulator({ ...options.emulator, now: clock.now });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const account = emulator.createAccount({ name: 'Acme' });
@@ -56,6 +58,7 @@ export async function startWorld(options: WorldOptions = {}) {
   const adminChat = options.adminChat
     ? await emulator.createChat({ accountId: account.id, type: 'Team', name: 'Registrar admins', members: options.adminChat.map((n) => people[n].id) })
     : undefined;
+  const adminIds = options.adminIds ?? options.adminChat;
   const app: App = emulator.registerApp({
     name: 'Registrar',
     kind: options.kind ?? 'private',
@@ -73,7 +76,7 @@ export async function startWorld(options: WorldOptions = {}) {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     ...(adminChat ? { ADMIN_CHAT_ID: adminChat.id } : {}),
-    ...(options.adminIds ? { ADMIN_IDS: options.adminIds.map((n) => people[n].id).join(',') } : {}),
+    ...(adminIds ? { ADMIN_IDS: adminIds.map((n) => people[n].id).join(',') } : {}),
     ...options.env,
   };
   const logs: string[] = [];
@@ -145,9 +148,12 @@ export async function startWorld(options: WorldOptions = {}) {
       });
       return emulator.posts({ chatId, creatorId: world.botId }).slice(before);
     },
+    /** Also fails the test if RingCentral would have refused a dialog the bot opened (no title or icon). */
     async close() {
       await bot?.close().catch(() => undefined);
       await emulator.close();
+      const refused = emulator.dialogs.filter((d) => d.error !== null);
+      if (refused.length > 0) throw new Error(`the bot answered with dialogs RingCentral refuses: ${refused.map((d) => d.error).join('; ')}`);
     },
   };
   await world.start();

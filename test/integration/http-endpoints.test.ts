@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import http, { type IncomingHttpHeaders } from 'node:http';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../helpers/world.js';
@@ -13,27 +14,70 @@ afterEach(async () => {
 
 const sign = (secret: string, body: string | Buffer) => createHmac('sha1', secret).update(body).digest('hex');
 
+/** A PostAdded "help" from Alice in `chatId`, as RingCentral would deliver it (a fresh uuid each time). */
+function helpDelivery(chatId: string): string {
+  return JSON.stringify({
+    uuid: randomUUID(),
+    event: '/team-messaging/v1/posts',
+    subscriptionId: world.emulator.subscriptions()[0]!.id,
+    ownerId: world.botId,
+    body: { id: randomUUID(), groupId: chatId, creatorId: world.alice.id, text: 'help', mentions: null, eventType: 'PostAdded', type: 'TextMessage' },
+  });
+}
+
+/** A POST with exactly these headers and no body bytes (supertest would add a Content-Length). */
+function rawPost(base: string, headers: Record<string, string>): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/bot/webhook`, { method: 'POST', headers }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('POST /bot/webhook', () => {
-  it('echoes a Validation-Token with 200 and an empty body, without reading the body', async () => {
-    const res = await request(world.bot.url).post('/bot/webhook').set('Validation-Token', 'probe-123').set('Content-Type', 'application/json').send('{not json');
+  it('echoes the Validation-Token of a request without a body with 200 and an empty body', async () => {
+    const res = await request(world.bot.url).post('/bot/webhook').set('Validation-Token', 'probe-123').set('Verification-Token', 'not-ours');
     expect(res.status).toBe(200);
     expect(res.headers['validation-token']).toBe('probe-123');
     expect(res.text).toBe('');
   });
 
-  it('refuses deliveries without the right Verification-Token and does nothing', async () => {
+  it('treats a chunked request with no body bytes and a Validation-Token as the handshake too', async () => {
+    const { status, headers } = await rawPost(world.bot.url, { 'Validation-Token': 'probe-456', 'Transfer-Encoding': 'chunked' });
+    expect(status).toBe(200);
+    expect(headers['validation-token']).toBe('probe-456');
+  });
+
+  it('acts on a delivery whose token comes in Verification-Token or in Validation-Token', async () => {
     const dm = await world.dm(world.alice);
-    const body = JSON.stringify({
-      uuid: randomUUID(),
-      event: '/team-messaging/v1/posts',
-      subscriptionId: world.emulator.subscriptions()[0]!.id,
-      ownerId: world.botId,
-      body: { id: '1', groupId: dm.id, creatorId: world.alice.id, text: 'help', mentions: null, eventType: 'PostAdded', type: 'TextMessage' },
-    });
-    for (const token of [undefined, '', 'wrong-token-wrong-token', `${world.bot.verificationToken}x`]) {
+    for (const header of ['Verification-Token', 'Validation-Token']) {
+      const before = world.botTexts(dm.id).length;
+      const res = await request(world.bot.url).post('/bot/webhook').set('Content-Type', 'application/json').set(header, world.bot.verificationToken).send(helpDelivery(dm.id));
+      expect(res.status).toBe(200);
+      expect(res.headers['validation-token']).toBeUndefined(); // a delivery, not a handshake
+      await world.emulator.waitFor(() => world.botTexts(dm.id).length === before + 1, { message: `no answer to a delivery with ${header}` });
+    }
+  });
+
+  it('refuses deliveries without the right token in either header and does nothing', async () => {
+    const dm = await world.dm(world.alice);
+    const body = helpDelivery(dm.id);
+    const wrong = ['', 'wrong-token-wrong-token', `${world.bot.verificationToken}x`];
+    const cases: Record<string, string>[] = [
+      {},
+      ...wrong.map((t) => ({ 'Verification-Token': t })),
+      ...wrong.map((t) => ({ 'Validation-Token': t })),
+      { 'Validation-Token': 'a-fresh-probe-token', 'Verification-Token': 'wrong-token-wrong-token' },
+    ];
+    for (const headers of cases) {
       const req = request(world.bot.url).post('/bot/webhook').set('Content-Type', 'application/json');
-      if (token !== undefined) req.set('Verification-Token', token);
-      expect((await req.send(body)).status).toBe(401);
+      for (const [k, v] of Object.entries(headers)) req.set(k, v);
+      const res = await req.send(body);
+      expect(res.status, JSON.stringify(headers)).toBe(401);
+      expect(res.headers['validation-token']).toBeUndefined();
     }
     const ok = await request(world.bot.url).post('/bot/webhook').set('Content-Type', 'application/json').set('Verification-Token', world.bot.verificationToken).send(body);
     expect(ok.status).toBe(200);

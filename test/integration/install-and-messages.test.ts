@@ -85,6 +85,14 @@ describe('talking to the bot', () => {
     expect(reply?.text).toContain('help');
   });
 
+  it('answers when RingCentral puts the verification token in Validation-Token on deliveries', async () => {
+    world = await startWorld({ emulator: { deliveryTokenHeader: 'Validation-Token' } });
+    const dm = await world.dm(world.alice);
+    const [reply] = await world.say(world.alice, dm.id, 'help');
+    expect(reply?.text).toContain('create app');
+    expect(world.emulator.deliveries.filter((d) => d.eventType === 'PostAdded').every((d) => d.status === 200)).toBe(true);
+  });
+
   it('answers anything else with a hint', async () => {
     world = await startWorld();
     const dm = await world.dm(world.alice);
@@ -104,6 +112,18 @@ describe('talking to the bot', () => {
     expect(world.botTexts(team.id)).toHaveLength(2); // the greeting and the one answer
   });
 
+  it('still needs a mention in a team that RingCentral lists as just the bot and one person', async () => {
+    world = await startWorld({ emulator: { teamMembers: 'partial' } });
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Platform', members: [world.alice.id, world.bob.id, world.botId] });
+    await world.emulator.waitFor(() => world!.botTexts(team.id).length === 1, { message: 'no greeting on joining the team' });
+    await world.emulator.post({ chatId: team.id, personId: world.alice.id, text: 'help' });
+    const [reply] = await world.say(world.bob, team.id, `![:Person](${world.botId}) help`);
+    expect(reply?.text).toContain('create app');
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(world.botTexts(team.id)).toHaveLength(2); // the greeting and the answer to the mention
+  });
+
   it('reads a command after mentions of other people too, and echoes no mention back', async () => {
     world = await startWorld();
     const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Eng', members: [world.alice.id, world.bob.id, world.carol.id, world.botId] });
@@ -113,6 +133,42 @@ describe('talking to the bot', () => {
     const [hint] = await world.say(world.alice, team.id, `![:Person](${world.botId}) ask ![:Person](${world.bob.id}) about it`);
     expect(hint?.text).toMatch(/I don't know "ask about it"/);
     expect(hint?.mentions).toBeNull(); // nobody is notified by the bot's answer
+  });
+
+  it('counts a mention of its id as a mention when RingCentral sends no mention type', async () => {
+    world = await startWorld({ emulator: { omitMentionType: true } });
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Platform', members: [world.alice.id, world.bob.id, world.botId] });
+    await world.emulator.waitFor(() => world!.botTexts(team.id).length === 1, { message: 'no greeting on joining the team' });
+    const [reply] = await world.say(world.alice, team.id, `![:Person](${world.botId}) help`);
+    expect(reply?.text).toContain('create app');
+    const delivered = world.emulator.deliveries.find((d) => d.eventType === 'PostAdded' && (d.envelope.body as { creatorId?: string }).creatorId === world!.alice.id);
+    expect((delivered?.envelope.body as { mentions?: object[] }).mentions).toEqual([{ id: world.botId, name: expect.any(String) }]);
+  });
+
+  it('fetches the text of a post delivered without it, and never fetches its own posts', async () => {
+    world = await startWorld({ emulator: { omitPostText: true } });
+    const dm = await world.dm(world.alice);
+    const post = await world.emulator.post({ chatId: dm.id, personId: world.alice.id, text: 'help' });
+    await world.emulator.waitFor(() => world!.botTexts(dm.id).length === 1, { message: 'no answer to a post without text' });
+    expect(world.botTexts(dm.id)[0]).toContain('create app');
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    const fetched = world.emulator.requests.filter((r) => r.method === 'GET' && /\/posts\/[^/]+$/.test(r.path)).map((r) => r.path);
+    expect(fetched).toEqual([`/team-messaging/v1/chats/${dm.id}/posts/${post.id}`]);
+  });
+
+  it('keeps answering in a team when text and mention types come and go from event to event', async () => {
+    world = await startWorld({ emulator: { omitPostText: 'alternate', omitMentionType: 'alternate' } });
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Platform', members: [world.alice.id, world.bob.id, world.botId] });
+    await world.emulator.waitFor(() => world!.botTexts(team.id).length === 1, { message: 'no greeting on joining the team' });
+    for (let i = 0; i < 4; i++) {
+      await world.emulator.post({ chatId: team.id, personId: world.bob.id, text: 'help' }); // not for the bot
+      const [reply] = await world.say(world.alice, team.id, `![:Person](${world.botId}) help`);
+      expect(reply?.text).toContain('create app');
+    }
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(world.botTexts(team.id)).toHaveLength(5); // the greeting and four answers
   });
 
   it('ignores its own posts echoed back to it', async () => {

@@ -60,4 +60,20 @@ describe('loadConfig', () => {
   it.each(['http://127.0.0.1:3000', 'http://localhost:8080', 'http://[::1]:3000', 'https://bot.example.com'])('accepts BOT_PUBLIC_URL %s', (url) => {
     expect(loadConfig({ ...production, BOT_PUBLIC_URL: url }).botPublicUrl).toBe(url);
   });
+
+  it('requires ADMIN_IDS with ADMIN_CHAT_ID outside the sandbox, saying why', () => {
+    const problems = problemsOf({ ...production, ADMIN_CHAT_ID: '12345' });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^ADMIN_IDS: required when ADMIN_CHAT_ID is set/);
+    expect(problems[0]).toMatch(/members of a team/);
+    expect(loadConfig({ ...production, ADMIN_CHAT_ID: '12345', ADMIN_IDS: '111' }).adminIds).toEqual(['111']);
+    expect(loadConfig({ ADMIN_CHAT_ID: '12345' }).sandbox).toBe(true); // the sandbox names its own admin
+  });
+
+  it("defaults the dialogs' icon to the bot's own, and takes BOT_ICON_URL", () => {
+    expect(loadConfig(production).botIconUrl).toBe('https://bot.example.com/bot/icon.png');
+    expect(loadConfig({ PORT: '4100' }).botIconUrl).toBe('http://127.0.0.1:4100/bot/icon.png');
+    expect(loadConfig({ ...production, BOT_ICON_URL: 'https://cdn.example.com/r.png' }).botIconUrl).toBe('https://cdn.example.com/r.png');
+    expect(problemsOf({ ...production, BOT_ICON_URL: 'icon.png' }).join('\n')).toMatch(/BOT_ICON_URL/);
+  });
 });

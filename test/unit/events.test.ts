@@ -9,6 +9,12 @@ describe('parseNotification', () => {
     expect(e).toMatchObject({ kind: 'post', chatId: 'g', creatorId: '850957020', mentions: [], ownerId: '2014173020' });
   });
 
+  it('reads mentions without a type, and a PostAdded without text, instead of dropping the post', () => {
+    const e = parseNotification(envelope({ id: 'p', groupId: 'g', creatorId: '1', type: 'TextMessage', mentions: [{ id: '2014173020', name: 'Registrar' }], eventType: 'PostAdded' }));
+    expect(e).toMatchObject({ kind: 'post', postType: 'TextMessage', text: null, mentions: [{ id: '2014173020', name: 'Registrar' }] });
+    expect(e.kind === 'post' && e.mentions[0]?.type).toBeUndefined();
+  });
+
   it('routes on body.eventType even when event names another filter', () => {
     const e = parseNotification(envelope({ id: 'g1', type: 'Team', members: ['1', { id: '2' }], eventType: 'GroupJoined' }, { event: '/restapi/v1.0/glip/posts' }));
     expect(e).toMatchObject({ kind: 'joined', chatId: 'g1', members: ['1', '2'] });

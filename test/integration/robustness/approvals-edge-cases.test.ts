@@ -76,10 +76,11 @@ describe('admin chat configured late', () => {
     world = w;
     const { app, secret } = await registerOnly(w, w.alice, 'ReadCallLog,ReadCallRecording');
     expect((await scopesOf(w, app.clientId, secret)).pendingScopes).toEqual(['ReadCallRecording']);
-    // The operator notices, creates the admins' channel, sets ADMIN_CHAT_ID and restarts.
+    // The operator notices, creates the admins' channel, sets ADMIN_CHAT_ID (and ADMIN_IDS) and restarts.
     await w.stop();
     const chat = await w.emulator.createChat({ accountId: w.account.id, type: 'Team', name: 'Registrar admins', members: [w.dave.id, w.erin.id] });
     w.env.ADMIN_CHAT_ID = chat.id;
+    w.env.ADMIN_IDS = `${w.dave.id},${w.erin.id}`;
     w.adminChatId = chat.id;
     await w.start();
     await w.emulator.addMembers(chat.id, [w.botId]);
