@@ -29,12 +29,17 @@ export function plainText(text: string): string {
 
 /**
  * The text with invisible characters removed and whitespace collapsed, as `plainText` shows it but
- * without escaping: for places that are not markdown but still should not carry hidden characters.
+ * without escaping: for text that is not markdown (a TextRun) but still should hide nothing.
+ * With `keepLines`, line breaks stay (at most one blank line in a row) and each line is cleaned.
  *
  * @example
  *   visibleText('evil\u202Egnp.exe\n  x') // 'evilgnp.exe x'
+ *   visibleText('first\r\n\n\n second', { keepLines: true }) // 'first\n\nsecond'
  */
-export function visibleText(text: string): string {
+export function visibleText(text: string, { keepLines = false }: { keepLines?: boolean } = {}): string {
+  if (keepLines) {
+    return text.split(/\r\n|[\n\r\u2028\u2029]/).map((line) => visibleText(line)).join('\n').replace(/\n{3,}/g, '\n\n').trim();
+  }
   return text.replace(/\s+/g, ' ').replace(HIDDEN, '').replace(/ {2,}/g, ' ').trim();
 }
 
@@ -46,3 +51,19 @@ const HIDDEN = /(?![\u200C\u200D])[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]/gu;
  * Adaptive Cards' `{{DATE(...)}}` text functions). `.` and `)` after digits make ordered lists.
  */
 const MARKDOWN_SIGNIFICANT = /[\\`*_{}[\]()#+\-.!|~<>&=]/g;
+
+/**
+ * At most `max` characters (UTF-16 units, as RingCentral's post limit counts), cut with "…" and
+ * never inside a surrogate pair: for user text that is echoed, kept or listed.
+ *
+ * @example
+ *   clipText('a'.repeat(500), 200).length === 200 // 199 a's and "…"
+ */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;

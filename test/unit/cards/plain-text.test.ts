@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import MarkdownIt from 'markdown-it';
 import { describe, expect, it } from 'vitest';
-import { plainText, visibleText } from '../../../src/cards/plain-text.js';
+import { clipText, plainText, visibleText } from '../../../src/cards/plain-text.js';
 import { parseMentions } from '../../../src/emulator/mentions.js';
 
 // adaptivecards renders TextBlock and Fact text with `markdownit().render(text)`: default options.
@@ -88,5 +88,29 @@ describe('plainText', () => {
     expect(visibleText('\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645')).toBe('\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645');
     expect(visibleText('invoice\u202Egnp.exe')).toBe('invoicegnp.exe');
     expect(visibleText(' a \u200B b\u2028c ')).toBe('a b c');
+  });
+});
+
+describe('visibleText with keepLines', () => {
+  it('keeps line breaks, at most one blank line in a row, and cleans each line', () => {
+    expect(visibleText('first\r\n\n\n\n  second\u202E line \u2028third', { keepLines: true })).toBe('first\n\nsecond line\nthird');
+  });
+});
+
+describe('clipText', () => {
+  it('leaves short text alone and cuts long text to the limit with an ellipsis', () => {
+    expect(clipText('short', 10)).toBe('short');
+    expect(clipText('a'.repeat(500), 200)).toBe(`${'a'.repeat(199)}…`);
+  });
+
+  it('never cuts a surrogate pair in half', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.integer({ min: 1, max: 40 }), (s, max) => {
+        const out = clipText(s, max);
+        expect(out.length).toBeLessThanOrEqual(max);
+        expect(out).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+        if (s.length > max) expect(s.startsWith(out.slice(0, -1))).toBe(true);
+      }),
+    );
   });
 });
