@@ -15,7 +15,7 @@ const NAME_MAX = 80;
 const REASON_MAX = 200;
 
 /** User text as one list line shows it: clipped, then escaped. */
-const shown = (text: string, max = NAME_MAX) => plainText(clipText(text, max));
+const shown = (text: string, max = NAME_MAX) => plainText(text, { max });
 
 /** One line, capped so no page can outgrow a post; a cut never leaves a dangling escape. */
 function capLine(line: string): string {

@@ -8,13 +8,17 @@
  * - Invisible characters go: controls, format characters (bidi overrides and isolates, zero-width
  *   spaces, the BOM), private-use, unassigned and lone surrogate code points. Zero-width (non-)joiners
  *   stay: they shape Persian and Indic names and emoji, and hide nothing. Every run of whitespace,
- *   line breaks included, becomes one space, so user text never starts a line of its own (a fake
- *   list entry in `pending`, a heading, a quote) and the result is trimmed.
+ *   line breaks included (unless `keepLines`), becomes one space, so user text never starts a line
+ *   of its own (a fake list entry in `pending`, a heading, a quote) and the result is trimmed.
  * - Every character markdown gives a meaning to is backslash-escaped (CommonMark 2.4: any ASCII
  *   punctuation may be), so a CommonMark renderer shows the text literally. RingCentral documents
  *   no escape syntax for its posts, so the escaping is chosen to hold for a renderer that ignores
  *   backslashes too: the output never contains `](`, `![`, `**`, `__` or an unescaped `[`, so no
  *   link, image or mention pattern survives, at the worst cost of a visible backslash.
+ *
+ * With `max`, the visible text is first cut to that many characters (escaping may then lengthen it).
+ * With `keepLines`, line breaks stay (for a card's multi-line answer, never in a post's list line):
+ * each line is escaped and trimmed, so none can start a heading, list, quote or code block.
  *
  * Only for text that is rendered as markdown: `Input.*` values and RichTextBlock `TextRun` text are
  * not markdown and take the raw text.
@@ -23,8 +27,9 @@
  *   plainText('[Approve here](https://evil.example)') // '\\[Approve here\\]\\(https://evil\\.example\\)'
  *   client.postText(chatId, `**${plainText(app.appName)}** by ${plainText(name)}`);
  */
-export function plainText(text: string): string {
-  return visibleText(text).replace(MARKDOWN_SIGNIFICANT, '\\$&');
+export function plainText(text: string, { max, keepLines = false }: { max?: number; keepLines?: boolean } = {}): string {
+  const visible = visibleText(text, { keepLines });
+  return (max === undefined ? visible : clipText(visible, max)).replace(MARKDOWN_SIGNIFICANT, '\\$&');
 }
 
 /**

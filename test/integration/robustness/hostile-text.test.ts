@@ -1,6 +1,7 @@
 import MarkdownIt from 'markdown-it';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adminCards, click, latestAdminCard, register } from '../../helpers/approvals.js';
+import { goodBasics, startFlowWorld } from '../../helpers/flow.js';
 import { startWorld, type World } from '../../helpers/world.js';
 
 let world: World | undefined;
@@ -63,5 +64,51 @@ describe('user text in the admin flow', () => {
     const dm = await w.emulator.directChat(app.ownerId, w.botId);
     const news = w.botCards(dm.id).at(-1)!.body;
     expect(JSON.stringify(news)).not.toMatch(RAW_MARKUP);
+  });
+});
+
+describe('user text in the registration form', () => {
+  it('quotes a hostile typed value in an error message as text', async () => {
+    const { world: w, flow } = await startFlowWorld();
+    world = w;
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
+    await flow.next({ scopes: `ReadMessages,[Approve here](https://evil.example),![:Person](${w.bob.id})`, justification: '' });
+    const text = flow.text();
+    expect(text).toMatch(/These scopes don't exist/);
+    expect(text).not.toMatch(RAW_MARKUP);
+    expect(shown(text.split('\n').find((l) => l.includes("don't exist"))!).markup).toEqual([]);
+  });
+
+  it('shows hostile answers on the review card and the closed form as text', async () => {
+    const { world: w, flow } = await startFlowWorld();
+    world = w;
+    const appName = '[Approve here](https://evil.example)';
+    await flow.next({ appType: 'rest-api' });
+    await flow.next({ ...goodBasics, appName, displayName: `![:Person](${w.bob.id}) **Boss**` });
+    await flow.next({ authMethod: 'oauth', redirectUris: 'https://app.example.com/cb?next=[a](https://evil.example)\nhttps://app.example.com/two', refreshTokens: 'false' });
+    await flow.next({ scopes: 'ReadMessages', justification: '' });
+    await flow.next({ access: 'private', partners: '' });
+    await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
+    const review = flow.text();
+    expect(review).toMatch(/Review/);
+    expect(review).not.toMatch(RAW_MARKUP);
+    const facts = review.split('\n').filter((l) => /^(App name|Display name|Redirect URIs): /.test(l));
+    expect(facts.map((l) => shown(l).markup)).toEqual([[], [], []]);
+    expect(shown(facts[0]!).text).toBe(`App name: ${appName}`);
+    await flow.click('submit');
+    expect(flow.text()).toMatch(/^Registered: /);
+    expect(flow.text()).not.toMatch(RAW_MARKUP);
+  });
+
+  it('echoes an unknown command as text', async () => {
+    const w = (world = await startWorld());
+    const dm = await w.dm(w.alice);
+    const [reply] = await w.say(w.alice, dm.id, `[Approve here](https://evil.example) ![:Team](${dm.id}) **now**`);
+    expect(reply!.text).toMatch(/I don't know/);
+    expect(reply!.mentions).toBeNull();
+    expect(reply!.text).not.toMatch(RAW_MARKUP);
+    expect(shown(reply!.text!).markup).toEqual([]);
   });
 });

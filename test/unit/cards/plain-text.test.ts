@@ -91,6 +91,35 @@ describe('plainText', () => {
   });
 });
 
+describe('plainText with keepLines', () => {
+  it('keeps each line as a line of literal text, and no line can start a block', () => {
+    const lines = fc.array(visible.filter((l) => l !== ''), { minLength: 1, maxLength: 5 });
+    fc.assert(
+      fc.property(lines, (ls) => {
+        const r = rendered(plainText(ls.join('\n'), { keepLines: true }));
+        expect(r.blocks).toEqual(['paragraph_open', 'inline', 'paragraph_close']);
+        expect(r.inlineTypes.every((t) => t === 'text' || t === 'softbreak')).toBe(true);
+        expect(r.text).toBe(ls.join('\n'));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('leaves no markup or mention in anything it is given', () => {
+    fc.assert(
+      fc.property(hostile, (s) => {
+        const out = plainText(s, { keepLines: true });
+        const r = rendered(out);
+        expect(r.blocks.every((t) => /^paragraph_|^inline$/.test(t))).toBe(true);
+        expect(r.inlineTypes.every((t) => t === 'text' || t === 'softbreak')).toBe(true);
+        expect(parseMentions(out, () => 'Somebody')).toBeNull();
+        expect(out).not.toMatch(/\]\(|!\[|\*\*|__|(?<!\\)[[\]()<>*_`!]/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
 describe('visibleText with keepLines', () => {
   it('keeps line breaks, at most one blank line in a row, and cleans each line', () => {
     expect(visibleText('first\r\n\n\n\n  second\u202E line \u2028third', { keepLines: true })).toBe('first\n\nsecond line\nthird');
