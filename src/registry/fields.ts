@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clipText } from '../cards/plain-text.js';
 import type { ScopeCatalog } from './scope-catalog.js';
 import { validateUrl, type UrlRules } from './validate-url.js';
 
@@ -36,6 +37,10 @@ export const LIMITS = {
   justificationMin: 30,
   justificationMax: 2000,
   instructions: 2000,
+  /** How much of a typed value an error message quotes. */
+  quoted: 200,
+  /** How many bad redirect URI lines an error message lists. */
+  problemLines: 3,
 } as const;
 
 export const ICON_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp'] as const;
@@ -200,7 +205,9 @@ const redirectUrisSchema = z
       problems.push(`You entered ${uris.length} redirect URIs; the limit is ${LIMITS.redirectUris}.`);
     }
     if (problems.length > 0) {
-      ctx.addIssue({ code: 'custom', message: problems.join(' ') });
+      const more = problems.length - LIMITS.problemLines;
+      const listed = more > 0 ? [...problems.slice(0, LIMITS.problemLines), `…and ${more.toLocaleString('en-US')} more lines to fix.`] : problems;
+      ctx.addIssue({ code: 'custom', message: listed.join(' ') });
       return z.NEVER;
     }
     return uris;
@@ -214,7 +221,7 @@ function scopesSchema(catalog: ScopeCatalog) {
     }
     const unknown = names.filter((name) => catalog.get(name) === undefined);
     if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `These scopes don't exist: ${unknown.join(', ')}. Choose scopes from the list.` });
+      ctx.addIssue({ code: 'custom', message: `These scopes don't exist: ${clipText(unknown.join(', '), LIMITS.quoted)}. Choose scopes from the list.` });
       return z.NEVER;
     }
     return names;
@@ -235,7 +242,7 @@ const partnersSchema = choiceList.transform((ids, ctx): Partners => {
   }
   const unknown = ids.filter((id) => !PARTNER_IDS.has(id));
   if (unknown.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `Unknown partner: ${unknown.join(', ')}. Choose partners from the list.` });
+    ctx.addIssue({ code: 'custom', message: `Unknown partner: ${clipText(unknown.join(', '), LIMITS.quoted)}. Choose partners from the list.` });
     return z.NEVER;
   }
   return ids as PartnerId[];
