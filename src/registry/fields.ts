@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clipText } from '../cards/plain-text.js';
+import { INVISIBLE } from './name-key.js';
 import type { ScopeCatalog } from './scope-catalog.js';
 import { validateUrl, type UrlRules } from './validate-url.js';
 
@@ -102,8 +103,8 @@ export interface FieldContext {
 export function fieldSchemas(ctx: FieldContext): FieldSchemas {
   return {
     appType: appTypeSchema(ctx.allowNotificationAddins),
-    appName: text('app name', LIMITS.name),
-    displayName: text('display name', LIMITS.name),
+    appName: nameText('app name'),
+    displayName: nameText('display name'),
     iconUrl: iconUrlSchema,
     primaryContact: emailSchema,
     promote: toggle,
@@ -138,6 +139,24 @@ function text(label: string, max: number) {
     .trim()
     .min(1, `Please enter the ${label}.`)
     .max(max, { error: (issue) => `The ${label} can be at most ${max} characters (yours has ${String(issue.input).length}).` });
+}
+
+/**
+ * A name people read on cards and in lists: refused when it hides characters (zero-width, bidi
+ * controls, variation selectors and the like), kept in NFKC form (fullwidth letters and other
+ * compatibility forms become the plain ones), so what is stored is what is compared and shown.
+ */
+function nameText(label: string) {
+  return z.string(`Please enter the ${label} as text.`).transform((raw, ctx) => {
+    const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
+    if (INVISIBLE.test(raw.trim())) {
+      return problem(`The ${label} contains an invisible character (such as a zero-width space, a text-direction mark or a line break). Please type it again using visible characters only.`);
+    }
+    const name = raw.normalize('NFKC').trim();
+    if (name === '') return problem(`Please enter the ${label}.`);
+    if (name.length > LIMITS.name) return problem(`The ${label} can be at most ${LIMITS.name} characters (yours has ${name.length}).`);
+    return name;
+  });
 }
 
 // Input.Toggle submits "true"/"false"; stored drafts hold real booleans.
