@@ -1,10 +1,48 @@
 import { argumentOf, type Command } from '../bot/commands.js';
 import type { IncomingMessage, Services } from '../bot/context.js';
-import { personName } from '../bot/person-name.js';
+import { personNames } from '../bot/person-name.js';
+import { clipText, plainText } from '../cards/plain-text.js';
 import type { AppRegistry } from '../registry/app-records.js';
 import type { Collection } from '../store/store.js';
 import { utc, type ApprovalRequest } from './approval-request.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
+
+/** Lines per post: with every line capped at LINE_MAX, a page stays far below the 10,000-character post limit (contract 4.1). */
+export const PAGE_SIZE = 20;
+const LINE_MAX = 400;
+/** How much of a name or a reason one line of a list shows. */
+const NAME_MAX = 80;
+const REASON_MAX = 200;
+
+/** User text as one list line shows it: clipped, then escaped. */
+const shown = (text: string, max = NAME_MAX) => plainText(text, { max });
+
+/** One line, capped so no page can outgrow a post; a cut never leaves a dangling escape. */
+function capLine(line: string): string {
+  if (line.length <= LINE_MAX) return line;
+  return `${clipText(line, LINE_MAX).slice(0, -1).replace(/\\+$/, (b) => (b.length % 2 ? b.slice(1) : b))}…`;
+}
+
+/** "2" → 2; anything but a page number → undefined. */
+function pageNumber(text: string): number | undefined {
+  if (!/^\d{1,6}$/.test(text)) return undefined;
+  const n = Number(text);
+  return n >= 1 ? n : undefined;
+}
+
+/**
+ * One page of a long answer: the header, the page's lines, and how to ask for the next page.
+ * Only the page's items are turned into lines, so people are looked up only for what is shown.
+ */
+async function pageOf<T>(items: T[], page: number, header: (range: string) => string, line: (item: T, index: number) => Promise<string>, more: (next: number) => string) {
+  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
+  if (page > pages) return `There is no page ${page}: the ${items.length} fit on ${pages === 1 ? 'one page' : `${pages} pages`}.`;
+  const start = (page - 1) * PAGE_SIZE;
+  const shownItems = items.slice(start, start + PAGE_SIZE);
+  const lines = await Promise.all(shownItems.map(async (item, i) => capLine(await line(item, start + i))));
+  const range = pages === 1 ? '' : ` (${start + 1}–${start + shownItems.length}, page ${page} of ${pages})`;
+  return [header(range), ...lines, ...(page < pages ? [more(page + 1)] : [])].join('\n');
+}
 
 /** `pending` and `audit <app>`: what the admins can ask in their channel. */
 export function approvalCommands({ services, requests, audit, registry }: { services: Services; requests: Collection<ApprovalRequest>; audit: AuditLog; registry: AppRegistry }): Command[] {
@@ -14,17 +52,27 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
 
   const pending: Command = {
     words: ['pending'],
-    summary: "in the admins' channel: approval requests waiting for a decision, oldest first.",
+    takesArgument: true,
+    usage: 'pending [page]',
+    summary: `in the admins' channel: approval requests waiting for a decision, oldest first, ${PAGE_SIZE} at a time.`,
     async run({ client, installation }, m) {
       if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
+      const arg = argumentOf(pending, m.text);
+      const page = arg === '' ? 1 : pageNumber(arg);
+      if (page === undefined) return void (await client.postText(m.chatId, 'Say **pending** for the first page, or **pending 2** for the second.'));
       const open = (await requests.list())
         .filter((r) => r.status === 'open' && r.accountId === installation.accountId)
         .sort((a, b) => a.requestedAt - b.requestedAt);
       if (open.length === 0) return void (await client.postText(m.chatId, 'No approval requests are waiting.'));
-      const lines = await Promise.all(
-        open.map(async (r, i) => `${i + 1}. **${r.appName}** by ${await personName(client, r.requesterId)}: ${r.scopes.join(', ')} (asked ${utc(r.requestedAt)})`),
+      const nameOf = personNames(client);
+      const text = await pageOf(
+        open,
+        page,
+        (range) => `${open.length} approval request${open.length === 1 ? '' : 's'} waiting, oldest first${range}:`,
+        async (r, i) => `${i + 1}. **${shown(r.appName)}** by ${shown(await nameOf(r.requesterId))}: ${shown(r.scopes.join(', '), REASON_MAX)} (asked ${utc(r.requestedAt)})`,
+        (next) => `Say **pending ${next}** for more.`,
       );
-      await client.postText(m.chatId, [`${open.length} approval request${open.length === 1 ? '' : 's'} waiting, oldest first:`, ...lines].join('\n'));
+      await client.postText(m.chatId, text);
     },
   };
 
@@ -38,36 +86,59 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     expired: 'expired',
   };
 
+  /** "Expense Sync page 2" → the app and page 2; a name that merely ends so is tried whole when nothing else matches. */
+  async function findApps(argument: string, accountId: string) {
+    const paged = /^(.*\S)\s+page\s+(\d{1,6})$/i.exec(argument);
+    const page = paged ? pageNumber(paged[2]!) : undefined;
+    if (paged && page !== undefined) {
+      const apps = await registry.findAll(paged[1]!, accountId);
+      if (apps.length > 0) return { query: paged[1]!, apps, page };
+    }
+    return { query: argument, apps: await registry.findAll(argument, accountId), page: 1 };
+  }
+
   const auditCommand: Command = {
     words: ['audit'],
     takesArgument: true,
-    usage: 'audit <app>',
-    summary: "in the admins' channel: the approval history of an app (by name or client ID).",
+    usage: 'audit <app> [page N]',
+    summary: `in the admins' channel: the approval history of an app (by name or client ID), ${PAGE_SIZE} entries at a time.`,
     async run({ client, installation }, m) {
       if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
-      const query = argumentOf(auditCommand, m.text);
-      if (!query) return void (await client.postText(m.chatId, 'Which app? Say **audit <app name or client ID>**.'));
-      const apps = await registry.findAll(query, installation.accountId);
-      if (apps.length === 0) return void (await client.postText(m.chatId, `I know no app called "${query}" in this account.`));
+      const argument = argumentOf(auditCommand, m.text);
+      if (!argument) return void (await client.postText(m.chatId, 'Which app? Say **audit <app name or client ID>**.'));
+      const { query, apps, page } = await findApps(argument, installation.accountId);
+      if (apps.length === 0) return void (await client.postText(m.chatId, `I know no app called "${shown(query, REASON_MAX)}" in this account.`));
+      const nameOf = personNames(client);
       if (apps.length > 1) {
         // Names are unique per owner, not per account: never pick one silently.
-        const lines = await Promise.all(apps.map(async (a) => `• **${a.appName}** of ${await personName(client, a.ownerId)}: audit ${a.clientId}`));
-        return void (await client.postText(m.chatId, [`${apps.length} apps are called "${query}". Say which one by its client ID:`, ...lines].join('\n')));
+        const text = await pageOf(
+          apps,
+          page,
+          (range) => `${apps.length} apps are called "${shown(query)}"${range}. Say which one by its client ID:`,
+          async (a) => `• **${shown(a.appName)}** of ${shown(await nameOf(a.ownerId))}: audit ${plainText(a.clientId)}`,
+          (next) => `Say **audit ${shown(query)} page ${next}** for more.`,
+        );
+        return void (await client.postText(m.chatId, text));
       }
       const app = apps[0]!;
       const entries = await audit.forApp(app.clientId);
-      if (entries.length === 0) return void (await client.postText(m.chatId, `**${app.appName}** has no approval history.`));
-      const lines = await Promise.all(
-        entries.map(async (e) => {
-          const who = e.actorId ? await personName(client, e.actorId) : 'Registrar';
+      if (entries.length === 0) return void (await client.postText(m.chatId, `**${shown(app.appName)}** has no approval history.`));
+      const text = await pageOf(
+        entries,
+        page,
+        (range) => `Approval history of **${shown(app.appName)}** (${plainText(app.clientId)})${range}:`,
+        async (e) => {
+          const who = e.actorId ? shown(await nameOf(e.actorId)) : 'Registrar';
+          const reason = e.reason ? shown(e.reason, REASON_MAX) : '';
           const what =
             e.event === 'refused'
-              ? `${WORDS[e.event]} a click by ${who} (${e.reason ?? ''})`
-              : `${WORDS[e.event]} by ${who}: ${e.scopes.join(', ')}${e.rejected?.length ? `; rejected ${e.rejected.join(', ')}` : ''}`;
-          return `• ${utc(e.at)}: ${what}${e.reason && e.event !== 'refused' ? ` (reason: ${e.reason})` : ''}`;
-        }),
+              ? `${WORDS[e.event]} a click by ${who} (${reason})`
+              : `${WORDS[e.event]} by ${who}: ${shown(e.scopes.join(', '), REASON_MAX)}${e.rejected?.length ? `; rejected ${shown(e.rejected.join(', '), REASON_MAX)}` : ''}`;
+          return `• ${utc(e.at)}: ${what}${reason && e.event !== 'refused' ? ` (reason: ${reason})` : ''}`;
+        },
+        (next) => `Say **audit ${plainText(app.clientId)} page ${next}** for more.`,
       );
-      await client.postText(m.chatId, [`Approval history of **${app.appName}** (${app.clientId}):`, ...lines].join('\n'));
+      await client.postText(m.chatId, text);
     },
   };
 

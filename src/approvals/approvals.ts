@@ -3,6 +3,7 @@ import type { Services, TurnContext } from '../bot/context.js';
 import { noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
 import { personName } from '../bot/person-name.js';
+import { plainText } from '../cards/plain-text.js';
 import { createKeyedLock } from '../lib/keyed-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
@@ -116,7 +117,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     }
     const closed = async (cur: ApprovalRequest) =>
       cur.decision
-        ? noticeDialog('Already decided', `${OUTCOME_WORDS[outcomeOf(cur.decision)]} by ${await personName(ctx.client, cur.decision.by)} at ${utc(cur.decision.at)}. Nothing was changed.`)
+        ? noticeDialog('Already decided', `${OUTCOME_WORDS[outcomeOf(cur.decision)]} by ${plainText(await personName(ctx.client, cur.decision.by))} at ${utc(cur.decision.at)}. Nothing was changed.`)
         : noticeDialog('This request expired', 'Nothing was changed. The requester can ask again.');
     if (r.status !== 'open') return closed(r);
     if (isOverdue(r)) {

@@ -1,3 +1,4 @@
+import { plainText } from '../cards/plain-text.js';
 import type { IncomingMessage, TurnContext } from './context.js';
 
 /**
@@ -44,7 +45,7 @@ export function argumentOf(command: Command, text: string): string {
   return word ? said.slice(word.length).trim() : '';
 }
 
+/** The answer to a message that is no command: what was typed is echoed, shortened and as text (a link stays a link's text). */
 export function unknownCommandText(text: string): string {
-  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  return `Sorry, I don't know "${shown}". Type **help** to see what I can do.`;
+  return `Sorry, I don't know "${plainText(text, { max: 60 })}". Type **help** to see what I can do.`;
 }

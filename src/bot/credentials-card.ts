@@ -1,3 +1,4 @@
+import { plainText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
 import type { AppRecord, IssuedApp } from '../registry/app-records.js';
@@ -27,7 +28,7 @@ function hideAtText(hideAt: number, now: number): string {
 }
 
 const base = (app: AppRecord) => ({
-  appName: app.appName,
+  appName: plainText(app.appName),
   appTypeLabel: APP_TYPE_LABELS[app.appType],
   clientId: app.clientId,
   grantedScopes: app.grantedScopes,

@@ -1,3 +1,4 @@
+import { clipText } from '../cards/plain-text.js';
 import type { AppDraft, AppType, FieldName } from '../registry/fields.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { STEPS, mergeStep, stepFields, stepsFor, validateDraft, validateStep, type StepId } from '../registry/steps.js';
@@ -35,14 +36,24 @@ function stepsOf(flow: Flow): StepId[] {
   return flow.draft.appType ? stepsFor(flow.draft.appType as AppType) : ['type'];
 }
 
-/** Only the fields a step's card has, as strings, so they can be shown again exactly as typed. */
+/**
+ * The most of one typed value a flow keeps. Every accepted answer is far shorter (the longest, a
+ * URL, is 2,048); a refused one is kept only to be shown again, and is re-rendered on every card.
+ */
+export const KEPT_MAX = 4096;
+
+/** Only the fields a step's card has, as strings, so they can be shown again as typed (up to KEPT_MAX). */
 function enteredFor(step: StepId, inputs: Record<string, unknown>): Partial<Record<FieldName, string>> {
   const out: Partial<Record<FieldName, string>> = {};
   for (const field of stepFields(step)) {
     const v = inputs[field];
     if (v !== undefined && v !== null) out[field] = String(v);
   }
-  return out;
+  return kept(out);
+}
+
+function kept(values: Partial<Record<FieldName, string>>): Partial<Record<FieldName, string>> {
+  return Object.fromEntries(Object.entries(values).map(([field, v]) => [field, clipText(v, KEPT_MAX)]));
 }
 
 function moved(flow: Flow, changes: Partial<Flow>, now: number): Flow {
@@ -127,7 +138,7 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
       const check = validateDraft(flow.draft, stepCtx);
       if (!check.ok) {
         // The rules (or the requester's other apps) changed since the step was accepted.
-        const entered = { ...flow.entered, [check.step]: { ...flow.entered[check.step], ...check.values } };
+        const entered = { ...flow.entered, [check.step]: { ...flow.entered[check.step], ...kept(check.values) } };
         return {
           outcome: 'render',
           flow: moved(flow, { step: check.step, entered, errors: check.errors, returnToReview: true, notice: 'Something needs another look before the app can be registered.' }, now),

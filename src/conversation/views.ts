@@ -1,3 +1,4 @@
+import { plainText } from '../cards/plain-text.js';
 import { renderCard, STEP_INPUT_IDS, type Card, type StepCardName } from '../cards/render-card.js';
 import { PARTNERS, type AppDraft, type AppType, type FieldName } from '../registry/fields.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
@@ -7,7 +8,9 @@ import { fieldsFor } from './transition.js';
 
 /**
  * Turns a flow into the card that shows it. Values shown are what the user typed on that step
- * when there is any, else the accepted answer, else a sensible default.
+ * when there is any, else the accepted answer, else a sensible default. Input values are not
+ * markdown and are shown raw; error messages (which quote what was typed) and the review's answers
+ * are TextBlock and Fact text, which is, so they go through plainText.
  */
 export interface ViewContext {
   botId: string;
@@ -69,7 +72,7 @@ function inputsFor(flow: Flow, card: StepCardName) {
   // The card schemas check these shapes when the card is rendered.
   return {
     values: Object.fromEntries(ids.map((f) => [f, value(f)])) as never,
-    errors: Object.fromEntries(ids.map((f) => [f, flow.errors[f] ?? ''])) as never,
+    errors: Object.fromEntries(ids.map((f) => [f, plainText(flow.errors[f] ?? '')])) as never,
   };
 }
 
@@ -165,21 +168,18 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
             title: sectionTitle(s),
             facts: stepFields(s)
               .filter((f) => flow.draft[f] !== undefined && fieldsFor(flow.draft.appType as AppType).has(f))
-              .map((f) => ({ title: FIELD_LABELS[f], value: describeAnswer(f, flow.draft, ctx.catalog) })),
+              .map((f) => ({ title: FIELD_LABELS[f], value: plainText(describeAnswer(f, flow.draft, ctx.catalog), { keepLines: true }) })),
           }))
           .map((s) => (s.facts.length ? s : { ...s, facts: [{ title: 'Nothing to set', value: '—' }] })),
       });
   }
 }
 
-export function closedCard(kind: 'cancelled' | 'expired' | 'registered' | 'moved' | 'finished' | 'not-issued', detail = ''): Card {
+export function closedCard(kind: 'cancelled' | 'expired' | 'moved', detail = ''): Card {
   const cards = {
     cancelled: { title: 'Registration cancelled', message: 'Nothing was registered. Type **create app** to start again.', tone: 'default' },
     expired: { title: 'This form expired', message: `It was left unfinished for too long, so nothing was registered. ${detail}Type **create app** to start again.`, tone: 'attention' },
-    registered: { title: `Registered: ${detail}`, message: 'Your credentials are in the private card below.', tone: 'good' },
     moved: { title: 'This form has moved on', message: 'It continues in the newer card below.', tone: 'default' },
-    finished: { title: 'This form is closed', message: 'Type **create app** to register another app.', tone: 'default' },
-    'not-issued': { title: 'No credentials were issued', message: 'Registering the app did not finish, so nothing was registered and no secret is valid. Try again from your form.', tone: 'attention' },
   } as const;
   return renderCard('flow-closed', { ...cards[kind] });
 }

@@ -3,6 +3,7 @@ import { AppError } from '../lib/errors.js';
 import type { Store } from '../store/store.js';
 import { newClientSecret, newSharedSecret, sealCredentials, verifyClientSecret } from './credentials.js';
 import type { AppDraft } from './fields.js';
+import { nameKey } from './name-key.js';
 import type { ScopeCatalog } from './scope-catalog.js';
 
 /**
@@ -56,8 +57,8 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
   const apps = store.collection<AppRecord>('apps');
   return {
     async create({ draft, accountId, ownerId, now, clientId }) {
-      const name = draft.appName.trim().toLowerCase();
-      const taken = (await apps.list()).some((a) => a.accountId === accountId && a.ownerId === ownerId && a.status !== 'revoked' && a.appName.trim().toLowerCase() === name);
+      const name = nameKey(draft.appName);
+      const taken = (await apps.list()).some((a) => a.accountId === accountId && a.ownerId === ownerId && a.status !== 'revoked' && nameKey(a.appName) === name);
       if (taken) throw new AppError('APP_NAME_TAKEN', 'the requester already has an app with this name', { status: 409 });
       const clientSecret = newClientSecret();
       // Only apps that receive card clicks need a shared secret to check RingCentral's signatures.

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import { domainToUnicode } from 'node:url';
 
 /** What kind of place a URL's host points to, judged from its spelling alone. */
 export type HostKind =
@@ -15,6 +16,7 @@ export type HostKind =
   | 'ipv4-in-ipv6'
   | 'local-name'
   | 'single-label'
+  | 'mixed-script'
   | 'invalid';
 
 /** A host's kind plus a phrase that completes "This URL points to …" for a user. */
@@ -37,6 +39,7 @@ const DESCRIPTIONS: Record<HostKind, string> = {
   'ipv4-in-ipv6': 'an IPv4 address written in IPv6 form',
   'local-name': 'a local network name',
   'single-label': 'a name without a domain (like "intranet")',
+  'mixed-script': 'a name that mixes alphabets in one part (the pattern of look-alike addresses)',
   invalid: 'a host name that is not valid',
 };
 
@@ -98,14 +101,47 @@ function classifyIpv4(address: string): HostClass {
   return classOf(hit?.kind ?? 'public');
 }
 
+/** An LDH label (RFC 1035 2.3.1, RFC 5890 2.3.1): letters, digits, hyphens, no hyphen at either end, 63 at most. */
+const LDH_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
 function classifyName(host: string): HostClass {
   // One trailing dot is the fully-qualified spelling of the same name; anything else is malformed.
   const name = host.endsWith('.') ? host.slice(0, -1) : host;
   if (name === '' || name.startsWith('.') || name.includes('..') || name.endsWith('.')) return classOf('invalid');
+  // The WHATWG parser lets `_` and edge hyphens through; DNS host names do not (RFC 952, RFC 1123 2.1).
+  const labels = name.split('.');
+  if (name.length > 253 || !labels.every((label) => LDH_LABEL.test(label))) return classOf('invalid');
+  if (labels.some((label) => label.startsWith('xn--') && mixesScripts(domainToUnicode(label)))) return classOf('mixed-script');
   if (name === 'localhost' || name.endsWith('.localhost')) return classOf('loopback');
   if (!name.includes('.')) return classOf('single-label');
   if (LOCAL_SUFFIXES.some((suffix) => name.endsWith(`.${suffix}`))) return classOf('local-name');
   return classOf('public');
+}
+
+// Scripts told apart; letters of any other script count as one "other" script.
+const SCRIPTS = [
+  'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Devanagari', 'Bengali', 'Gurmukhi',
+  'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan', 'Myanmar',
+  'Georgian', 'Hangul', 'Ethiopic', 'Cherokee', 'Khmer', 'Mongolian', 'Hiragana', 'Katakana', 'Bopomofo', 'Han', 'Yi',
+  'Tifinagh', 'Nko', 'Canadian_Aboriginal', 'Coptic', 'Glagolitic',
+].map((name) => ({ name, pattern: new RegExp(`\\p{Script=${name}}`, 'u') }));
+const SHARED = /[\p{Script=Common}\p{Script=Inherited}]/u;
+/** UTS #39 5.2 "Highly Restrictive": one script, or Latin with one of the CJK combinations. */
+const ALLOWED_MIXES = [
+  ['Latin', 'Han', 'Hiragana', 'Katakana'],
+  ['Latin', 'Han', 'Bopomofo'],
+  ['Latin', 'Han', 'Hangul'],
+];
+
+/** Whether one (Unicode) label mixes scripts beyond what UTS #39's highly restrictive level allows. */
+function mixesScripts(label: string): boolean {
+  const scripts = new Set<string>();
+  for (const char of label) {
+    if (SHARED.test(char)) continue; // digits, hyphens, marks: no script of their own
+    scripts.add(SCRIPTS.find((s) => s.pattern.test(char))?.name ?? 'other');
+  }
+  if (scripts.size <= 1) return false;
+  return !ALLOWED_MIXES.some((allowed) => [...scripts].every((s) => allowed.includes(s)));
 }
 
 function classifyIpv6(address: string): HostClass {

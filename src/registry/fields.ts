@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { clipText } from '../cards/plain-text.js';
+import { INVISIBLE } from './name-key.js';
 import type { ScopeCatalog } from './scope-catalog.js';
 import { validateUrl, type UrlRules } from './validate-url.js';
 
@@ -36,6 +38,10 @@ export const LIMITS = {
   justificationMin: 30,
   justificationMax: 2000,
   instructions: 2000,
+  /** How much of a typed value an error message quotes. */
+  quoted: 200,
+  /** How many bad redirect URI lines an error message lists. */
+  problemLines: 3,
 } as const;
 
 export const ICON_EXTENSIONS = ['.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp'] as const;
@@ -97,8 +103,8 @@ export interface FieldContext {
 export function fieldSchemas(ctx: FieldContext): FieldSchemas {
   return {
     appType: appTypeSchema(ctx.allowNotificationAddins),
-    appName: text('app name', LIMITS.name),
-    displayName: text('display name', LIMITS.name),
+    appName: nameText('app name'),
+    displayName: nameText('display name'),
     iconUrl: iconUrlSchema,
     primaryContact: emailSchema,
     promote: toggle,
@@ -133,6 +139,24 @@ function text(label: string, max: number) {
     .trim()
     .min(1, `Please enter the ${label}.`)
     .max(max, { error: (issue) => `The ${label} can be at most ${max} characters (yours has ${String(issue.input).length}).` });
+}
+
+/**
+ * A name people read on cards and in lists: refused when it hides characters (zero-width, bidi
+ * controls, variation selectors and the like), kept in NFKC form (fullwidth letters and other
+ * compatibility forms become the plain ones), so what is stored is what is compared and shown.
+ */
+function nameText(label: string) {
+  return z.string(`Please enter the ${label} as text.`).transform((raw, ctx) => {
+    const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
+    if (INVISIBLE.test(raw.trim())) {
+      return problem(`The ${label} contains an invisible character (such as a zero-width space, a text-direction mark or a line break). Please type it again using visible characters only.`);
+    }
+    const name = raw.normalize('NFKC').trim();
+    if (name === '') return problem(`Please enter the ${label}.`);
+    if (name.length > LIMITS.name) return problem(`The ${label} can be at most ${LIMITS.name} characters (yours has ${name.length}).`);
+    return name;
+  });
 }
 
 // Input.Toggle submits "true"/"false"; stored drafts hold real booleans.
@@ -200,7 +224,9 @@ const redirectUrisSchema = z
       problems.push(`You entered ${uris.length} redirect URIs; the limit is ${LIMITS.redirectUris}.`);
     }
     if (problems.length > 0) {
-      ctx.addIssue({ code: 'custom', message: problems.join(' ') });
+      const more = problems.length - LIMITS.problemLines;
+      const listed = more > 0 ? [...problems.slice(0, LIMITS.problemLines), `…and ${more.toLocaleString('en-US')} more lines to fix.`] : problems;
+      ctx.addIssue({ code: 'custom', message: listed.join(' ') });
       return z.NEVER;
     }
     return uris;
@@ -214,7 +240,7 @@ function scopesSchema(catalog: ScopeCatalog) {
     }
     const unknown = names.filter((name) => catalog.get(name) === undefined);
     if (unknown.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `These scopes don't exist: ${unknown.join(', ')}. Choose scopes from the list.` });
+      ctx.addIssue({ code: 'custom', message: `These scopes don't exist: ${clipText(unknown.join(', '), LIMITS.quoted)}. Choose scopes from the list.` });
       return z.NEVER;
     }
     return names;
@@ -235,7 +261,7 @@ const partnersSchema = choiceList.transform((ids, ctx): Partners => {
   }
   const unknown = ids.filter((id) => !PARTNER_IDS.has(id));
   if (unknown.length > 0) {
-    ctx.addIssue({ code: 'custom', message: `Unknown partner: ${unknown.join(', ')}. Choose partners from the list.` });
+    ctx.addIssue({ code: 'custom', message: `Unknown partner: ${clipText(unknown.join(', '), LIMITS.quoted)}. Choose partners from the list.` });
     return z.NEVER;
   }
   return ids as PartnerId[];

@@ -1,5 +1,6 @@
 import { AppError } from '../lib/errors.js';
 import { fieldSchemas, LIMITS, type AppDraft, type AppType, type FieldName, type FieldSchemas } from './fields.js';
+import { nameKey } from './name-key.js';
 import type { ScopeCatalog } from './scope-catalog.js';
 
 export type { AppDraft } from './fields.js';
@@ -134,8 +135,15 @@ export function validateStep(step: StepId, input: Record<string, unknown>, ctx: 
   }
 
   if (values.appName !== undefined && errors.appName === undefined) {
-    const taken = ctx.existingAppNames.some((name) => foldName(name) === foldName(values.appName ?? ''));
-    if (taken) errors.appName = `You already have an app called "${values.appName}". Please choose a different name.`;
+    // Compared by skeleton: "Expense Sync" in Cyrillic or fullwidth letters is the same name to a reader.
+    const key = nameKey(values.appName);
+    const taken = ctx.existingAppNames.find((name) => nameKey(name) === key);
+    if (taken !== undefined) {
+      errors.appName =
+        taken.toLowerCase() === values.appName.toLowerCase()
+          ? `You already have an app called "${values.appName}". Please choose a different name.`
+          : `"${values.appName}" looks the same as your app "${taken}". Please choose a clearly different name.`;
+    }
   }
 
   if (Object.keys(errors).length > 0) return { ok: false, errors, values: rawValues(step, input) };
@@ -216,10 +224,6 @@ function isBlank(value: unknown): boolean {
   if (value === undefined || value === null) return true;
   if (typeof value === 'string') return value.trim() === '';
   return Array.isArray(value) && value.length === 0;
-}
-
-function foldName(name: string): string {
-  return name.normalize('NFKC').trim().toLowerCase();
 }
 
 /** The submitted values as the card shows them, so a failed submit keeps what the user typed. */

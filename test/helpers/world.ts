@@ -180,3 +180,6 @@ export async function clickAs(world: World, cardId: string, person: Person, data
 }
 
 export { cardText } from '../../src/cards/inspect-card.js';
+
+/** Markdown as a reader sees it: backslash escapes of ASCII punctuation resolved (CommonMark 2.4). */
+export const unescaped = (markdown: string) => markdown.replace(/\\([!-/:-@[-`{-~])/g, '$1');

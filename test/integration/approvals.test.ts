@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { validateCard } from '../../src/cards/validate-card.js';
 import { actionData, adminCards, click, dialogTitle, JUSTIFICATION, latestAdminCard, register, scopesOf } from '../helpers/approvals.js';
 import { submitActions } from '../helpers/flow.js';
-import { cardText, clickAs, startWorld, type World, type WorldOptions } from '../helpers/world.js';
+import { cardText, clickAs, startWorld, unescaped, type World, type WorldOptions } from '../helpers/world.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -17,14 +17,14 @@ async function adminWorld(options: WorldOptions = {}) {
 }
 
 /** The requester's newest card in their DM (the outcome of a decision). */
-const requesterNews = (w: World, chatId: string) => cardText(w.botCards(chatId).at(-1)!.body);
+const requesterNews = (w: World, chatId: string) => unescaped(cardText(w.botCards(chatId).at(-1)!.body));
 
 describe('filing a request', () => {
   it('creates the app with its ordinary scopes and posts the sensitive ones to the admin chat', async () => {
     const w = await adminWorld();
     const { app, secret, dm } = await register(w);
     expect(app).toMatchObject({ grantedScopes: ['ReadCallLog'], pendingScopes: ['ReadCallRecording', 'A2PSMS'] });
-    const text = cardText(latestAdminCard(w).body);
+    const text = unescaped(cardText(latestAdminCard(w).body));
     expect(text).toContain('Requester: Alice Archer');
     expect(text).toContain('App: Expense Sync (REST API app)');
     expect(text).toMatch(/\*\*ReadCallRecording\*\*: Download call recordings/);
@@ -75,7 +75,7 @@ describe('deciding', () => {
     const { app, secret, dm } = await register(w);
     await click(w, w.erin, 'Reject', { reason: 'Use the reporting API instead.' });
     expect(cardText(latestAdminCard(w).body)).toContain('Rejected by Erin Admin');
-    expect(cardText(latestAdminCard(w).body)).toContain('Reason: Use the reporting API instead.');
+    expect(unescaped(cardText(latestAdminCard(w).body))).toContain('Reason: Use the reporting API instead.');
     expect(requesterNews(w, dm.id)).toMatch(/Rejected/);
     expect(requesterNews(w, dm.id)).toContain('Use the reporting API instead.');
     expect(await scopesOf(w, app.clientId, secret)).toEqual(expect.objectContaining({ scopes: ['ReadCallLog'], pendingScopes: [] }));

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLIENT_SECRET_REGEX, SHARED_SECRET_REGEX } from '../../src/registry/credentials.js';
 import { goodBasics, type FlowDriver, startFlowWorld } from '../helpers/flow.js';
-import { cardText, type World } from '../helpers/world.js';
+import { cardText, unescaped, type World } from '../helpers/world.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -39,7 +39,7 @@ describe('registering a REST API app with OAuth', () => {
     const { world, dm, flow } = await begin();
     expect(flow.text()).toContain('Step 1 of 7: App type');
     await walkRestOauth(flow);
-    const review = flow.text();
+    const review = unescaped(flow.text());
     expect(review).toContain('App name: Expense Sync');
     expect(review).toContain('Redirect URIs: https://app.example.com/callback\nhttp://localhost:8080/cb');
     expect(review).toContain('Scopes: ReadMessages, SMS');

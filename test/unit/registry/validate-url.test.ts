@@ -163,3 +163,74 @@ describe('classifyHost', () => {
     expect(classifyHost('[zz::1]').kind).toBe('invalid');
   });
 });
+
+describe('validateUrl normalises before it checks', () => {
+  it('checks and keeps the NFKC form, not the WHATWG serialisation', () => {
+    expect(validateUrl('ｈｔｔｐｓ：／／ａｐｐ．ｅｘａｍｐｌｅ．ｃｏｍ／ｃｂ', redirect)).toEqual({ ok: true, url: 'https://app.example.com/cb' });
+    expect(validateUrl('https://Ａpp.Example.com/ＣＢ?x=①', redirect)).toEqual({ ok: true, url: 'https://App.Example.com/CB?x=1' });
+  });
+
+  it('refuses what normalising turns into a forbidden spelling', () => {
+    expect(messageOf('https://app.example.com＼cb', redirect)).toMatch(/forward slashes/);
+    expect(messageOf('https://＊.example.com/cb', redirect)).toMatch(/Wildcards/);
+    expect(messageOf('https://user＠app.example.com/cb', redirect)).toMatch(/user name and password/);
+    expect(messageOf('https://app.example.com/cb＃top', redirect)).toMatch(/fragments are not allowed/);
+    expect(messageOf('https://app.example.com/a\u00A8b', redirect)).toMatch(/invisible characters/); // NFKC gives a space
+  });
+
+  it.each([
+    ['a zero-width space', 'https://app.example.com/\u200Bcb'],
+    ['a right-to-left override', 'https://app.example.com/\u202Ebc'],
+    ['a variation selector', 'https://app.example.com/cb\uFE0F'],
+    ['a soft hyphen', 'https://ap\u00ADp.example.com/cb'],
+    ['a line separator', 'https://app.example.com/\u2028cb'],
+  ])('refuses a URL with %s', (_, url) => {
+    expect(messageOf(url, redirect)).toBe('A URL cannot contain spaces, line breaks or other invisible characters.');
+  });
+});
+
+describe('validateUrl host names and ports', () => {
+  it.each(['https://my_app.example.com/cb', 'https://-app.example.com/cb', 'https://app-.example.com/cb', `https://${'a'.repeat(64)}.example.com/cb`])('refuses the host of %s', (url) => {
+    expect(messageOf(url, redirect)).toMatch(/host name in this URL is not valid.*no underscores/);
+  });
+
+  it('accepts hyphens inside a label and a label of 63 characters', () => {
+    expect(validateUrl(`https://my-app.${'a'.repeat(63)}.example.com/cb`, redirect).ok).toBe(true);
+    expect(validateUrl('https://xn--mnich-kva.de/cb', redirect).ok).toBe(true);
+  });
+
+  it('refuses port 0 however it is written, and accepts other ports', () => {
+    expect(messageOf('https://app.example.com:0/cb', redirect)).toMatch(/Port 0/);
+    expect(messageOf('https://app.example.com:000/cb', redirect)).toMatch(/Port 0/);
+    expect(messageOf('http://localhost:0/cb', redirect)).toMatch(/Port 0/);
+    expect(validateUrl('https://app.example.com:8443/cb', redirect).ok).toBe(true);
+  });
+
+  it.each([
+    ['Cyrillic а among Latin letters', 'https://\u0430pple.com/cb'],
+    ['the same in punycode', 'https://xn--pple-43d.com/cb'],
+    ['Greek α among Latin letters', 'https://p\u03B1ypal.com/cb'],
+    ['Cyrillic and Greek together', 'https://\u0430\u03B1.example.com/cb'],
+    ['Latin with Hangul and Hiragana', 'https://a\uD55C\u3042.example.com/cb'],
+  ])('refuses a label mixing scripts: %s', (_, url) => {
+    expect(messageOf(url, redirect)).toMatch(/mixes letters of different alphabets/);
+    expect(messageOf(url, webhook)).toMatch(/mixes letters of different alphabets/);
+  });
+
+  it.each([
+    ['one script per label', 'https://\u65E5\u672C\u8A9E.jp/cb'],
+    ['a Cyrillic top-level domain after a Latin label', 'https://example.\u0440\u0444/cb'],
+    ['Latin with Han, Hiragana and Katakana', 'https://tokyo\u6771\u4EAC\u30BF\u30EF\u30FC.jp/cb'],
+    ['Latin with Han and Hangul', 'https://seoul\u9996\uD55C.kr/cb'],
+    ['Latin with Han and Bopomofo', 'https://a\u4E2D\u3105.tw/cb'],
+    ['a Latin name with accents', 'https://m\u00FCnich.de/cb'],
+  ])('accepts %s', (_, url) => {
+    expect(validateUrl(url, webhook).ok).toBe(true);
+  });
+
+  it('classifies a homograph label and an underscore label', () => {
+    expect(classifyHost('xn--pple-43d.com').kind).toBe('mixed-script');
+    expect(classifyHost('a_b.example.com').kind).toBe('invalid');
+    expect(classifyHost(`${'a.'.repeat(127)}com`).kind).toBe('invalid'); // 257 characters
+  });
+});
