@@ -1,6 +1,6 @@
 /**
  * Fault injection for the REST API (never for `/_emulator` control routes): make the next N
- * matching requests fail with 429/500/503 or answer slowly.
+ * matching requests fail with 401/429/500/503 or answer slowly.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { rcError, type RcApiError } from './errors.js';
@@ -14,6 +14,8 @@ export type Fault =
   | { status: 503; retryAfter?: number }
   /** 500 CMN-203. */
   | { status: 500 }
+  /** 401 OAU-129, as for a token the platform does not (momentarily) accept. */
+  | { status: 401 }
   /** Answer normally, but only after `delayMs` (for client timeouts). */
   | { delayMs: number };
 
@@ -83,6 +85,8 @@ export class FaultInjector {
       if (fault.status === 429) {
         error = rcError.rateExceeded();
         setRateHeaders(res, rateGroupFor(req.method, req.path), 0);
+      } else if (fault.status === 401) {
+        error = rcError.tokenCorrupted();
       } else {
         error = fault.status === 503 ? rcError.unavailable() : rcError.internal();
       }
