@@ -74,6 +74,8 @@ export function createInstallations(options: InstallationsOptions): Installation
   const records = store.collection<Installation>('installations');
   const clients = new Map<string, Promise<ChatClient & { sdk: SDK }>>();
   const sockets = new Map<string, WsHandle>();
+  /** WebSocket subscribes under way: close() waits for them, so no socket outlives it. */
+  const opening = new Set<Promise<unknown>>();
   const pending = new Set<Promise<unknown>>();
   // Subscription work for an account runs one at a time: a check must not create a second
   // subscription while an install is still waiting out SUB-406.
@@ -156,8 +158,8 @@ export function createInstallations(options: InstallationsOptions): Installation
       try {
         let subscription: Installation['subscription'];
         if (delivery === 'websocket') {
-          const handle = await subscribeOverWebSocket(client.sdk, EVENT_FILTERS, options.onNotification);
-          sockets.set(inst.accountId, handle);
+          const handle = await openSocket(client.sdk, inst.accountId);
+          if (!handle) return; // closed meanwhile
           subscription = { id: handle.subscriptionId ?? '', transport: 'WebSocket', expirationTime: null };
         } else {
           const info = await client.createSubscription({
@@ -179,6 +181,30 @@ export function createInstallations(options: InstallationsOptions): Installation
         }
         throw err;
       }
+    }
+  }
+
+  /**
+   * Subscribes over a WebSocket and keeps the handle, unless close() came first: then the socket
+   * is closed at once. Deciding and storing happen in one step, so close() either finds the
+   * handle in `sockets` or waits for this to close it.
+   */
+  async function openSocket(sdk: SDK, accountId: string): Promise<WsHandle | undefined> {
+    const attempt = subscribeOverWebSocket(sdk, EVENT_FILTERS, options.onNotification, { log: log.child({ accountId }) }).then(async (handle) => {
+      if (closed) {
+        await handle.close();
+        return undefined;
+      }
+      const previous = sockets.get(accountId);
+      sockets.set(accountId, handle);
+      if (previous && previous !== handle) await previous.close();
+      return handle;
+    });
+    opening.add(attempt);
+    try {
+      return await attempt;
+    } finally {
+      opening.delete(attempt);
     }
   }
 
@@ -275,6 +301,7 @@ export function createInstallations(options: InstallationsOptions): Installation
     },
     async close() {
       closed = true;
+      await Promise.allSettled([...opening]);
       for (const accountId of [...sockets.keys()]) await closeSocket(accountId);
     },
   };
