@@ -3,6 +3,7 @@
  * `@ringcentral/subscriptions`: frames are JSON arrays `[meta, body?]`; the first server frame
  * is ConnectionDetails; ClientRequest frames (subscription POST/GET/PUT/DELETE) are answered
  * with the same messageId; notifications go out as ServerNotification; Heartbeat is echoed.
+ * Faults armed with `failNext` apply to ClientRequest frames as to HTTP requests.
  *
  * Sessions: each connection gets a `wsc` token. A client reconnecting with `&wsc=<token>`
  * within `recoveryTimeout` recovers the session (recoveryState "Successful"), keeps its
@@ -22,6 +23,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { EmulatorContext } from './context.js';
 import type { NotificationEnvelope, WsSendResult, WsTransport } from './deliver.js';
 import { RcApiError, rcError } from './errors.js';
+import { FaultInjector } from './faults.js';
 import { randomSecret, uuid } from './ids.js';
 import { getOwn, type Bot, type SubscriptionRecord } from './model.js';
 import type { WsTokenIssuer } from './oauth-routes.js';
@@ -73,6 +75,7 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     private readonly ctx: EmulatorContext,
     private readonly subs: SubscriptionService,
     private readonly recorder: RequestRecorder,
+    private readonly faults: FaultInjector,
   ) {}
 
   /** Handles upgrades of `server` on path `/ws`; other upgrade paths are refused. */
@@ -261,6 +264,9 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     let status: number;
     let body: unknown;
     try {
+      const fault = this.faults.take(method, path);
+      if (fault !== undefined && 'delayMs' in fault) await this.faults.delay(fault.delayMs);
+      else if (fault !== undefined) throw FaultInjector.errorFor(fault);
       [status, body] = await this.clientRequest(session, method, path, frame[1]);
     } catch (err) {
       const error = err instanceof RcApiError ? err : rcError.internal();

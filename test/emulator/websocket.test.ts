@@ -135,6 +135,26 @@ describe('the WebSocket gateway', () => {
     ]);
   });
 
+  it('fails a ClientRequest over the socket like an HTTP request when a fault is armed for its path', async () => {
+    world = await startWorld();
+    world.emulator.failNext(1, { status: 503 }, { method: 'POST', pathPrefix: '/restapi/v1.0/subscription' });
+    const { ws, frames } = await connect(world);
+    const request = (messageId: string) =>
+      JSON.stringify([
+        { type: 'ClientRequest', messageId, method: 'POST', path: '/restapi/v1.0/subscription', headers: {} },
+        { deliveryMode: { transportType: 'WebSocket' }, eventFilters: ['/team-messaging/v1/posts'] },
+      ]);
+
+    ws.send(request('m-1'));
+    await world.emulator.waitFor(() => frames.length >= 2);
+    ws.send(request('m-2'));
+    await world.emulator.waitFor(() => frames.length >= 3);
+    ws.close();
+
+    expect(frames[1]).toMatchObject([{ type: 'ClientRequest', messageId: 'm-1', status: 503 }, { errorCode: 'CMN-201' }]);
+    expect(frames[2]).toMatchObject([{ type: 'ClientRequest', messageId: 'm-2', status: 200 }, { deliveryMode: { transportType: 'WebSocket' } }]);
+  });
+
   it('refuses a second connection with a ws_access_token already used, with an Error frame', async () => {
     world = await startWorld();
     const { uri, token } = await wsToken(world);
