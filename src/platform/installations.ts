@@ -158,7 +158,7 @@ export function createInstallations(options: InstallationsOptions): Installation
       try {
         let subscription: Installation['subscription'];
         if (delivery === 'websocket') {
-          const handle = await openSocket(client.sdk, inst.accountId);
+          const handle = await openSocket(client.sdk, inst);
           if (!handle) return; // closed meanwhile
           subscription = { id: handle.subscriptionId ?? '', transport: 'WebSocket', expirationTime: null };
         } else {
@@ -189,8 +189,13 @@ export function createInstallations(options: InstallationsOptions): Installation
    * is closed at once. Deciding and storing happen in one step, so close() either finds the
    * handle in `sockets` or waits for this to close it.
    */
-  async function openSocket(sdk: SDK, accountId: string): Promise<WsHandle | undefined> {
-    const attempt = subscribeOverWebSocket(sdk, EVENT_FILTERS, options.onNotification, { log: log.child({ accountId }) }).then(async (handle) => {
+  async function openSocket(sdk: SDK, inst: Installation): Promise<WsHandle | undefined> {
+    const { accountId } = inst;
+    const onLost = (err: RingCentralError) => {
+      log.warn('WebSocket subscription lost, subscribing anew', { accountId, err });
+      track(subscriptionLock.run(accountId, () => maintainOne(inst)).catch((e) => log.error('subscription check failed', { accountId, err: e })));
+    };
+    const attempt = subscribeOverWebSocket(sdk, EVENT_FILTERS, options.onNotification, { log: log.child({ accountId }), onLost }).then(async (handle) => {
       if (closed) {
         await handle.close();
         return undefined;
@@ -230,8 +235,11 @@ export function createInstallations(options: InstallationsOptions): Installation
     const inst = await records.get(stale.accountId); // re-read: it may have changed while we waited
     if (!inst) return;
     if (delivery === 'websocket') {
-      // The WebSocket client renews and recovers by itself; only a missing socket needs work.
-      if (!sockets.has(inst.accountId)) await subscribe(inst);
+      // The WebSocket client renews and recovers by itself; only a missing or lost socket needs work.
+      const handle = sockets.get(inst.accountId);
+      if (handle && !handle.lost) return;
+      await closeSocket(inst.accountId);
+      await subscribe(inst);
       return;
     }
     const client = await clientFor(inst);

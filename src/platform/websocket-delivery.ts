@@ -10,6 +10,11 @@ import { RingCentralError } from './rc-client.js';
  */
 export interface WsHandle {
   subscriptionId: string | undefined;
+  /**
+   * True once the client has lost its subscription for good: after a failed session recovery the
+   * gateway refused the new subscription, and the client does not try again. Subscribe anew.
+   */
+  readonly lost: boolean;
   /** Drops the subscription (best effort) and stops the socket and its recovery timers. */
   close(): Promise<void>;
 }
@@ -28,6 +33,7 @@ interface WsExtension {
   pingServerHandle?: ReturnType<typeof setTimeout>;
   _recoverPromise?: Promise<void>;
   _connectPromise?: Promise<void>;
+  recover(): Promise<void>;
   disable(): void;
   revoke(keepInterval?: boolean): Promise<void>;
 }
@@ -48,19 +54,20 @@ function isWsExtension(ext: unknown): ext is WsExtension {
  * and the like) whatever the client library threw, after closing every socket and timer it opened.
  *
  * @example
- * const handle = await subscribeOverWebSocket(client.sdk, EVENT_FILTERS, (envelope) => handle(envelope), { log });
+ * const socket = await subscribeOverWebSocket(client.sdk, EVENT_FILTERS, onNotification, { log, onLost: resubscribe });
  * // later
- * await handle.close();
+ * await socket.close();
  */
 export async function subscribeOverWebSocket(
   sdk: SDK,
   eventFilters: string[],
   onNotification: (envelope: unknown) => void,
-  options: { log?: Logger } = {},
+  options: { log?: Logger; onLost?: (err: RingCentralError) => void } = {},
 ): Promise<WsHandle> {
   const subscriptions = new Subscriptions({ sdk });
   const extensions: WsExtension[] = [];
   let open = true;
+  let lost = false;
 
   // The extension opens its first socket while it is being installed, before register() could
   // hand it to us: watch it from the moment it is installed.
@@ -79,12 +86,28 @@ export async function subscribeOverWebSocket(
       ext.wsToken = undefined;
       ext.wsTokenExpiresAt = 0;
       // Without a listener, an 'error' (gateway unreachable) would be thrown as an uncaught exception.
-      ws.addEventListener('error', (event) => options.log?.warn('WebSocket error', { error: event.message }));
+      ws.addEventListener('error', (event) => {
+        if (open) options.log?.warn('WebSocket error', { error: event.message });
+      });
       // Listening from the socket's creation: the extension re-attaches its own listener only after
       // ConnectionDetails has been handled, a microtask too late for notifications replayed at
       // recovery that arrive in the same network read.
       ws.addEventListener('message', (event) => dispatch(event.data));
     });
+    // When the subscribe that follows a failed session recovery is refused, the extension rethrows
+    // the answer from its recovery timer, where nothing catches it (an unhandled rejection that
+    // ends the process), and never subscribes again. Other errors it retries by itself.
+    const recover = ext.recover.bind(ext);
+    ext.recover = async () => {
+      try {
+        await recover();
+      } catch (err) {
+        if (!isGatewayAnswer(err)) throw err;
+        if (!open || lost) return;
+        lost = true;
+        options.onLost?.(await asRingCentralError(err));
+      }
+    };
   }
 
   function dispatch(data: unknown): void {
@@ -110,7 +133,13 @@ export async function subscribeOverWebSocket(
   const subscription = subscriptions.createSubscription();
   try {
     const registered = await subscription.setEventFilters(eventFilters).register();
-    return { subscriptionId: registered.subscriptionInfo?.id, close };
+    return {
+      subscriptionId: registered.subscriptionInfo?.id,
+      get lost() {
+        return lost;
+      },
+      close,
+    };
   } catch (err) {
     await close();
     throw await asRingCentralError(err);
@@ -135,6 +164,12 @@ async function shutdown(ext: WsExtension): Promise<void> {
   clearTimeout(ext.pingServerHandle);
   if (ext.ws?.terminate) ext.ws.terminate();
   else ext.ws?.close();
+}
+
+/** A RestException of @rc-ex/core: the gateway's answer to a request over the socket, as `response.data`. */
+function isGatewayAnswer(err: unknown): boolean {
+  const response = (err as { response?: unknown } | undefined)?.response;
+  return typeof response === 'object' && response !== null && 'data' in response && !('clone' in response);
 }
 
 /**

@@ -92,4 +92,29 @@ describe('WebSocket delivery when things go wrong', () => {
     // Recovered, not resubscribed: the same subscription still delivers.
     expect(world.emulator.subscriptions({ botId: world.botId }).map((s) => s.id)).toEqual([subscription!.id]);
   });
+
+  it('subscribes anew when the subscribe after a failed session recovery is refused, and answers again', async () => {
+    world = await startWorld({ env: websocket });
+    const dm = await world.dm(world.alice);
+    const [first] = world.emulator.subscriptions({ botId: world.botId });
+    world.emulator.dropWebSockets({ botId: world.botId });
+    await world.emulator.waitFor(() => world!.emulator.requests.filter((r) => r.path === '/ws').length === 1 && world!.emulator.openWebSockets() === 0);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the gateway notes the disconnect on 'close'
+    world.clock.set(world.clock.now() + 181_000); // past recoveryTimeout: the session and its subscription are gone
+    await world.emulator.tick();
+    expect(world.emulator.subscriptions({ botId: world.botId })).toEqual([]);
+    world.emulator.failNext(1, { status: 503 }, { method: 'POST', pathPrefix: '/restapi/v1.0/subscription' });
+
+    await world.emulator.waitFor(() => world!.emulator.subscriptions({ botId: world!.botId }).length === 1, {
+      message: 'the bot never subscribed again',
+      timeoutMs: 15_000,
+    });
+
+    expect(subscribePosts(world).map((r) => r.status)).toEqual([200, 503, 200]);
+    expect(world.emulator.subscriptions({ botId: world.botId })[0]!.id).not.toBe(first!.id);
+    const [reply] = await world.say(world.alice, dm.id, 'help');
+    expect(reply?.text).toContain('create app');
+    expect((await world.bot.installations.get(world.account.id))?.subscription?.id).toBe(world.emulator.subscriptions({ botId: world.botId })[0]!.id);
+    await world.emulator.waitFor(() => world!.emulator.openWebSockets({ botId: world!.botId }) === 1, { message: 'the socket that lost its subscription stayed open' });
+  });
 });
