@@ -44,6 +44,19 @@ describe('WebSocket delivery when things go wrong', () => {
     await world.emulator.waitFor(() => world!.emulator.openWebSockets({ botId }) === 0, { message: 'a failed subscribe left its socket open' });
   });
 
+  it('reports the platform error code when the WebSocket token call keeps failing, and subscribes at the next check', async () => {
+    world = await startWorld({ env: websocket, noInstall: true });
+    world.emulator.failNext(2, { status: 503 }, { method: 'POST', pathPrefix: '/restapi/oauth/wstoken' });
+    await world.install(); // the client retries the token once by itself, then gives up
+
+    const failure = world.logs.find((l) => l.includes('subscription failed'));
+    expect(failure).toContain('HTTP 503 (CMN-201)');
+    expect(world.emulator.subscriptions({ botId: world.botId })).toEqual([]);
+    await world.bot.maintain();
+    expect(world.emulator.subscriptions({ botId: world.botId })).toMatchObject([{ transport: 'WebSocket', status: 'Active' }]);
+    expect(world.emulator.requests.filter((r) => r.path === '/restapi/oauth/wstoken').map((r) => r.status)).toEqual([503, 503, 200]);
+  });
+
   it('leaves no socket open when stopped while a subscribe is under way', async () => {
     world = await startWorld({ env: websocket, noInstall: true });
     world.emulator.failNext(1, { delayMs: 600 }, { method: 'POST', pathPrefix: '/restapi/oauth/wstoken' });
