@@ -93,7 +93,7 @@ export interface Emulator {
   clearFaults(): void;
   /** Blacklists a subscription: status Blacklisted, no more notifications. */
   blacklist(subscriptionId: string, reason?: string): void;
-  /** WebSocket connections open now, as the gateway sees them; optionally of one bot. */
+  /** WebSocket connections the gateway has not seen closed yet; optionally of one bot. */
   openWebSockets(filter?: { botId?: string }): number;
   /** Cuts WebSocket connections as a network failure would (sessions stay recoverable); returns how many. */
   dropWebSockets(filter?: { botId?: string }): number;

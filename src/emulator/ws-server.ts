@@ -130,12 +130,10 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     for (const [token, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(token);
   }
 
-  /** Open connections, optionally of one bot. */
+  /** Accepted connections not closed yet (a closing one still counts), optionally of one bot. */
   openConnections(botId?: string): number {
     let n = 0;
-    for (const [ws, owner] of this.connections) {
-      if (ws.readyState === WebSocket.OPEN && (botId === undefined || owner === botId)) n += 1;
-    }
+    for (const owner of this.connections.values()) if (botId === undefined || owner === botId) n += 1;
     return n;
   }
 

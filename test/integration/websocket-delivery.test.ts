@@ -59,9 +59,10 @@ describe('WebSocket delivery when things go wrong', () => {
 
   it('leaves no socket open when stopped while a subscribe is under way', async () => {
     world = await startWorld({ env: websocket, noInstall: true });
-    world.emulator.failNext(1, { delayMs: 600 }, { method: 'POST', pathPrefix: '/restapi/oauth/wstoken' });
+    world.emulator.failNext(1, { delayMs: 500 }, { method: 'POST', pathPrefix: '/restapi/v1.0/subscription' });
     const { botId } = await world.emulator.installBot({ clientId: world.app.clientId, accountId: world.account.id, installerId: world.alice.id });
-    await new Promise((resolve) => setTimeout(resolve, 150)); // the bot is now waiting for its WebSocket token
+    // Connected: the subscribe request is on its way and will be answered late.
+    await world.emulator.waitFor(() => world!.emulator.requests.some((r) => r.path === '/ws' && r.status === 101));
 
     await world.stop();
 
@@ -91,6 +92,8 @@ describe('WebSocket delivery when things go wrong', () => {
     const bobDm = await world.dm(world.bob);
     const [subscription] = world.emulator.subscriptions({ botId: world.botId });
 
+    // Its next WebSocket token comes a second late: the socket stays down while the users write.
+    world.emulator.failNext(1, { delayMs: 1000 }, { method: 'POST', pathPrefix: '/restapi/oauth/wstoken' });
     expect(world.emulator.dropWebSockets({ botId: world.botId })).toBe(1);
     await world.emulator.post({ chatId: dm.id, personId: world.alice.id, text: 'help' });
     await world.emulator.post({ chatId: bobDm.id, personId: world.bob.id, text: 'help' });
@@ -110,9 +113,10 @@ describe('WebSocket delivery when things go wrong', () => {
     world = await startWorld({ env: websocket });
     const dm = await world.dm(world.alice);
     const [first] = world.emulator.subscriptions({ botId: world.botId });
+    // Its next WebSocket token comes a second late: the session expires before the bot is back.
+    world.emulator.failNext(1, { delayMs: 1000 }, { method: 'POST', pathPrefix: '/restapi/oauth/wstoken' });
     world.emulator.dropWebSockets({ botId: world.botId });
-    await world.emulator.waitFor(() => world!.emulator.requests.filter((r) => r.path === '/ws').length === 1 && world!.emulator.openWebSockets() === 0);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the gateway notes the disconnect on 'close'
+    await world.emulator.waitFor(() => world!.emulator.openWebSockets() === 0); // the gateway saw it close
     world.clock.set(world.clock.now() + 181_000); // past recoveryTimeout: the session and its subscription are gone
     await world.emulator.tick();
     expect(world.emulator.subscriptions({ botId: world.botId })).toEqual([]);
