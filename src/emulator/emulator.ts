@@ -95,6 +95,10 @@ export interface Emulator {
   clearFaults(): void;
   /** Blacklists a subscription: status Blacklisted, no more notifications. */
   blacklist(subscriptionId: string, reason?: string): void;
+  /** WebSocket connections the gateway has not seen closed yet; optionally of one bot. */
+  openWebSockets(filter?: { botId?: string }): number;
+  /** Cuts WebSocket connections as a network failure would (sessions stay recoverable); returns how many. */
+  dropWebSockets(filter?: { botId?: string }): number;
   /** Runs the periodic checks now (renewal reminders, WebSocket session expiry). */
   tick(): Promise<void>;
   /** Waits until background work (deferred events and their deliveries) is done. */
@@ -264,6 +268,14 @@ export class EmulatorInstance implements Emulator {
     const sub = getOwn(this.data.subscriptions, subscriptionId);
     if (sub === undefined) throw new EmulatorError('EMU_NOT_FOUND', `unknown subscription ${subscriptionId}`);
     this.s.deliverer.blacklist(sub, reason);
+  }
+
+  openWebSockets(filter: { botId?: string } = {}): number {
+    return this.s.ws.openConnections(filter.botId);
+  }
+
+  dropWebSockets(filter: { botId?: string } = {}): number {
+    return this.s.ws.dropConnections(filter.botId);
   }
 
   async tick(): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * Fault injection for the REST API (never for `/_emulator` control routes): make the next N
- * matching requests fail with 429/500/503 or answer slowly.
+ * matching requests fail with 401/429/500/503 or answer slowly. REST requests sent over the
+ * WebSocket gateway (ClientRequest frames) count as REST requests too.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { rcError, type RcApiError } from './errors.js';
@@ -14,6 +15,8 @@ export type Fault =
   | { status: 503; retryAfter?: number }
   /** 500 CMN-203. */
   | { status: 500 }
+  /** 401 OAU-129, as for a token the platform does not (momentarily) accept. */
+  | { status: 401 }
   /** Answer normally, but only after `delayMs` (for client timeouts). */
   | { delayMs: number };
 
@@ -63,6 +66,24 @@ export class FaultInjector {
     return armed.fault;
   }
 
+  /** The error a failing fault answers with. */
+  static errorFor(fault: Exclude<Fault, { delayMs: number }>): RcApiError {
+    if (fault.status === 429) return rcError.rateExceeded();
+    if (fault.status === 401) return rcError.tokenCorrupted();
+    return fault.status === 503 ? rcError.unavailable() : rcError.internal();
+  }
+
+  /** Waits `ms` like a slow answer; close() cancels it (it then never resolves: the socket is gone). */
+  delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.delays.delete(timer);
+        resolve();
+      }, ms);
+      this.delays.add(timer);
+    });
+  }
+
   /** Express middleware; mount on the REST API only. */
   middleware() {
     return (req: Request, res: Response, next: NextFunction): void => {
@@ -79,13 +100,8 @@ export class FaultInjector {
         this.delays.add(timer);
         return;
       }
-      let error: RcApiError;
-      if (fault.status === 429) {
-        error = rcError.rateExceeded();
-        setRateHeaders(res, rateGroupFor(req.method, req.path), 0);
-      } else {
-        error = fault.status === 503 ? rcError.unavailable() : rcError.internal();
-      }
+      const error = FaultInjector.errorFor(fault);
+      if (fault.status === 429) setRateHeaders(res, rateGroupFor(req.method, req.path), 0);
       if ('retryAfter' in fault && fault.retryAfter !== undefined) res.set('Retry-After', String(fault.retryAfter));
       res.status(error.status).json(error.toBody());
     };

@@ -37,13 +37,14 @@ export function createServices(ctx: EmulatorContext): Services {
   const chats = new ChatService(ctx, directory, deliverer);
   const posts = new PostService(ctx, directory, chats, deliverer);
   const subscriptions = new SubscriptionService(ctx, deliverer, http);
-  const ws = new WsGateway(ctx, subscriptions, recorder);
+  const faults = new FaultInjector();
+  const ws = new WsGateway(ctx, subscriptions, recorder, faults);
   deliverer.setWsTransport(ws);
   return {
     ctx,
     http,
     recorder,
-    faults: new FaultInjector(),
+    faults,
     deliverer,
     directory,
     chats,

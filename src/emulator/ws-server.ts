@@ -3,11 +3,19 @@
  * `@ringcentral/subscriptions`: frames are JSON arrays `[meta, body?]`; the first server frame
  * is ConnectionDetails; ClientRequest frames (subscription POST/GET/PUT/DELETE) are answered
  * with the same messageId; notifications go out as ServerNotification; Heartbeat is echoed.
+ * Faults armed with `failNext` apply to ClientRequest frames as to HTTP requests.
  *
  * Sessions: each connection gets a `wsc` token. A client reconnecting with `&wsc=<token>`
  * within `recoveryTimeout` recovers the session (recoveryState "Successful"), keeps its
  * subscription and receives the notifications buffered meanwhile (at most
  * `recoveryBufferSize`); otherwise recoveryState is "Failed" and the old subscription is gone.
+ * The buffered notifications follow ConnectionDetails in a later turn of the event loop, as
+ * separate network reads would bring them: a client must already listen when they come.
+ *
+ * WebSocket tokens are single-use and live 30 s (D `docs/notifications/websockets/subscribing.md`:
+ * "expires_in": 30 in the example, the token is "good for a single-use only"; contract appendix
+ * "WebSocket token"). A second connection with a used token gets the same Error frame as an
+ * unknown token.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -15,14 +23,15 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { EmulatorContext } from './context.js';
 import type { NotificationEnvelope, WsSendResult, WsTransport } from './deliver.js';
 import { RcApiError, rcError } from './errors.js';
+import { FaultInjector } from './faults.js';
 import { randomSecret, uuid } from './ids.js';
 import { getOwn, type Bot, type SubscriptionRecord } from './model.js';
 import type { WsTokenIssuer } from './oauth-routes.js';
 import { redact, redactHeaders, type RequestRecorder } from './recorder.js';
 import type { SubscriptionService } from './subscriptions.js';
 
-/** Lifetime of a ws_access_token in seconds (the client refetches after 80 %). */
-export const WS_TOKEN_EXPIRES_IN = 60;
+/** Lifetime of a ws_access_token in seconds, as in the docs' example (the client refetches after 80 %). */
+export const WS_TOKEN_EXPIRES_IN = 30;
 /** ConnectionDetails values (D `code-samples/websockets/connection-details.json`). */
 export const CONNECTION_DETAILS = {
   maxConnectionsPerSession: 50,
@@ -40,6 +49,8 @@ interface Session {
   socket: WebSocket | undefined;
   disconnectedAt: number | null;
   buffer: string[];
+  /** Set from ConnectionDetails until the buffer is replayed: new notifications queue behind it. */
+  replaying: boolean;
 }
 
 interface WsMeta {
@@ -57,11 +68,14 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly tokens = new Map<string, { botId: string; expiresAt: number }>();
   private readonly sessions = new Map<string, Session>();
+  /** Accepted connections and their bot, for inspection and for simulated network drops. */
+  private readonly connections = new Map<WebSocket, string>();
 
   constructor(
     private readonly ctx: EmulatorContext,
     private readonly subs: SubscriptionService,
     private readonly recorder: RequestRecorder,
+    private readonly faults: FaultInjector,
   ) {}
 
   /** Handles upgrades of `server` on path `/ws`; other upgrade paths are refused. */
@@ -93,7 +107,7 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
       envelope,
     ]);
     const socket = session.socket;
-    if (socket?.readyState !== WebSocket.OPEN) {
+    if (socket?.readyState !== WebSocket.OPEN || session.replaying) {
       session.buffer.push(frame);
       if (session.buffer.length > CONNECTION_DETAILS.recoveryBufferSize) session.buffer.shift();
       return { outcome: 'buffered', error: 'WebSocket disconnected' };
@@ -116,17 +130,41 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     for (const [token, entry] of this.tokens) if (entry.expiresAt <= now) this.tokens.delete(token);
   }
 
+  /** Accepted connections not closed yet (a closing one still counts), optionally of one bot. */
+  openConnections(botId?: string): number {
+    let n = 0;
+    for (const owner of this.connections.values()) if (botId === undefined || owner === botId) n += 1;
+    return n;
+  }
+
+  /**
+   * Cuts connections as a network failure would (no close frame); their sessions stay
+   * recoverable for `recoveryTimeout`. Returns how many were cut.
+   */
+  dropConnections(botId?: string): number {
+    let n = 0;
+    for (const [ws, owner] of this.connections) {
+      if (botId !== undefined && owner !== botId) continue;
+      ws.terminate();
+      n += 1;
+    }
+    return n;
+  }
+
   /** Terminates every connection. */
   async close(): Promise<void> {
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.sessions.clear();
     this.tokens.clear();
+    this.connections.clear();
   }
 
   private accept(ws: WebSocket, url: URL): void {
     ws.on('error', (err) => this.ctx.log(`ws error: ${err.message}`));
-    const entry = this.tokens.get(url.searchParams.get('access_token') ?? '');
+    const presented = url.searchParams.get('access_token') ?? '';
+    const entry = this.tokens.get(presented);
+    this.tokens.delete(presented); // single-use, whatever the outcome
     const bot = entry === undefined ? undefined : getOwn(this.ctx.store.data.bots, entry.botId);
     const record = (status: number): void =>
       this.recorder.add({
@@ -148,9 +186,11 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
       return;
     }
     record(101);
+    this.connections.set(ws, bot.id);
     const session = this.openSession(bot, url.searchParams.get('wsc'), ws);
     ws.on('message', (raw) => void this.onMessage(session, ws, raw));
     ws.on('close', () => {
+      this.connections.delete(ws);
       if (session.socket !== ws) return;
       session.socket = undefined;
       session.disconnectedAt = this.ctx.now();
@@ -169,7 +209,7 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     if (previous !== undefined && previousDown && !recoverable) this.dropSession(previous.token);
     const session: Session = recoverable
       ? previous
-      : { token: randomSecret(24), botId: bot.id, sequence: 0, socket: undefined, disconnectedAt: null, buffer: [] };
+      : { token: randomSecret(24), botId: bot.id, sequence: 0, socket: undefined, disconnectedAt: null, buffer: [], replaying: false };
     this.sessions.set(session.token, session);
     session.socket = ws;
     session.disconnectedAt = null;
@@ -182,8 +222,17 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
         details,
       ]),
     );
-    for (const frame of session.buffer.splice(0)) ws.send(frame);
+    session.replaying = session.buffer.length > 0;
+    if (session.replaying) setImmediate(() => this.replay(session, ws));
     return session;
+  }
+
+  /** Sends what was buffered while the session had no socket, unless that socket is gone again. */
+  private replay(session: Session, ws: WebSocket): void {
+    if (session.socket !== ws) return;
+    session.replaying = false;
+    if (ws.readyState !== WebSocket.OPEN) return; // stays buffered for the next recovery
+    for (const frame of session.buffer.splice(0)) ws.send(frame);
   }
 
   private dropSession(token: string): void {
@@ -213,6 +262,9 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
     let status: number;
     let body: unknown;
     try {
+      const fault = this.faults.take(method, path);
+      if (fault !== undefined && 'delayMs' in fault) await this.faults.delay(fault.delayMs);
+      else if (fault !== undefined) throw FaultInjector.errorFor(fault);
       [status, body] = await this.clientRequest(session, method, path, frame[1]);
     } catch (err) {
       const error = err instanceof RcApiError ? err : rcError.internal();

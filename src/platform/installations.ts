@@ -75,6 +75,8 @@ export function createInstallations(options: InstallationsOptions): Installation
   const records = store.collection<Installation>('installations');
   const clients = new Map<string, Promise<RcClient>>();
   const sockets = new Map<string, WsHandle>();
+  /** WebSocket subscribes under way: close() waits for them, so no socket outlives it. */
+  const opening = new Set<Promise<unknown>>();
   const pending = new Set<Promise<unknown>>();
   // Subscription work for an account runs one at a time: a check must not create a second
   // subscription while an install is still waiting out SUB-406.
@@ -180,8 +182,8 @@ export function createInstallations(options: InstallationsOptions): Installation
       try {
         let subscription: Installation['subscription'];
         if (delivery === 'websocket') {
-          const handle = await subscribeOverWebSocket(client.sdk, EVENT_FILTERS, options.onNotification);
-          sockets.set(inst.accountId, handle);
+          const handle = await openSocket(client.sdk, inst);
+          if (!handle) return; // closed meanwhile
           subscription = { id: handle.subscriptionId ?? '', transport: 'WebSocket', expirationTime: null };
         } else {
           const info = await client.createSubscription({
@@ -203,6 +205,35 @@ export function createInstallations(options: InstallationsOptions): Installation
         }
         throw err;
       }
+    }
+  }
+
+  /**
+   * Subscribes over a WebSocket and keeps the handle, unless close() came first: then the socket
+   * is closed at once. Deciding and storing happen in one step, so close() either finds the
+   * handle in `sockets` or waits for this to close it.
+   */
+  async function openSocket(sdk: SDK, inst: Installation): Promise<WsHandle | undefined> {
+    const { accountId } = inst;
+    const onLost = (err: RingCentralError) => {
+      log.warn('WebSocket subscription lost, subscribing anew', { accountId, err });
+      track(subscriptionLock.run(accountId, () => maintainOne(inst)).catch((e) => log.error('subscription check failed', { accountId, err: e })));
+    };
+    const attempt = subscribeOverWebSocket(sdk, EVENT_FILTERS, options.onNotification, { log: log.child({ accountId }), onLost }).then(async (handle) => {
+      if (closed) {
+        await handle.close();
+        return undefined;
+      }
+      const previous = sockets.get(accountId);
+      sockets.set(accountId, handle);
+      if (previous && previous !== handle) await previous.close();
+      return handle;
+    });
+    opening.add(attempt);
+    try {
+      return await attempt;
+    } finally {
+      opening.delete(attempt);
     }
   }
 
@@ -228,8 +259,11 @@ export function createInstallations(options: InstallationsOptions): Installation
     const inst = await records.get(stale.accountId); // re-read: it may have changed while we waited
     if (!inst) return;
     if (delivery === 'websocket') {
-      // The WebSocket client renews and recovers by itself; only a missing socket needs work.
-      if (!sockets.has(inst.accountId)) await subscribe(inst);
+      // The WebSocket client renews and recovers by itself; only a missing or lost socket needs work.
+      const handle = sockets.get(inst.accountId);
+      if (handle && !handle.lost) return;
+      await closeSocket(inst.accountId);
+      await subscribe(inst);
       return;
     }
     const client = await clientFor(inst);
@@ -299,6 +333,7 @@ export function createInstallations(options: InstallationsOptions): Installation
     },
     async close() {
       closed = true;
+      await Promise.allSettled([...opening]);
       for (const accountId of [...sockets.keys()]) await closeSocket(accountId);
     },
   };

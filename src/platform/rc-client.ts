@@ -47,7 +47,7 @@ async function toRingCentralError(err: unknown, what: string): Promise<RingCentr
 /**
  * Creates a ChatClient for one installation, with its own SDK instance and cachePrefix.
  * The token is injected with `expires_in` set, so the SDK never tries to refresh a bot token
- * (it has no refresh token and would wipe the stored one).
+ * (it has no refresh token and would wipe the stored one). The same holds after a 401: see below.
  */
 /** A ChatClient that also owns its SDK instance (WebSocket delivery needs it) and can be released. */
 export type RcClient = ChatClient & {
@@ -65,6 +65,7 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
     clientSecret: clientSecret ?? '',
     cachePrefix,
     handleRateLimit: false, // withRetry honours Retry-After itself, for every call
+    clearCacheOnRefreshError: false, // a bot token cannot be refreshed; a failed attempt must not erase it
     // Node's own fetch classes, so the deadline below can wrap the SDK's requests.
     Request: globalThis.Request,
     Response: globalThis.Response,
@@ -74,6 +75,13 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
       fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as typeof fetch,
   });
   const platform = sdk.platform();
+  // On a 401 the SDK empties the access token and retries through refresh(), which a bot token
+  // cannot do: the token stays erased until a restart (contract 8; JS sdk/src/platform/Platform.ts
+  // sendRequest, Auth.cancelAccessToken). Calls made here pass `retry: true`, but the WebSocket
+  // client sends through this SDK too (POST /restapi/oauth/wstoken via @rc-ex/rcsdk), so every
+  // request is marked as already retried: a 401 then just fails that one call.
+  const send = platform.send.bind(platform);
+  platform.send = (sendOptions = {}) => send({ ...sendOptions, retry: true });
   await platform.auth().setData({
     token_type: 'bearer',
     access_token: accessToken,

@@ -101,6 +101,19 @@ describe('fault injection', () => {
     expect(next.status).toBe(200);
   });
 
+  it('answers 401 OAU-129 once on the WebSocket token call, and issues a token after it', async () => {
+    world = await startWorld();
+    world.emulator.failNext(1, { status: 401 }, { method: 'POST', pathPrefix: '/restapi/oauth/wstoken' });
+
+    const refused = await world.api('/restapi/oauth/wstoken', { method: 'POST' });
+    const issued = await world.api('/restapi/oauth/wstoken', { method: 'POST' });
+
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ errorCode: 'OAU-129', errors: [{ errorCode: 'OAU-129' }] });
+    expect(issued.status).toBe(200);
+    expect(await issued.json()).toMatchObject({ ws_access_token: expect.any(String) as unknown });
+  });
+
   it('never applies to the /_emulator control routes', async () => {
     world = await startWorld();
     world.emulator.failNext(1, { status: 500 });

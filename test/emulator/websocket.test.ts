@@ -64,16 +64,25 @@ describe('WebSocket delivery with the real @ringcentral/subscriptions client', (
 });
 
 describe('the WebSocket gateway', () => {
-  async function connect(w: World, query = ''): Promise<{ ws: WebSocket; frames: unknown[][] }> {
+  async function wsToken(w: World): Promise<{ uri: string; token: string }> {
     const res = await w.api('/restapi/oauth/wstoken', { method: 'POST' });
     const { uri, ws_access_token: token, expires_in: expiresIn } = (await res.json()) as Record<string, string>;
     expect(uri).toBe(`${w.emulator.url.replace('http', 'ws')}/ws`);
-    expect(expiresIn).toBe(60);
-    const ws = new WebSocket(`${uri}?access_token=${token}${query}`);
+    expect(expiresIn).toBe(30); // D websockets/subscribing.md example
+    return { uri: uri!, token: token! };
+  }
+
+  async function open(url: string): Promise<{ ws: WebSocket; frames: unknown[][] }> {
+    const ws = new WebSocket(url);
     const frames: unknown[][] = [];
     ws.on('message', (data: WebSocket.RawData) => frames.push(JSON.parse(data.toString()) as unknown[]));
     await new Promise((resolve) => ws.once('open', resolve));
     return { ws, frames };
+  }
+
+  async function connect(w: World, query = ''): Promise<{ ws: WebSocket; frames: unknown[][] }> {
+    const { uri, token } = await wsToken(w);
+    return open(`${uri}?access_token=${token}${query}`);
   }
 
   it('sends ConnectionDetails first, answers Heartbeat and ClientRequest by messageId', async () => {
@@ -113,13 +122,69 @@ describe('the WebSocket gateway', () => {
     await world.emulator.waitFor(() => first.ws.readyState === WebSocket.CLOSED);
 
     await world.emulator.post({ chatId: chat.id, personId: world.alice.id, text: 'while away' });
-    expect(world.emulator.deliveries.at(-1)?.outcome).toBe('buffered');
+    await world.emulator.post({ chatId: chat.id, personId: world.alice.id, text: 'still away' });
+    expect(world.emulator.deliveries.slice(-2).map((d) => d.outcome)).toEqual(['buffered', 'buffered']);
     const second = await connect(world, `&wsc=${wsc}`);
-    await world.emulator.waitFor(() => second.frames.length >= 2);
+    await world.emulator.waitFor(() => second.frames.length >= 3);
     second.ws.close();
 
     expect(second.frames[0]?.[1]).toMatchObject({ recoveryState: 'Successful' });
-    expect(second.frames[1]).toMatchObject([{ type: 'ServerNotification' }, { body: { text: 'while away' } }]);
+    expect(second.frames.slice(1)).toMatchObject([
+      [{ type: 'ServerNotification' }, { body: { text: 'while away' } }],
+      [{ type: 'ServerNotification' }, { body: { text: 'still away' } }],
+    ]);
+  });
+
+  it('fails a ClientRequest over the socket like an HTTP request when a fault is armed for its path', async () => {
+    world = await startWorld();
+    world.emulator.failNext(1, { status: 503 }, { method: 'POST', pathPrefix: '/restapi/v1.0/subscription' });
+    const { ws, frames } = await connect(world);
+    const request = (messageId: string) =>
+      JSON.stringify([
+        { type: 'ClientRequest', messageId, method: 'POST', path: '/restapi/v1.0/subscription', headers: {} },
+        { deliveryMode: { transportType: 'WebSocket' }, eventFilters: ['/team-messaging/v1/posts'] },
+      ]);
+
+    ws.send(request('m-1'));
+    await world.emulator.waitFor(() => frames.length >= 2);
+    ws.send(request('m-2'));
+    await world.emulator.waitFor(() => frames.length >= 3);
+    ws.close();
+
+    expect(frames[1]).toMatchObject([{ type: 'ClientRequest', messageId: 'm-1', status: 503 }, { errorCode: 'CMN-201' }]);
+    expect(frames[2]).toMatchObject([{ type: 'ClientRequest', messageId: 'm-2', status: 200 }, { deliveryMode: { transportType: 'WebSocket' } }]);
+  });
+
+  it('refuses a second connection with a ws_access_token already used, with an Error frame', async () => {
+    world = await startWorld();
+    const { uri, token } = await wsToken(world);
+    const first = await open(`${uri}?access_token=${token}`);
+    await world.emulator.waitFor(() => first.frames.length >= 1);
+
+    const second = await open(`${uri}?access_token=${token}`);
+    await world.emulator.waitFor(() => second.ws.readyState === WebSocket.CLOSED, { message: 'a reused token was accepted' });
+    first.ws.close();
+
+    expect(first.frames[0]?.[0]).toMatchObject({ type: 'ConnectionDetails' });
+    expect(second.frames).toMatchObject([[{ type: 'Error', status: 401 }, { errorCode: 'OAU-129' }]]);
+  });
+
+  it('counts open connections per bot and cuts them like a network failure, keeping the session recoverable', async () => {
+    world = await startWorld();
+    const first = await connect(world);
+    await world.emulator.waitFor(() => first.frames.length >= 1);
+    expect(world.emulator.openWebSockets({ botId: world.botId })).toBe(1);
+    expect(world.emulator.openWebSockets({ botId: 'someone-else' })).toBe(0);
+
+    expect(world.emulator.dropWebSockets({ botId: world.botId })).toBe(1);
+    await world.emulator.waitFor(() => first.ws.readyState === WebSocket.CLOSED);
+    expect(world.emulator.openWebSockets()).toBe(0);
+    const wsc = (first.frames[0]?.[0] as { wsc: { token: string } }).wsc.token;
+    const second = await connect(world, `&wsc=${wsc}`);
+    await world.emulator.waitFor(() => second.frames.length >= 1);
+    second.ws.close();
+
+    expect(second.frames[0]?.[1]).toMatchObject({ recoveryState: 'Successful' });
   });
 
   it('refuses a connection with an unknown ws_access_token with an Error frame', async () => {
