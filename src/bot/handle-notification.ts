@@ -3,6 +3,7 @@ import { parseNotification, stripMentions, type BotEvent, type Mention } from '.
 import type { Installation } from '../platform/installations.js';
 import { findCommand, unknownCommandText, type Command } from './commands.js';
 import type { Services, TurnContext } from './context.js';
+import { StoreWriteError } from '../store/store.js';
 
 /** Chat types in which the bot talks one-to-one (REST and event spellings both). */
 const DIRECT_TYPES = new Set(['Direct', 'PrivateChat', 'Personal', 'PersonalChat']);
@@ -68,9 +69,25 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     const text = stripMentions(words.text);
     const message = { text, chatId: event.chatId, personId: event.creatorId, direct };
     const command = findCommand(commands(), text);
-    ctx.log.info('message received', { chatId: event.chatId, direct, command: command?.words[0] ?? null });
-    if (command) await command.run(ctx, message);
-    else await ctx.client.postText(event.chatId, unknownCommandText(text));
+    try {
+      // Only now, for a post meant for us, is the event id worth a write.
+      if (!(await firstTime(event))) return;
+      ctx.log.info('message received', { chatId: event.chatId, direct, command: command?.words[0] ?? null });
+      if (command) await command.run(ctx, message);
+      else await ctx.client.postText(event.chatId, unknownCommandText(text));
+    } catch (err) {
+      // RingCentral does not deliver a post twice: whoever typed it must hear that it did not work.
+      ctx.log.error('message handling failed', { chatId: event.chatId, command: command?.words[0] ?? null, err });
+      const reply = err instanceof StoreWriteError ? (err.options.userMessage ?? 'I could not save that. Please try again in a moment.') : 'Sorry, something went wrong while handling that. Please try again in a moment; if it keeps failing, tell your admin.';
+      await ctx.client.postText(event.chatId, reply).catch(() => undefined);
+    }
+  }
+
+  /** Records the event id; false for a redelivery of an event already handled. */
+  async function firstTime(event: BotEvent): Promise<boolean> {
+    if (!event.uuid) return true;
+    const { before } = await seen.update(event.uuid, (cur) => cur ?? { at: clock.now() });
+    return before === undefined;
   }
 
   async function onJoined(ctx: TurnContext, event: Extract<BotEvent, { kind: 'joined' }>) {
@@ -91,10 +108,8 @@ export function createNotificationHandler({ services, commands }: NotificationHa
       return;
     }
     if (event.kind === 'post' && event.creatorId === installation.botId) return; // our own echo: not worth a write
-    if (event.uuid) {
-      const { before } = await seen.update(event.uuid, (cur) => cur ?? { at: clock.now() });
-      if (before) return; // redelivery of an event we already handled
-    }
+    // Posts record their id once we know they are meant for us (see onPost); other events here.
+    if (event.kind !== 'post' && !(await firstTime(event))) return;
     const ctx: TurnContext = {
       services,
       installation,

@@ -101,8 +101,17 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       createdAt: now,
       updatedAt: now,
     };
-    const { id: cardId } = await client.postCard(chatId, flowCard(flow, viewCtx(installation.botId)));
-    await flows.put(flow.id, { ...flow, cardId, cardVersion: flow.version });
+    // Stored before its card is posted: a card is never out there for a form nobody kept. If the
+    // card's id cannot be stored afterwards, the first click on it adopts it (see applyClick).
+    await flows.put(flow.id, { ...flow, cardVersion: flow.version });
+    let cardId: string;
+    try {
+      ({ id: cardId } = await client.postCard(chatId, flowCard(flow, viewCtx(installation.botId))));
+    } catch (err) {
+      await flows.delete(flow.id).catch(() => undefined); // otherwise "create app" finds it and posts it again
+      throw err;
+    }
+    await flows.update(flow.id, (cur) => (cur && cur.cardId === null ? { ...cur, cardId } : undefined));
     ctx.log.info('registration started', { flowId: flow.id });
   }
 
@@ -157,7 +166,13 @@ export function createRegistration({ services, catalog, registry, onRegistered =
 
   /** Applies one click to the flow as it is now (read under the person's lock). */
   async function applyClick(ctx: SubmitContext, flowId: string): Promise<SubmitReply> {
-    const flow = (await flows.get(flowId))!;
+    let flow = await flows.get(flowId);
+    if (!flow) return noticeDialog('This form is no longer available', 'Type **create app** to start a new registration.');
+    if (flow.cardId === null && ctx.cardId) {
+      // The card was posted but its id never stored (a crash or a failed write): this click names it.
+      const cardId = ctx.cardId;
+      flow = (await flows.update(flow.id, (cur) => (cur && cur.cardId === null ? { ...cur, cardId } : undefined))).after ?? flow;
+    }
     const data = ctx.submit.data;
     const onItsCard = !ctx.cardId || !flow.cardId || ctx.cardId === flow.cardId;
     if (onItsCard && lags(flow) && String(data.version) === String(flow.cardVersion)) {
