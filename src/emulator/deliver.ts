@@ -126,6 +126,7 @@ export class Deliverer {
   }
 
   private async send(sub: SubscriptionRecord, envelope: NotificationEnvelope): Promise<DeliveryRecord> {
+    await this.ctx.store.flush(); // what the event reports is saved before the bot hears of it
     const started = this.ctx.now();
     const eventType = (envelope.body as { eventType?: unknown }).eventType;
     const base = {

@@ -50,8 +50,19 @@ export class OutboundHttp {
   private readonly httpAgent = new http.Agent({ keepAlive: false });
   private readonly httpsAgent = new https.Agent({ keepAlive: false });
 
+  /**
+   * @param beforeSend runs before every outbound call: the emulator saves its state there, so what
+   *   the bot is told about (a post, a click) is on disk before the bot can act on it.
+   */
+  constructor(private readonly beforeSend: () => Promise<void> = async () => {}) {}
+
   /** Sends a request; resolves with any HTTP answer, rejects with {@link OutboundError}. */
-  send(req: OutboundRequest): Promise<OutboundResponse> {
+  async send(req: OutboundRequest): Promise<OutboundResponse> {
+    await this.beforeSend();
+    return this.sendNow(req);
+  }
+
+  private sendNow(req: OutboundRequest): Promise<OutboundResponse> {
     const started = Date.now();
     return new Promise((resolve, reject) => {
       let url: URL;

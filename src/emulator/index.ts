@@ -82,6 +82,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(services.recorder.middleware());
+  if (options.statePath !== undefined) app.use(saveBeforeResponding(store));
   app.use('/_emulator', controlRoutes(emulator));
   app.use(restRoutes({ ...services, ws: services.ws }));
 
@@ -148,3 +149,19 @@ export type { RcErrorBody, RcErrorDetail, EmulatorErrorCode } from './errors.js'
 export { EmulatorError, RcApiError, OAuthError } from './errors.js';
 export { glipSignature } from './submit.js';
 export { waitFor } from './wait-for.js';
+
+/**
+ * With state kept on disk (the sandbox), a change is saved before the response that reports it
+ * leaves: the bot acts on what RingCentral answered, so the saved state must never lag behind it,
+ * or a restart after a kill would show cards older than the bot's own records.
+ */
+function saveBeforeResponding(store: StateStore): express.RequestHandler {
+  return (_req, res, next) => {
+    const end = res.end.bind(res) as (...args: unknown[]) => express.Response;
+    res.end = ((...args: unknown[]) => {
+      void store.flush().finally(() => end(...args));
+      return res;
+    }) as typeof res.end;
+    next();
+  };
+}

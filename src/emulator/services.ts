@@ -30,7 +30,7 @@ export interface Services {
 
 /** Creates the services over `ctx`. */
 export function createServices(ctx: EmulatorContext): Services {
-  const http = new OutboundHttp();
+  const http = new OutboundHttp(() => ctx.store.flush());
   const recorder = new RequestRecorder(ctx);
   const deliverer = new Deliverer(ctx, http);
   const directory = new Directory(ctx);

@@ -4,7 +4,7 @@
  * Saves are debounced and atomic (write a private temp file, then rename) so that a sandbox
  * killed mid-write never leaves a truncated file; the file holds bot tokens, hence mode 0600.
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { EmulatorError } from './errors.js';
 import { randomSecret } from './ids.js';
 import { emptyState, type StateData } from './model.js';
@@ -98,7 +98,13 @@ export class StateStore {
 async function writeAtomically(path: string, text: string): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomSecret(6)}.tmp`;
   try {
-    await writeFile(tmp, text, { mode: 0o600, flag: 'wx' });
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
