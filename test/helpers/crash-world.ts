@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApprovalRequest } from '../../src/approvals/approval-request.js';
+import { cardText } from '../../src/cards/inspect-card.js';
+import type { Flow } from '../../src/conversation/flow.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import type { AppRecord } from '../../src/registry/app-records.js';
+import { startChild, type Child } from './child-process.js';
+import { freePort } from './world.js';
+
+/**
+ * RingCentral (the emulator, in the test process) and the bot in a child process that a test can
+ * kill -9 at random moments or at named checkpoints, then start again on the same DATA_DIR.
+ */
+export async function startCrashWorld() {
+  const emulator = await startEmulator();
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const account = emulator.createAccount({ name: 'Crash Co' });
+  const person = (firstName: string) => emulator.addPerson({ accountId: account.id, firstName, lastName: 'Tester', email: `${firstName.toLowerCase()}@crash.example` });
+  const alice = person('Alice');
+  const bob = person('Bob');
+  const carol = person('Carol');
+  const dave = person('Dave');
+  const adminChat = await emulator.createChat({ accountId: account.id, type: 'Team', name: 'Registrar admins', members: [dave.id] });
+  const app = emulator.registerApp({ name: 'Registrar', kind: 'private', redirectUri: `${base}/bot/oauth`, outboundWebhookUrl: `${base}/bot/interactive` });
+  const dataDir = mkdtempSync(join(tmpdir(), 'registrar-crash-'));
+  const env = {
+    PORT: String(port),
+    BOT_PUBLIC_URL: base,
+    RINGCENTRAL_SERVER_URL: emulator.url,
+    RINGCENTRAL_CLIENT_ID: app.clientId,
+    RINGCENTRAL_CLIENT_SECRET: app.clientSecret,
+    RINGCENTRAL_SHARED_SECRET: app.sharedSecret,
+    DATA_DIR: dataDir,
+    ADMIN_CHAT_ID: adminChat.id,
+    ADMIN_IDS: dave.id,
+    LOG_LEVEL: 'info',
+  };
+  let child: Child | undefined;
+  const world = {
+    emulator,
+    account,
+    alice,
+    bob,
+    carol,
+    dave,
+    adminChatId: adminChat.id,
+    dataDir,
+    botId: '',
+    get child() {
+      return child!;
+    },
+    /** Starts the bot (crashing at the named checkpoints, if any) and waits until it listens. */
+    async start(crashAt: string[] = []) {
+      child = startChild({ ...env, REGISTRAR_TEST_CRASH_AT: crashAt.join(',') }, join(import.meta.dirname, 'crash-bot.ts'));
+      await child.waitFor('"msg":"bot listening"');
+    },
+    async kill() {
+      await child?.kill('SIGKILL');
+    },
+    async install() {
+      const result = await emulator.installBot({ clientId: app.clientId, accountId: account.id, installerId: alice.id });
+      world.botId = result.botId;
+      await emulator.waitFor(() => emulator.subscriptions({ botId: result.botId }).some((s) => s.status === 'Active'), { message: 'the bot never subscribed' });
+      await emulator.addMembers(adminChat.id, [result.botId]);
+    },
+    /** The bot's store as it is on disk. */
+    stored() {
+      const data = JSON.parse(readFileSync(join(dataDir, 'registrar.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+      const values = <T>(name: string) => Object.values(data[name] ?? {}) as T[];
+      return { apps: values<AppRecord>('apps'), flows: values<Flow>('flows'), requests: values<ApprovalRequest>('approvals') };
+    },
+    /** Every card the bot posted, with its text as shown now. */
+    cards() {
+      return emulator.cards({ creatorId: world.botId }).map((c) => ({ id: c.id, chatIds: c.chatIds, text: cardText(c.body) }));
+    },
+    async close() {
+      await child?.kill('SIGKILL');
+      await emulator.close();
+    },
+  };
+  return world;
+}
+
+export type CrashWorld = Awaited<ReturnType<typeof startCrashWorld>>;
+
+/**
+ * What must hold after any crash, once the bot is up again: no registration half done, no card
+ * showing a secret that does not work, every app's credentials delivered, every pending scope
+ * asked for, and every form's card showing the form as stored. Returns the problems found.
+ */
+export function crashInvariants(w: CrashWorld): string[] {
+  const { apps, flows, requests } = w.stored();
+  const cards = w.cards();
+  const problems: string[] = [];
+  for (const card of cards) if (/Issuing credentials/.test(card.text)) problems.push(`card ${card.id} still says "Issuing credentials"`);
+  for (const app of apps) {
+    if (app.status !== 'active') {
+      problems.push(`app ${app.clientId} is ${app.status}`);
+      continue;
+    }
+    if (!cards.some((c) => c.text.includes(app.clientId))) problems.push(`app ${app.clientId} exists but no card ever showed its credentials`);
+    const open = new Set(requests.filter((r) => r.clientId === app.clientId && r.status === 'open').flatMap((r) => r.scopes));
+    const unasked = app.pendingScopes.filter((s) => !open.has(s));
+    if (unasked.length) problems.push(`app ${app.clientId} has pending scopes nobody was asked for: ${unasked.join(', ')}`);
+  }
+  const active = new Set(apps.filter((a) => a.status === 'active').map((a) => a.clientId));
+  for (const card of cards) {
+    if (!/rgr_cs_/.test(card.text)) continue;
+    const clientId = /Client ID\n([0-9A-Za-z]{22})/.exec(card.text)?.[1];
+    if (!clientId || !active.has(clientId)) problems.push(`card ${card.id} shows a client secret of an app that does not exist (${clientId ?? 'unknown'})`);
+  }
+  for (const flow of flows) {
+    if (flow.status === 'registering') problems.push(`flow ${flow.id} is still registering`);
+    if (flow.cardVersion !== undefined && flow.cardVersion < flow.version && flow.status !== 'submitted') problems.push(`flow ${flow.id}'s card shows version ${flow.cardVersion} of ${flow.version}`);
+  }
+  return problems;
+}

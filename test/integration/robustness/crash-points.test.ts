@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { cardInputs, submitActions } from '../../../src/cards/inspect-card.js';
+import type { Person } from '../../../src/emulator/model.js';
+import { crashInvariants, startCrashWorld, type CrashWorld } from '../../helpers/crash-world.js';
+import { goodBasics } from '../../helpers/flow.js';
+import { JUSTIFICATION } from '../../helpers/approvals.js';
+
+let world: CrashWorld | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+/** The person's form card in their direct chat with the bot, as the emulator shows it now. */
+function formCard(w: CrashWorld, chatId: string) {
+  const cards = w.emulator.cards({ chatId, creatorId: w.botId }).filter((c) => submitActions(c.body).some((a) => typeof a.data.flowId === 'string'));
+  return cards.at(-1);
+}
+
+async function click(w: CrashWorld, person: Person, chatId: string, action: string, values: Record<string, unknown> = {}) {
+  const card = formCard(w, chatId)!;
+  const data = { ...cardInputs(card.body), ...submitActions(card.body).find((a) => a.data.action === action)!.data, ...values };
+  return w.emulator.submit({ cardId: card.id, personId: person.id, data });
+}
+
+/** Walks a REST API app asking for a scope that needs approval up to the review. */
+async function toReview(w: CrashWorld, person: Person, appName: string) {
+  const dm = await w.emulator.directChat(person.id, w.botId);
+  await w.emulator.post({ chatId: dm.id, personId: person.id, text: 'create app' });
+  await w.emulator.waitFor(() => formCard(w, dm.id), { message: 'no form card' });
+  await click(w, person, dm.id, 'next', { appType: 'rest-api' });
+  await click(w, person, dm.id, 'next', { ...goodBasics, appName, primaryContact: person.email });
+  await click(w, person, dm.id, 'next', { authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
+  await click(w, person, dm.id, 'next', { scopes: 'ReadMessages,ReadCallRecording', justification: JUSTIFICATION });
+  await click(w, person, dm.id, 'next', { access: 'private', partners: '' });
+  await click(w, person, dm.id, 'next', { interactiveMessages: 'false', outboundWebhookUrl: '' });
+  return dm.id;
+}
+
+const BEFORE_COMMIT = ['submit:stored', 'issue:created', 'issue:reveal-stored', 'issue:shown'];
+const AFTER_COMMIT = ['issue:activated', 'issue:filed'];
+
+describe('kill -9 inside a registration, at each step', () => {
+  it.each(BEFORE_COMMIT)('at %s: nothing is registered, the form is back at the review, and submitting again works', { timeout: 60_000 }, async (point) => {
+    const w = (world = await startCrashWorld());
+    await w.start([point]);
+    await w.install();
+    const dm = await toReview(w, w.alice, 'Crash Sync');
+    await click(w, w.alice, dm, 'submit').catch(() => undefined); // the bot dies while answering
+    await w.child.kill(); // already dead: this waits for its exit
+    expect(w.child.output()).toContain(`crashing at ${point}`);
+    await w.start();
+    expect(crashInvariants(w)).toEqual([]);
+    expect(w.stored().apps).toEqual([]);
+    const card = formCard(w, dm)!;
+    expect(JSON.stringify(card.body)).toMatch(/Registering the app did not finish/);
+    await click(w, w.alice, dm, 'submit');
+    expect(w.stored().apps.map((a) => a.status)).toEqual(['active']);
+    expect(crashInvariants(w)).toEqual([]);
+  });
+
+  it.each(AFTER_COMMIT)('at %s: the app is registered, its credentials shown, and its pending scope asked for', { timeout: 60_000 }, async (point) => {
+    const w = (world = await startCrashWorld());
+    await w.start([point]);
+    await w.install();
+    const dm = await toReview(w, w.alice, 'Crash Sync');
+    await click(w, w.alice, dm, 'submit').catch(() => undefined);
+    await w.child.kill();
+    expect(w.child.output()).toContain(`crashing at ${point}`);
+    await w.start();
+    expect(crashInvariants(w)).toEqual([]);
+    const [app] = w.stored().apps;
+    expect(app?.status).toBe('active');
+    expect(w.stored().requests.filter((r) => r.status === 'open').map((r) => r.scopes)).toEqual([['ReadCallRecording']]);
+    await w.emulator.waitFor(() => w.emulator.cards({ chatId: w.adminChatId, creatorId: w.botId }).length === 1, { message: 'no request card for the admins' });
+  });
+
+  it('between storing a click and drawing its card: the card is brought up to date at start-up', { timeout: 60_000 }, async () => {
+    const w = (world = await startCrashWorld());
+    await w.start(['click:stored']);
+    await w.install();
+    const dm = await w.emulator.directChat(w.alice.id, w.botId);
+    await w.emulator.post({ chatId: dm.id, personId: w.alice.id, text: 'create app' });
+    await w.emulator.waitFor(() => formCard(w, dm.id), { message: 'no form card' });
+    await click(w, w.alice, dm.id, 'next', { appType: 'bot' }).catch(() => undefined);
+    await w.child.kill();
+    expect(w.child.output()).toContain('crashing at click:stored');
+    await w.start();
+    expect(crashInvariants(w)).toEqual([]);
+    expect(JSON.stringify(formCard(w, dm.id)!.body)).toMatch(/Step 2/);
+    const next = await click(w, w.alice, dm.id, 'next', { ...goodBasics, appName: 'After Crash' });
+    expect(JSON.stringify(next.body ?? '')).not.toMatch(/moved on/);
+    expect(JSON.stringify(formCard(w, dm.id)!.body)).toMatch(/Step 3/);
+  });
+});
