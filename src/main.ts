@@ -23,6 +23,9 @@ async function main() {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  // A promise nobody awaited that fails (a library's timer, say) must not take the bot down with
+  // everything in flight; it is logged and the bot goes on. Start-up recovery covers a real crash.
+  process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));
   let stop: () => Promise<void>;
   try {
     if (config.sandbox) {
