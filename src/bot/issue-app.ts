@@ -73,7 +73,8 @@ export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegiste
     }
     checkpoint('issue:activated');
     ctx.log.info('app registered', { flowId: flow.id, clientId });
-    await finish(ctx, flow);
+    // Registered and shown: whatever fails from here is finished by the sweep, never reported as a failure.
+    await finish(ctx, flow).catch((err: unknown) => ctx.log.error('finishing a registration failed; the sweep will', { flowId: flow.id, clientId, err }));
   }
 
   /** After the commit point: file the approval request, then close the flow. Safe to run again. */
