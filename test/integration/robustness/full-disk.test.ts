@@ -45,3 +45,30 @@ describe('a store that cannot write (a full disk)', () => {
     expect(ok.some((p) => p.type === 'Card')).toBe(true);
   });
 });
+
+describe('a write that fails after the secrets were shown', () => {
+  it('keeps the app registered, says nothing failed, and files the approval request once the disk is back', async () => {
+    world = await startWorld({ faultyStore: true, adminChat: ['dave'] });
+    const w = world;
+    const dm = await w.dm(w.alice);
+    const flow = flowDriver(w, w.alice, dm.id);
+    await flow.start();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next({ appName: 'Late Filing', displayName: 'Late Filing', iconUrl: '', primaryContact: 'alice@acme.example', promote: 'false' });
+    await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
+    await flow.next({ scopes: 'ReadMessages,ReadCallRecording', justification: 'We archive call recordings for compliance audits every quarter.' });
+    await flow.next({ access: 'private', partners: '' });
+    await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
+    const healed = w.faults.add((name) => name === 'approvals');
+    const answer = await flow.click('submit');
+    expect(answer.body === '' || answer.body === null).toBe(true);
+    expect(flow.text()).toMatch(/rgr_cs_/);
+    expect(w.botTexts(dm.id).filter((t) => /went wrong/.test(t))).toEqual([]);
+    const [app] = await w.bot.registry.listByOwner(w.account.id, w.alice.id);
+    expect(app?.pendingScopes).toEqual(['ReadCallRecording']);
+    expect(await w.bot.services.store.collection('approvals').list()).toEqual([]);
+    healed();
+    await w.bot.sweep();
+    await w.emulator.waitFor(() => w.botCards(w.adminChatId).length === 1, { message: 'the request never reached the admins' });
+  });
+});
