@@ -4,9 +4,9 @@
  * Saves are debounced and atomic (write a private temp file, then rename) so that a sandbox
  * killed mid-write never leaves a truncated file; the file holds bot tokens, hence mode 0600.
  */
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileDurably } from '../lib/write-file-durably.js';
 import { EmulatorError } from './errors.js';
-import { randomSecret } from './ids.js';
 import { emptyState, type StateData } from './model.js';
 
 const SAVE_DEBOUNCE_MS = 25;
@@ -84,7 +84,7 @@ export class StateStore {
     this.writing = this.writing.then(async () => {
       if (!this.dirty || this.path === undefined) return;
       this.dirty = false;
-      await writeAtomically(this.path, this.codec.encode(JSON.stringify(this.data)));
+      await writeFileDurably(this.path, this.codec.encode(JSON.stringify(this.data)));
     });
     try {
       await this.writing;
@@ -92,23 +92,6 @@ export class StateStore {
       this.writing = Promise.resolve();
       this.log(`state save failed: ${(err as Error).message}`);
     }
-  }
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomSecret(6)}.tmp`;
-  try {
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
   }
 }
 

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { AppError } from '../lib/errors.js';
+import { writeFileDurably } from '../lib/write-file-durably.js';
 
 /** A store file exists but cannot be used; start-up stops and names it, and the file is left as it is. */
 export class StoreFileError extends AppError {
@@ -13,34 +12,6 @@ export class StoreFileError extends AppError {
   ) {
     super('STORE_FILE_INVALID', `${path} ${problem}. Registrar left it untouched: restore it from a backup, or move it away to start empty.`, { cause });
     this.name = 'StoreFileError';
-  }
-}
-
-/**
- * Writes `text` to `path` so that a crash at any moment leaves either the old file or the new one:
- * a private temp file beside it (mode 0600, exclusive create), fsync, rename over, fsync the folder.
- */
-export async function writeFileDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(tmp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-  // The rename itself is only durable once the folder's entry is.
-  const folder = await open(dirname(path), 'r');
-  try {
-    await folder.sync().catch(() => undefined); // some file systems refuse fsync on a folder
-  } finally {
-    await folder.close();
   }
 }
 

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * Writes `text` to `path` so that a crash at any moment leaves either the old file or the new one:
+ * a private temp file beside it (mode 0600, exclusive create), fsync, rename over, fsync the folder.
+ */
+export async function writeFileDurably(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(tmp, 'wx', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  // The rename itself is only durable once the folder's entry is.
+  const folder = await open(dirname(path), 'r');
+  try {
+    await folder.sync().catch(() => undefined); // some file systems refuse fsync on a folder
+  } finally {
+    await folder.close();
+  }
+}
