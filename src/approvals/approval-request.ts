@@ -17,6 +17,11 @@ export interface ApprovalRequest {
   raisedAt: number;
   adminChatId: string | null;
   cardId: string | null;
+  /**
+   * What this request's last change of state still owes (see follow-ups.ts): listed in the same
+   * write as the change, crossed off as each is done. Absent or empty: nothing.
+   */
+  effects?: Effect[];
   decision: {
     by: string;
     at: number;
@@ -25,6 +30,9 @@ export interface ApprovalRequest {
     reason: string | null;
   } | null;
 }
+
+/** A consequence of a request's change of state: the app's scopes, the history, the admin card, the requester. */
+export type Effect = 'app' | 'audit' | 'card' | 'requester';
 
 export type Outcome = 'approved' | 'partially-approved' | 'rejected';
 

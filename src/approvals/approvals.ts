@@ -10,8 +10,9 @@ import type { Installation } from '../platform/installations.js';
 import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { approvalCommands } from './approval-commands.js';
-import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest } from './approval-request.js';
-import { outcomeCard, requestCard, statusCard } from './approval-views.js';
+import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest, type Effect } from './approval-request.js';
+import { createFollowUps, SETTLED_EFFECTS } from './follow-ups.js';
+import { requestCard, statusCard } from './approval-views.js';
 import { createAuditLog } from './audit-log.js';
 
 /**
@@ -27,14 +28,10 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   const audit = createAuditLog(store, clock);
   const remindMs = config.approvalRemindHours * 3600_000;
   const expireMs = config.approvalExpireDays * 86_400_000;
+  const followUps = createFollowUps({ services, registry, requests, audit });
   const appLock = createKeyedLock(); // one filing at a time per app ("Ask again" clicked twice)
 
   const isOverdue = (r: ApprovalRequest) => clock.now() - r.requestedAt >= expireMs;
-
-  async function tellRequester(client: ChatClient, r: ApprovalRequest, botId: string, deciderName?: string) {
-    const chatId = await client.openDirect(r.requesterId);
-    await client.postCard(chatId, outcomeCard(r, { botId, ...(deciderName ? { deciderName } : {}) }));
-  }
 
   /** Posts the request card to the admin chat as configured now; null when there is none. */
   async function postToAdmins(client: ChatClient, r: ApprovalRequest, botId: string, notice?: string): Promise<{ chatId: string; cardId: string } | null> {
@@ -44,10 +41,12 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     return { chatId, cardId: (await client.postCard(chatId, card)).id };
   }
 
-  async function file(ctx: TurnContext, input: Pick<ApprovalRequest, 'clientId' | 'appName' | 'appType' | 'requesterId' | 'scopes' | 'justification'>) {
+  async function file(ctx: TurnContext, input: Pick<ApprovalRequest, 'clientId' | 'appName' | 'appType' | 'requesterId' | 'scopes' | 'justification'>, effects: Effect[] = []) {
     const now = clock.now();
-    const r: ApprovalRequest = { id: randomUUID(), accountId: ctx.installation.accountId, ...input, status: 'open', requestedAt: now, raisedAt: now, adminChatId: null, cardId: null, decision: null };
+    const r: ApprovalRequest = { id: randomUUID(), accountId: ctx.installation.accountId, ...input, status: 'open', requestedAt: now, raisedAt: now, adminChatId: null, cardId: null, decision: null, effects };
     await requests.put(r.id, r);
+    // Filed: what the filing still owes the app is finished now, or by the sweep.
+    if (effects.length) await followUps.settle(ctx.installation, ctx.client, r.id).catch((err: unknown) => log.error('finishing a filing failed; the sweep will', { requestId: r.id, err }));
     await audit.append({ event: 'requested', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: r.requesterId, scopes: r.scopes, reason: null });
     try {
       const posted = await postToAdmins(ctx.client, r, ctx.installation.botId);
@@ -88,15 +87,9 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
 
   /** Expires an open request (at most once): scopes leave "pending", the card and the requester are told. */
   async function expire(installation: Installation, client: ChatClient, r: ApprovalRequest): Promise<boolean> {
-    const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'expired' } : undefined));
+    const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'expired', effects: [...SETTLED_EFFECTS] } : undefined));
     if (before?.status !== 'open' || !after) return false;
-    await registry.update(r.clientId, (app) => ({ ...app, pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)) }));
-    await audit.append({ event: 'expired', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: null, scopes: r.scopes, reason: null });
-    const requesterName = await personName(client, r.requesterId);
-    await settle(log, r.id, [
-      after.cardId ? client.updateCard(after.cardId, statusCard(after, { requesterName })) : Promise.resolve(),
-      tellRequester(client, after, installation.botId),
-    ]);
+    await followUps.settle(installation, client, r.id).catch((err: unknown) => log.error('finishing an expiry failed; the sweep will', { requestId: r.id, err }));
     return true;
   }
 
@@ -137,24 +130,12 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       if (approved.length === 0) return noticeDialog('No scope chosen', 'Choose at least one scope to approve, or reject with a reason. Nothing was changed.');
     }
     const decision = { by: ctx.personId, at: clock.now(), approved, rejected: r.scopes.filter((s) => !approved.includes(s)), reason };
-    const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'decided', decision } : undefined));
+    // The decision and the list of what it still owes are one write: the commit point.
+    const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'decided', decision, effects: [...SETTLED_EFFECTS] } : undefined));
     if (!before || before.status !== 'open' || !after) return closed(after ?? before ?? r);
-
-    const outcome = outcomeOf(decision);
-    await registry.update(r.clientId, (app) => ({
-      ...app,
-      grantedScopes: [...new Set([...app.grantedScopes, ...approved])],
-      pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)),
-      updatedAt: new Date(decision.at).toISOString(),
-    }));
-    await audit.append({ event: outcome, clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: ctx.personId, scopes: approved, rejected: decision.rejected, reason });
-    ctx.log.info('approval decided', { requestId: r.id, outcome });
-    const [deciderName, requesterName] = await Promise.all([personName(ctx.client, ctx.personId), personName(ctx.client, r.requesterId)]);
-    // The card and the requester are told independently: one failing must not silence the other.
-    await settle(ctx.log, r.id, [
-      after.cardId ? ctx.client.updateCard(after.cardId, statusCard(after, { requesterName, deciderName })) : Promise.resolve(),
-      tellRequester(ctx.client, after, ctx.installation.botId, deciderName),
-    ]);
+    ctx.log.info('approval decided', { requestId: r.id, outcome: outcomeOf(decision) });
+    // Decided: whatever fails from here is finished by the sweep, never reported as "not saved".
+    await followUps.settle(ctx.installation, ctx.client, r.id).catch((err: unknown) => ctx.log.error('finishing a decision failed; the sweep will', { requestId: r.id, err }));
     return undefined;
   }
 
@@ -169,8 +150,8 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       // Only what expired undecided can be asked for again; a rejection stands.
       const scopes = (last?.status === 'expired' ? last.scopes : []).filter((s) => !app.grantedScopes.includes(s));
       if (scopes.length === 0) return noticeDialog('Nothing to ask for', 'This app has no expired scope request to raise again.');
-      await registry.update(clientId, (cur) => ({ ...cur, pendingScopes: [...new Set([...cur.pendingScopes, ...scopes])] }));
-      await file(ctx, { clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: last?.justification ?? '' });
+      // The request and its effect on the app are one write; the app follows (now, or by the sweep).
+      await file(ctx, { clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: last?.justification ?? '' }, ['app']);
       return noticeDialog('Asked again', `Your request for ${scopes.join(', ')} is back with the admins. I will tell you when they decide.`);
     });
   }
@@ -208,8 +189,9 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     if (current && current.status !== 'open') await client.updateCard(posted.cardId, statusCard(current, { requesterName })).catch(() => undefined);
   }
 
-  /** Raises long-open (or never posted) requests and expires old ones; runs periodically and at start-up. */
+  /** Finishes changes that still owe something, raises long-open (or never posted) requests and expires old ones; runs periodically and at start-up. */
   async function sweep() {
+    await followUps.settleAll();
     const now = clock.now();
     for (const r of await requests.list()) {
       if (r.status !== 'open') continue;
@@ -233,9 +215,3 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   return { onRegistered, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
 }
 
-/** Runs independent follow-ups to the end, logging the ones that fail. */
-async function settle(log: Services['log'], requestId: string, work: Promise<unknown>[]) {
-  for (const result of await Promise.allSettled(work)) {
-    if (result.status === 'rejected') log.error('an approval follow-up failed', { requestId, err: result.reason });
-  }
-}

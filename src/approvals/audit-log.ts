@@ -25,15 +25,21 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
-  append(entry: Omit<AuditEntry, 'id' | 'at'>): Promise<AuditEntry>;
+  /**
+   * Adds an entry. With `key`, the entry is added at most once for that key (an effect finished
+   * again after a crash does not write its history twice); the first entry's id is returned then.
+   */
+  append(entry: Omit<AuditEntry, 'id' | 'at'>, key?: string): Promise<AuditEntry | undefined>;
   forApp(clientId: string): Promise<AuditEntry[]>;
 }
 
 export function createAuditLog(store: Store, clock: Clock): AuditLog {
   const entries = store.collection<AuditEntry>('audit');
   const counters = store.collection<{ n: number }>('counters');
+  const keys = store.collection<{ id: string }>('audit-keys');
   return {
-    async append(input) {
+    async append(input, key) {
+      if (key !== undefined && (await keys.get(key))) return undefined;
       const at = clock.now();
       // A stored sequence number orders entries even within one millisecond (and across restarts).
       const { after } = await counters.update('audit', (cur) => ({ n: (cur?.n ?? 0) + 1 }));
@@ -41,6 +47,7 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
       const entry: AuditEntry = { ...input, id, at };
       const { before } = await entries.update(id, (cur) => (cur ? undefined : entry));
       if (before) throw new Error('audit entry id collision'); // never overwrite history
+      if (key !== undefined) await keys.put(key, { id });
       return entry;
     },
     async forApp(clientId) {

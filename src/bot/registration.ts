@@ -206,9 +206,10 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     try {
       await drawCard(ctx.client, next, result.outcome === 'render' ? flowCard(next, viewCtx(ctx.installation.botId)) : closedCard('cancelled'));
     } catch (err) {
-      // Put the flow back as it was, so the card the person still sees stays the one that works.
-      await flows.update(flow.id, (cur) => (cur?.version === next.version ? flow : undefined)).catch(() => undefined);
-      throw err;
+      // The answer stays saved. An update that failed may still have landed (a timeout), so the card
+      // shows either version; a click on either works (the old one is brought up to date first).
+      ctx.log.error('drawing the form failed; its card may lag', { flowId: flow.id, err });
+      return noticeDialog('Saved, but the card did not change', 'Your answer was saved, but RingCentral did not update the form just now. Click again in a moment and it will show where you are.');
     }
     return;
   }

@@ -17,12 +17,22 @@ export interface RevealHider {
   /** Hides every reveal due now; resolves when they were tried. */
   hideDue(): Promise<void>;
   start(): void;
+  /** Stops the timer; a pass under way carries on (it is tracked as work in flight). */
   stop(): Promise<void>;
 }
 
 const PARALLEL = 4;
 
-export function createRevealHider({ services, registry, reveals, everyMs = 1000 }: { services: Services; registry: AppRegistry; reveals: Collection<Reveal>; everyMs?: number }): RevealHider {
+export interface RevealHiderOptions {
+  services: Services;
+  registry: AppRegistry;
+  reveals: Collection<Reveal>;
+  everyMs?: number;
+  /** Registers a pass as work in flight, so shutdown waits for it within its bound (and no longer). */
+  track?: <T>(work: Promise<T>) => Promise<T>;
+}
+
+export function createRevealHider({ services, registry, reveals, everyMs = 1000, track = (w) => w }: RevealHiderOptions): RevealHider {
   const { clock, installations, log } = services;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -52,7 +62,7 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000 
   }
 
   // One pass at a time: a tick that finds a pass still running waits for it instead of doubling it.
-  const hideDue = () => (running ??= run().finally(() => (running = undefined)));
+  const hideDue = () => (running ??= track(run()).finally(() => (running = undefined)));
 
   return {
     hideDue,
@@ -61,9 +71,9 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000 
       timer.unref();
     },
     async stop() {
+      // A pass under way is work in flight: shutdown's bounded drain waits for it, not this.
       clearInterval(timer);
       timer = undefined;
-      await running;
     },
   };
 }

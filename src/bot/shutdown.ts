@@ -10,7 +10,8 @@ import type { RevealHider } from './reveal-hider.js';
  * 1. intake stops: timers are cleared and the server takes no new connections (idle keep-alive
  *    ones are closed; a request already on the wire still completes);
  * 2. work in flight (notifications, clicks, a sweep) finishes, bounded by `drainMs`;
- * 3. sockets close, remaining connections are dropped, and the store is flushed and released.
+ * 3. sockets close (bounded too), remaining connections are dropped, and the store is released
+ *    once the changes already under way are on disk.
  */
 export async function shutdown(parts: {
   server: Server;
@@ -29,8 +30,20 @@ export async function shutdown(parts: {
   await hider.stop();
   const drained = await work.drain(drainMs);
   if (!drained) log.warn('shutdown: work still running at the deadline', { inFlight: work.size });
-  await installations.close();
+  // Past the drain, nothing may hold shutdown up for long: a socket still connecting is let go.
+  if (!(await withDeadline(installations.close(), 5000))) log.warn('shutdown: sockets still closing at the deadline');
   server.closeAllConnections();
   await closed;
   await store.close();
+}
+
+/** True when `work` settled within `ms`. */
+async function withDeadline(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const, () => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

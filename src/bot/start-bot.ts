@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createApp } from '../app.js';
 import { ConfigError, ensureDataDir, VERIFICATION_TOKEN, type Config } from '../config.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { loadKeys } from '../lib/crypto-keys.js';
+import { loadKeys, verifyKeysAgainst } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createInstallations, type Installations } from '../platform/installations.js';
@@ -122,8 +123,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   log.addSecret(verificationToken);
 
   const catalog = loadCatalog(config.scopesFile);
+  const storeFileExisted = existsSync(join(config.dataDir, 'registrar.json'));
   const store = options.store ?? (await createLowdbStore(config.dataDir));
-  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists: storeFileExisted });
+  await verifyKeysAgainst(store, keys, config.secretKey ? 'REGISTRAR_SECRET_KEY' : join(config.dataDir, 'secret.key'));
   let publicUrl = config.botPublicUrl;
   const base = () => publicUrl ?? `http://127.0.0.1:${config.port}`;
 
@@ -166,7 +169,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();
-  const hider = createRevealHider({ services, registry, reveals: registration.reveals, everyMs: timing.hideEveryMs ?? 1000 });
+  const hider = createRevealHider({ services, registry, reveals: registration.reveals, everyMs: timing.hideEveryMs ?? 1000, track: work.track });
   await hider.hideDue(); // secrets due to hide while we were down are hidden now
 
   const server = await listen(createServer(app), config.port, options.host ?? '0.0.0.0');

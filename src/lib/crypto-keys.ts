@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from './errors.js';
+import { ConfigError } from '../config.js';
+import type { Store } from '../store/store.js';
 import { readOrCreateSecretFile } from './secret-file.js';
 
 /**
@@ -30,14 +32,44 @@ export function parseMasterKey(text: string): Buffer {
 
 const MASTER_KEY_TEXT = /^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=$/;
 
-export function loadKeys({ dataDir, secretKey }: { dataDir: string; secretKey?: string | undefined }): Keys {
+/**
+ * The keys from REGISTRAR_SECRET_KEY, or from DATA_DIR/secret.key (generated on the first start).
+ * `sealedDataExists`: something is already sealed with a key (a store or state file exists), so a
+ * missing key file is a lost key, never a reason to make a new one: that would leave every stored
+ * token and secret unreadable while the bot seemed to start fine.
+ */
+export function loadKeys({ dataDir, secretKey, sealedDataExists = false }: { dataDir: string; secretKey?: string | undefined; sealedDataExists?: boolean }): Keys {
   const text =
     secretKey ??
     readOrCreateSecretFile(join(dataDir, 'secret.key'), {
       generate: () => randomBytes(32).toString('hex'),
       check: (v) => (MASTER_KEY_TEXT.test(v) ? undefined : 'does not hold a 32-byte key (64 hex characters or base64)'),
+      missing: sealedDataExists
+        ? 'is missing, but DATA_DIR holds data sealed with it. Restore secret.key from a backup (or set REGISTRAR_SECRET_KEY to the key); a new key would leave every stored token and secret unreadable.'
+        : undefined,
     });
   return keysFrom(parseMasterKey(text));
+}
+
+const KEY_CHECK = 'registrar key check v1';
+
+/**
+ * Confirms that `keys` are the ones the store was sealed with: a value sealed at the first start is
+ * opened again (older stores: a stored bot token). A wrong key stops start-up naming where it came
+ * from, instead of a bot that starts and then cannot read a single token.
+ */
+export async function verifyKeysAgainst(store: Store, keys: Keys, source: string): Promise<void> {
+  const meta = store.collection<{ sealed: string }>('meta');
+  const check = await meta.get('key-check');
+  const sample = check?.sealed ?? (await store.collection<{ tokenSealed?: string }>('installations').list()).find((i) => i.tokenSealed)?.tokenSealed;
+  if (sample !== undefined) {
+    try {
+      keys.decrypt(sample);
+    } catch {
+      throw new ConfigError([`${source}: is not the key this DATA_DIR's store was sealed with. Restore the key it was sealed with; a different key leaves every stored token and secret unreadable.`]);
+    }
+  }
+  if (!check) await meta.put('key-check', { sealed: keys.encrypt(KEY_CHECK) });
 }
 
 export function keysFrom(master: Buffer): Keys {

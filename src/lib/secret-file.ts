@@ -21,12 +21,15 @@ import { ConfigError } from '../config.js';
  */
 export interface SecretFileRules {
   generate: () => string;
+  /** When the file is missing and must not be created: what to say instead (the file was lost). */
+  missing?: string | undefined;
   /** Returns what is wrong with a value, or undefined when it is valid. */
   check: (value: string) => string | undefined;
 }
 
 export function readOrCreateSecretFile(path: string, rules: SecretFileRules): string {
   let text = readIfPresent(path);
+  if (text === undefined && rules.missing !== undefined) throw new ConfigError([`${path}: ${rules.missing}`]);
   if (text === undefined) {
     createOnce(path, rules.generate());
     text = readIfPresent(path) ?? '';

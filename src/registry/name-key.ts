@@ -4,7 +4,8 @@
  * default-ignorable code point (variation selectors, Hangul fillers, the combining grapheme joiner,
  * tags): all of them are invisible or change how the text around them is shown.
  */
-export const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/u;
+// U+2800 (Braille blank) is a symbol that shows as nothing; the Hangul fillers are default-ignorable already.
+export const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'gu');
 
 /**

@@ -49,6 +49,8 @@ export function validateUrl(raw: unknown, rules: UrlRules): UrlCheck {
   if (!scheme || scheme[2] === '') {
     return fail(`Enter a full URL starting with https://, for example ${EXAMPLE}.`);
   }
+  // IDNA reads the ideographic full stops as dots: the host reached would not be the text stored.
+  if (/[\u3002\uFF0E\uFF61]/.test(scheme[2] ?? '')) return fail('Use a plain dot (.) between the parts of the host name.');
   let url: URL;
   try {
     url = new URL(text);

@@ -110,7 +110,13 @@ async function main() {
   const args = process.argv.slice(2);
   const dataDir = process.env.DATA_DIR || './data';
   if (!existsSync(dataDir)) fail('No sandbox data found. Start the sandbox first: npm start');
-  const meta = readSandboxMeta(dataDir) ?? fail('No sandbox found in DATA_DIR. Start it first: npm start');
+  let found: SandboxMeta | undefined;
+  try {
+    found = readSandboxMeta(dataDir);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  const meta = found ?? fail('No sandbox found in DATA_DIR. Start it first: npm start');
   if (!meta.botId) fail('The bot is not installed in the sandbox yet; wait for npm start to finish.');
   const take = (flag: string) => {
     const i = args.indexOf(flag);

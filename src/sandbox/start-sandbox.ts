@@ -1,10 +1,11 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot } from '../bot/start-bot.js';
 import { ConfigError, ensureDataDir, type Config } from '../config.js';
 import { startEmulator } from '../emulator/index.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
+import { writeFileDurably } from '../lib/write-file-durably.js';
 
 /**
  * The sandbox behind `npm start` when no RingCentral app is configured: the emulator and the bot
@@ -24,15 +25,24 @@ export interface SandboxMeta {
 
 export const sandboxMetaPath = (dataDir: string) => join(dataDir, 'sandbox.json');
 
+/** The sandbox's own record of what it set up; a file that is not one stops start-up naming it. */
 export function readSandboxMeta(dataDir: string): SandboxMeta | undefined {
   const path = sandboxMetaPath(dataDir);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as SandboxMeta) : undefined;
+  if (!existsSync(path)) return undefined;
+  let meta: Partial<SandboxMeta> | null;
+  try {
+    meta = JSON.parse(readFileSync(path, 'utf8')) as Partial<SandboxMeta> | null;
+  } catch (err) {
+    throw new ConfigError([`${path}: is not valid JSON (${(err as Error).message}); a write may have been cut short. Move it away to set the sandbox up afresh.`]);
+  }
+  const ok = meta && typeof meta.emulatorUrl === 'string' && typeof meta.accountId === 'string' && typeof meta.app?.clientId === 'string' && typeof meta.people?.ada?.id === 'string' && typeof meta.teamChatId === 'string' && typeof meta.adminChatId === 'string';
+  if (!ok) throw new ConfigError([`${path}: does not describe a sandbox. Move it away to set the sandbox up afresh.`]);
+  return meta as SandboxMeta;
 }
 
-function writeMeta(dataDir: string, meta: SandboxMeta) {
-  const path = sandboxMetaPath(dataDir);
-  writeFileSync(path, JSON.stringify(meta, null, 2), { mode: 0o600 });
-  chmodSync(path, 0o600); // it holds the sandbox app's secrets
+async function writeMeta(dataDir: string, meta: SandboxMeta) {
+  // Durable and private (it holds the sandbox app's secrets): a kill never leaves half a file.
+  await writeFileDurably(sandboxMetaPath(dataDir), JSON.stringify(meta, null, 2));
 }
 
 export async function startSandbox({ config, log }: { config: Config; log: Logger }) {
@@ -42,7 +52,8 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
   const previous = readSandboxMeta(config.dataDir);
   const emulatorPort = previous ? Number(new URL(previous.emulatorUrl).port) : botPort < 65535 ? botPort + 1 : botPort - 1;
   // The emulated chat history holds every card the bot posted, credentials included: keep it encrypted.
-  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey });
+  const sealedDataExists = ['emulator.json', 'registrar.json'].some((f) => existsSync(join(config.dataDir, f)));
+  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists });
   const emulator = await startEmulator({
     port: emulatorPort,
     statePath: join(config.dataDir, 'emulator.json'),
@@ -53,7 +64,8 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
   });
 
   let meta: SandboxMeta;
-  if (previous && emulator.summary().accounts.some((a) => a.id === previous.accountId)) {
+  const resumed = previous !== undefined && emulator.summary().accounts.some((a) => a.id === previous.accountId);
+  if (previous && resumed) {
     meta = { ...previous, emulatorUrl: emulator.url, botUrl };
     // Started on another PORT: point the app at where the bot is now (its subscription follows).
     if (previous.botUrl !== botUrl) emulator.updateApp(meta.app.clientId, { redirectUri: `${botUrl}/bot/oauth`, outboundWebhookUrl: `${botUrl}/bot/interactive` });
@@ -82,7 +94,7 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
       adminChatId: admins.id,
     };
   }
-  writeMeta(config.dataDir, meta);
+  await writeMeta(config.dataDir, meta);
 
   const bot = await startBot({
     // Ada is the sandbox's admin: RingCentral does not list a team's members, so admins are named.
@@ -92,14 +104,24 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     app: meta.app,
   });
 
-  if (!(await bot.installations.get(meta.accountId))) {
+  // Every step below is checked on every start, so a first start stopped half way (a kill, Ctrl-C)
+  // is finished by the next. A fresh emulator always gets a fresh install: a stored installation
+  // would hold a token it never issued.
+  let installation = resumed ? await bot.installations.get(meta.accountId) : undefined;
+  if (!installation) {
     const installed = await emulator.installBot({ clientId: meta.app.clientId, accountId: meta.accountId, installerId: meta.people.alice!.id });
     if (installed.status !== 200) throw new Error(`sandbox install failed with HTTP ${installed.status}`);
     await bot.installations.idle();
-    await emulator.addMembers(meta.teamChatId, [installed.botId]);
-    await emulator.addMembers(meta.adminChatId, [installed.botId]);
-    meta = { ...meta, botId: installed.botId };
-    writeMeta(config.dataDir, meta);
+    installation = await bot.installations.get(meta.accountId);
+    if (!installation) throw new Error('the sandbox install did not store an installation');
+  }
+  const botId = installation.botId;
+  for (const chatId of [meta.teamChatId, meta.adminChatId]) {
+    if (!emulator.chat(chatId)?.members.includes(botId)) await emulator.addMembers(chatId, [botId]);
+  }
+  if (meta.botId !== botId) {
+    meta = { ...meta, botId };
+    await writeMeta(config.dataDir, meta);
   }
 
   const people = Object.entries(meta.people).map(([key, p]) => `${key} (${p.name}, id ${p.id})`).join(', ');

@@ -1,0 +1,117 @@
+import type { Services } from '../bot/context.js';
+import { personName } from '../bot/person-name.js';
+import type { ChatClient } from '../platform/chat-client.js';
+import type { Installation } from '../platform/installations.js';
+import { RingCentralError } from '../platform/rc-client.js';
+import type { AppRegistry } from '../registry/app-records.js';
+import type { Collection } from '../store/store.js';
+import { outcomeOf, type ApprovalRequest, type Effect } from './approval-request.js';
+import { outcomeCard, statusCard } from './approval-views.js';
+import type { AuditLog } from './audit-log.js';
+
+/**
+ * What a change of a request's state still owes the rest of the world. The state change itself is
+ * one conditional store update that also lists its effects (`ApprovalRequest.effects`); each effect
+ * is then carried out and crossed off. A crash or a failing disk or RingCentral leaves the rest
+ * listed, and the sweep (at start-up too) finishes them: a decision is never half applied.
+ *
+ * - app: the app's scopes follow the request (granted and no longer pending once decided; no
+ *   longer pending once expired; pending again when asked again);
+ * - audit: the history entry (written once per request and state);
+ * - card: the admin card shows the outcome;
+ * - requester: the requester is told the outcome.
+ *
+ * @example
+ *   await requests.update(id, (cur) => ({ ...cur, status: 'decided', decision, effects: DECIDED_EFFECTS }));
+ *   await followUps.settle(installation, client, id);
+ */
+export const SETTLED_EFFECTS: readonly Effect[] = ['app', 'audit', 'card', 'requester'];
+
+export function createFollowUps({ services, registry, requests, audit }: { services: Services; registry: AppRegistry; requests: Collection<ApprovalRequest>; audit: AuditLog }) {
+  const { log, installations } = services;
+
+  async function applyToApp(r: ApprovalRequest) {
+    const now = new Date(services.clock.now()).toISOString();
+    await registry.update(r.clientId, (app) => {
+      if (r.status === 'open') return { ...app, pendingScopes: [...new Set([...app.pendingScopes, ...r.scopes.filter((s) => !app.grantedScopes.includes(s))])], updatedAt: now };
+      const approved = r.status === 'decided' && r.decision ? r.decision.approved : [];
+      return { ...app, grantedScopes: [...new Set([...app.grantedScopes, ...approved])], pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)), updatedAt: now };
+    });
+  }
+
+  async function writeHistory(r: ApprovalRequest) {
+    if (r.status === 'open') return;
+    const key = `${r.id}:${r.status}`;
+    if (r.status === 'expired' || !r.decision) {
+      await audit.append({ event: 'expired', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: null, scopes: r.scopes, reason: null }, key);
+      return;
+    }
+    const d = r.decision;
+    await audit.append({ event: outcomeOf(d), clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: d.by, scopes: d.approved, rejected: d.rejected, reason: d.reason }, key);
+  }
+
+  async function run(effect: Effect, r: ApprovalRequest, installation: Installation, client: ChatClient) {
+    switch (effect) {
+      case 'app':
+        return applyToApp(r);
+      case 'audit':
+        return writeHistory(r);
+      case 'card': {
+        if (r.status === 'open' || !r.cardId) return;
+        const deciderName = r.decision ? await personName(client, r.decision.by) : undefined;
+        await client.updateCard(r.cardId, statusCard(r, { requesterName: await personName(client, r.requesterId), ...(deciderName ? { deciderName } : {}) }));
+        return;
+      }
+      case 'requester': {
+        if (r.status === 'open') return;
+        const deciderName = r.decision ? await personName(client, r.decision.by) : undefined;
+        const chatId = await client.openDirect(r.requesterId);
+        await client.postCard(chatId, outcomeCard(r, { botId: installation.botId, ...(deciderName ? { deciderName } : {}) }));
+        return;
+      }
+    }
+  }
+
+  /** Carries out what request `id` still owes; what fails stays listed for the next sweep. */
+  async function settle(installation: Installation, client: ChatClient, id: string): Promise<void> {
+    const r = await requests.get(id);
+    if (!r?.effects?.length) return;
+    // Store effects first, in order; then the card and the requester, independently of each other.
+    const store = r.effects.filter((e) => e === 'app' || e === 'audit');
+    const told = r.effects.filter((e) => e === 'card' || e === 'requester');
+    const done = async (effect: Effect) => {
+      await requests.update(id, (cur) => (cur?.effects?.includes(effect) ? { ...cur, effects: cur.effects.filter((e) => e !== effect) } : undefined));
+    };
+    for (const effect of store) {
+      await run(effect, r, installation, client);
+      await done(effect);
+    }
+    await Promise.all(
+      told.map(async (effect) => {
+        try {
+          await run(effect, r, installation, client);
+        } catch (err) {
+          // A 4xx other than a rate limit will not get better (the card or chat is gone): give up on it.
+          const hopeless = err instanceof RingCentralError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429;
+          log.error(hopeless ? 'an approval follow-up cannot be done; dropped' : 'an approval follow-up failed; will retry', { requestId: id, effect, err });
+          if (!hopeless) return;
+        }
+        await done(effect);
+      }),
+    );
+  }
+
+  /** Finishes every request that still owes something (run by the sweep, and so at start-up). */
+  async function settleAll(): Promise<void> {
+    for (const r of await requests.list()) {
+      if (!r.effects?.length) continue;
+      const installation = await installations.get(r.accountId);
+      if (!installation) continue;
+      await settle(installation, await installations.client(installation), r.id).catch((err: unknown) =>
+        log.error('finishing an approval change failed; will retry', { requestId: r.id, err }),
+      );
+    }
+  }
+
+  return { settle, settleAll };
+}
