@@ -65,11 +65,12 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   }
 
   /**
-   * Files the request for a new app's pending scopes. Idempotent: scopes an open request already
-   * covers are not asked for again, so finishing an interrupted registration can call it safely.
+   * Files the request for a new app's pending scopes. Idempotent: scopes any request of the app
+   * already covers are not asked for again, so finishing an interrupted registration can call it safely.
    */
   async function onRegistered(ctx: TurnContext, app: AppRecord) {
-    const covered = new Set((await requests.list()).filter((r) => r.clientId === app.clientId && r.status === 'open').flatMap((r) => r.scopes));
+    // Any request, decided ones too: a rejection stands, and only "ask again" raises an expired one.
+    const covered = new Set((await requests.list()).filter((r) => r.clientId === app.clientId).flatMap((r) => r.scopes));
     const scopes = app.pendingScopes.filter((s) => !covered.has(s));
     if (scopes.length === 0) return;
     await file(ctx, { clientId: app.clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: app.justification ?? '' });

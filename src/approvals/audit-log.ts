@@ -11,6 +11,8 @@ export type AuditEvent = 'requested' | 'approved' | 'partially-approved' | 'reje
 export interface AuditEntry {
   id: string;
   at: number;
+  /** Order of writing (entries from before it was stored have it as their id). */
+  seq?: number;
   event: AuditEvent;
   clientId: string;
   appName: string;
@@ -36,22 +38,24 @@ export interface AuditLog {
 export function createAuditLog(store: Store, clock: Clock): AuditLog {
   const entries = store.collection<AuditEntry>('audit');
   const counters = store.collection<{ n: number }>('counters');
-  const keys = store.collection<{ id: string }>('audit-keys');
   return {
     async append(input, key) {
-      if (key !== undefined && (await keys.get(key))) return undefined;
       const at = clock.now();
       // A stored sequence number orders entries even within one millisecond (and across restarts).
       const { after } = await counters.update('audit', (cur) => ({ n: (cur?.n ?? 0) + 1 }));
-      const id = String(after!.n).padStart(12, '0');
-      const entry: AuditEntry = { ...input, id, at };
+      const seq = after!.n;
+      // A keyed entry's id is its key: claiming the id and writing the entry are one write, so an
+      // effect finished again after a crash or a failed write finds its entry and adds none.
+      const id = key === undefined ? String(seq).padStart(12, '0') : `key:${key}`;
+      const entry: AuditEntry = { ...input, id, at, seq };
       const { before } = await entries.update(id, (cur) => (cur ? undefined : entry));
+      if (before && key !== undefined) return undefined;
       if (before) throw new Error('audit entry id collision'); // never overwrite history
-      if (key !== undefined) await keys.put(key, { id });
       return entry;
     },
     async forApp(clientId) {
-      return (await entries.list()).filter((e) => e.clientId === clientId).sort((a, b) => a.id.localeCompare(b.id));
+      const order = (e: AuditEntry) => e.seq ?? Number(e.id);
+      return (await entries.list()).filter((e) => e.clientId === clientId).sort((a, b) => order(a) - order(b));
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Services } from '../bot/context.js';
 import { personName } from '../bot/person-name.js';
+import { createKeyedLock } from '../lib/keyed-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
 import { RingCentralError } from '../platform/rc-client.js';
@@ -26,6 +27,8 @@ import type { AuditLog } from './audit-log.js';
  *   await followUps.settle(installation, client, id);
  */
 export const SETTLED_EFFECTS: readonly Effect[] = ['app', 'audit', 'card', 'requester'];
+
+const HOPELESS = new Set([400, 403, 404, 410, 422]);
 
 export function createFollowUps({ services, registry, requests, audit }: { services: Services; registry: AppRegistry; requests: Collection<ApprovalRequest>; audit: AuditLog }) {
   const { log, installations } = services;
@@ -72,8 +75,16 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
     }
   }
 
+  // One runner per request: a sweep that comes round while a decision is still being told must
+  // not tell it again.
+  const lock = createKeyedLock();
+
   /** Carries out what request `id` still owes; what fails stays listed for the next sweep. */
-  async function settle(installation: Installation, client: ChatClient, id: string): Promise<void> {
+  function settle(installation: Installation, client: ChatClient, id: string): Promise<void> {
+    return lock.run(id, () => settleNow(installation, client, id));
+  }
+
+  async function settleNow(installation: Installation, client: ChatClient, id: string): Promise<void> {
     const r = await requests.get(id);
     if (!r?.effects?.length) return;
     // Store effects first, in order; then the card and the requester, independently of each other.
@@ -91,8 +102,9 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
         try {
           await run(effect, r, installation, client);
         } catch (err) {
-          // A 4xx other than a rate limit will not get better (the card or chat is gone): give up on it.
-          const hopeless = err instanceof RingCentralError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429;
+          // Only an answer that says the card or chat is gone will not get better: give up on that.
+          // A 401 may be momentary, and an installation that is really gone is skipped by the sweep.
+          const hopeless = err instanceof RingCentralError && err.status !== undefined && HOPELESS.has(err.status);
           log.error(hopeless ? 'an approval follow-up cannot be done; dropped' : 'an approval follow-up failed; will retry', { requestId: id, effect, err });
           if (!hopeless) return;
         }

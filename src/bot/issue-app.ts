@@ -6,7 +6,15 @@ import type { Collection } from '../store/store.js';
 import type { TurnContext } from './context.js';
 import { credentialsCard } from './credentials-card.js';
 
-/** Where a secret's reveal ends: the card showing it, and when it is hidden. */
+/**
+ * Where a secret's reveal ends: the card showing it, and when it is hidden. Keyed by card and app
+ * (`revealKey`): an undone attempt and the next one on the same card never touch each other's.
+ */
+export const revealKey = (cardId: string, clientId: string) => `${cardId}:${clientId}`;
+
+/** How long after an undo the form is drawn again: a timed-out update showing the secret may land late. */
+export const REDRAW_AFTER_MS = 60_000;
+
 export interface Reveal {
   cardId: string;
   accountId: string;
@@ -61,7 +69,7 @@ export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegiste
     try {
       const issued = await registry.create({ draft, accountId: flow.accountId, ownerId: flow.ownerId, now: now(), clientId });
       checkpoint('issue:created');
-      await reveals.put(cardId, { cardId, accountId: flow.accountId, clientId, hideAt, hidden: false });
+      await reveals.put(revealKey(cardId, clientId), { cardId, accountId: flow.accountId, clientId, hideAt, hidden: false });
       checkpoint('issue:reveal-stored');
       await ctx.client.updateCard(cardId, credentialsCard(issued, hideAt, now()));
       checkpoint('issue:shown');
@@ -93,12 +101,12 @@ export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegiste
     const { clientId } = flow.issuing!;
     const cardId = flow.cardId!;
     // The reveal goes first: if the app went first and we stopped, the hider would later draw over the form.
-    const reveal = await reveals.get(cardId);
-    if (reveal?.clientId === clientId) await reveals.delete(cardId);
+    await reveals.delete(revealKey(cardId, clientId));
     await registry.discard(clientId);
+    // The card is drawn now and once more later: an update that showed the secret may still land.
     const { after } = await flows.update(flow.id, (cur) =>
       cur?.status === 'registering' && cur.issuing?.clientId === clientId
-        ? { ...cur, status: 'active', step: 'review', issuing: null, version: cur.version + 1, notice: UNDONE_NOTICE, updatedAt: now() }
+        ? { ...cur, status: 'active', step: 'review', issuing: null, version: cur.version + 1, notice: UNDONE_NOTICE, updatedAt: now(), redrawAt: now() + REDRAW_AFTER_MS }
         : undefined,
     );
     if (after?.status !== 'active') return;

@@ -9,6 +9,7 @@ import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import { newClientId } from '../registry/credentials.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import type { ChatClient } from '../platform/chat-client.js';
+import { RingCentralError } from '../platform/rc-client.js';
 import type { Installation } from '../platform/installations.js';
 import type { Command } from './commands.js';
 import type { IncomingMessage, Services, TurnContext } from './context.js';
@@ -43,6 +44,17 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     return (await flows.list()).find((f) => f.status === 'active' && f.accountId === accountId && f.ownerId === ownerId);
   }
 
+  /**
+   * Finishes or undoes the person's registrations left 'registering' (their undo could not be
+   * saved, or a crash), before any command or click of theirs reads their forms: otherwise
+   * "create app" would open a second form beside one that comes back later. Under the person's lock.
+   */
+  async function settleRegisteringOf(ctx: TurnContext, accountId: string, ownerId: string): Promise<void> {
+    for (const flow of (await flows.list()).filter((f) => f.status === 'registering' && f.accountId === accountId && f.ownerId === ownerId)) {
+      await issuer.recover(ctx, flow);
+    }
+  }
+
   const isExpired = (flow: Flow) => clock.now() - flow.updatedAt >= expireMs;
 
   /** Shows `card` on the flow's card and records that it shows `version` (see Flow.cardVersion). */
@@ -74,6 +86,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
 
   async function startCommand(ctx: TurnContext, message: IncomingMessage) {
     const { installation, client } = ctx;
+    await settleRegisteringOf(ctx, installation.accountId, message.personId);
     const chatId = await directChatFor(ctx, message, 'help you register your app');
     const existing = await activeFlowOf(installation.accountId, message.personId);
     if (existing && !isExpired(existing)) {
@@ -116,6 +129,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   }
 
   async function resumeCommand(ctx: TurnContext, message: IncomingMessage) {
+    await settleRegisteringOf(ctx, ctx.installation.accountId, message.personId);
     const existing = await activeFlowOf(ctx.installation.accountId, message.personId);
     if (!existing || isExpired(existing)) {
       if (existing) await expire(ctx.client, existing);
@@ -127,6 +141,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   }
 
   async function cancelCommand(ctx: TurnContext, message: IncomingMessage) {
+    await settleRegisteringOf(ctx, ctx.installation.accountId, message.personId);
     const existing = await activeFlowOf(ctx.installation.accountId, message.personId);
     if (!existing) {
       await ctx.client.postText(message.chatId, 'You have no registration in progress, so there is nothing to cancel.');
@@ -167,6 +182,11 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   /** Applies one click to the flow as it is now (read under the person's lock). */
   async function applyClick(ctx: SubmitContext, flowId: string): Promise<SubmitReply> {
     let flow = await flows.get(flowId);
+    if (flow?.status === 'registering') {
+      // Nobody is working on it (we hold the owner's lock): a leftover, finished or undone first.
+      await issuer.recover(ctx, flow);
+      flow = await flows.get(flowId);
+    }
     if (!flow) return noticeDialog('This form is no longer available', 'Type **create app** to start a new registration.');
     if (flow.cardId === null && ctx.cardId) {
       // The card was posted but its id never stored (a crash or a failed write): this click names it.
@@ -244,20 +264,43 @@ export function createRegistration({ services, catalog, registry, onRegistered =
    * and cards that lag their flow are drawn again. Runs at start-up and with every sweep; each flow
    * under its owner's lock, so work in progress in this process is never taken for a leftover.
    */
+  const redrawDue = (flow: Flow) => flow.redrawAt != null && flow.redrawAt <= clock.now();
+
+  /** Draws the card as the flow is now; a card RingCentral refuses for good (4xx) is given up on. */
+  async function redraw(ctx: TurnContext, flow: Flow) {
+    try {
+      await drawCard(ctx.client, flow, cardFor(flow, ctx.installation.botId));
+    } catch (err) {
+      const gone = err instanceof RingCentralError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429;
+      if (!gone) throw err;
+      log.warn('a form card cannot be drawn any more; giving up on it', { flowId: flow.id, status: err.status });
+      await flows.update(flow.id, (cur) => (cur ? { ...cur, cardVersion: cur.version, redrawAt: null } : undefined));
+      return;
+    }
+    await flows.update(flow.id, (cur) => (cur?.redrawAt != null && cur.version === flow.version ? { ...cur, redrawAt: null } : undefined));
+  }
+
+  /**
+   * Finishes what a crash interrupted: registrations stuck 'registering' are finished or undone,
+   * and cards that lag their flow (or may have been overwritten by a late update) are drawn again.
+   * Runs at start-up and with every sweep; each flow under its owner's lock, so work in progress in
+   * this process is never taken for a leftover.
+   */
   async function recover(): Promise<void> {
+    const needsWork = (f: Flow) => f.status === 'registering' || lags(f) || redrawDue(f);
     for (const listed of await flows.list()) {
-      if (listed.status !== 'registering' && !lags(listed)) continue;
+      if (!needsWork(listed)) continue;
       await personLock
         .run(personKey(listed.accountId, listed.ownerId), async () => {
           const flow = await flows.get(listed.id);
-          if (!flow || (flow.status !== 'registering' && !lags(flow))) return;
+          if (!flow || !needsWork(flow)) return;
           const ctx = await contextFor(await installations.get(flow.accountId));
           if (!ctx) return;
           if (flow.status === 'registering') {
             const outcome = await issuer.recover(ctx, flow);
             log.info('interrupted registration recovered', { flowId: flow.id, outcome });
           } else if (flow.cardId) {
-            await drawCard(ctx.client, flow, cardFor(flow, ctx.installation.botId));
+            await redraw(ctx, flow);
           }
         })
         .catch((err: unknown) => log.error('recovering a registration failed; will retry', { flowId: listed.id, err }));

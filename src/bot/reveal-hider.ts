@@ -2,7 +2,7 @@ import type { Services } from './context.js';
 import type { AppRegistry } from '../registry/app-records.js';
 import type { Collection } from '../store/store.js';
 import { hiddenCredentialsCard } from './credentials-card.js';
-import type { Reveal } from './issue-app.js';
+import { revealKey, type Reveal } from './issue-app.js';
 
 /**
  * Hides secrets when their time is up, on its own timer and never behind other work: a card that
@@ -40,15 +40,19 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000,
   async function hideOne(reveal: Reveal): Promise<void> {
     const app = await registry.get(reveal.clientId);
     if (app?.status === 'issuing') return; // a registration still in progress or being recovered decides this card
-    if (!app) {
-      // Undone registration: its form is back on this card, so there is nothing to hide.
-      await reveals.delete(reveal.cardId);
-      return;
+    if (app) {
+      const installation = await installations.get(reveal.accountId);
+      if (installation) await (await installations.client(installation)).updateCard(reveal.cardId, hiddenCredentialsCard(app));
     }
-    const installation = await installations.get(reveal.accountId);
-    if (installation) await (await installations.client(installation)).updateCard(reveal.cardId, hiddenCredentialsCard(app));
-    // Spent: nothing needs the record once the card is hidden, and only live reveals are kept.
-    await reveals.delete(reveal.cardId);
+    // Spent (or its registration was undone and the form is back on the card): only this reveal's
+    // own record goes, never another attempt's on the same card.
+    await forget(reveal);
+  }
+
+  async function forget(reveal: Reveal) {
+    if (await reveals.delete(revealKey(reveal.cardId, reveal.clientId))) return;
+    // Records from before reveals were keyed by card and app are keyed by card alone.
+    await reveals.update(reveal.cardId, (cur) => (cur?.clientId === reveal.clientId ? { ...cur, hidden: true } : undefined));
   }
 
   async function run(): Promise<void> {

@@ -38,6 +38,8 @@ export interface Flow {
    * card update that shows it; a crash there is repaired by drawing the card again. Absent: in step.
    */
   cardVersion?: number;
+  /** When set, the card is drawn again at this time (a late RingCentral update may have overwritten it). */
+  redrawAt?: number | null;
   createdAt: number;
   updatedAt: number;
 }

@@ -1,16 +1,27 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
- * Removes temp files that a killed write left in `dir`. Every durable write in Registrar goes
- * through `<file>.<pid>.<random>.tmp`; one whose process no longer runs can never be renamed into
- * place, so it is garbage. One of a live process (another tool, an instance starting beside us) is
- * left alone. Returns the names removed.
+ * Temp files of durable writes, and the clean-up of those a killed write left behind.
+ *
+ * Every durable write in Registrar goes through `<file>.<pid>-<run>.<random>.tmp`, where `run` is
+ * random per process: a container restarts the bot with the same pid, so the pid alone cannot tell
+ * this run's files from a killed one's. A leftover is removed when it is not this run's and its pid
+ * is not running (or is ours: a run before us). Files of another live process are left alone.
  *
  * @example
- *   removeLeftoverTempFiles(config.dataDir); // at start-up, before anything is written
+ *   const tmp = tempPathFor('/data/registrar.json'); // write, fsync, rename
+ *   removeLeftoverTempFiles(config.dataDir);          // at start-up, before anything is written
  */
-const TEMP = /^.+\.(\d+)\.[^.]+\.tmp$/;
+const RUN = `${process.pid}-${randomBytes(4).toString('hex')}`;
+
+export function tempPathFor(path: string): string {
+  return `${path}.${RUN}.${randomBytes(6).toString('hex')}.tmp`;
+}
+
+// Current names carry pid-run; names written before runs were tagged carry the pid alone.
+const TEMP = /^.+\.(\d+)(?:-([0-9a-f]+))?\.[^.]+\.tmp$/;
 
 export function removeLeftoverTempFiles(dir: string): string[] {
   const removed: string[] = [];
@@ -22,7 +33,10 @@ export function removeLeftoverTempFiles(dir: string): string[] {
   }
   for (const name of names) {
     const match = TEMP.exec(name);
-    if (!match || isRunning(Number(match[1]))) continue;
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (`${match[1]}-${match[2] ?? ''}` === RUN) continue; // this run's own write in progress
+    if (pid !== process.pid && isRunning(pid)) continue;
     try {
       unlinkSync(join(dir, name));
       removed.push(name);
@@ -34,7 +48,6 @@ export function removeLeftoverTempFiles(dir: string): string[] {
 }
 
 function isRunning(pid: number): boolean {
-  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from '../config.js';
+import { tempPathFor } from './leftover-temp-files.js';
 
 /**
  * Reads a secret kept in a local file (DATA_DIR/verification-token, DATA_DIR/secret.key),
@@ -56,7 +56,7 @@ function readIfPresent(path: string): string | undefined {
 
 function createOnce(path: string, value: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = tempPathFor(path);
   try {
     const fd = openSync(tmp, 'wx', 0o600);
     try {

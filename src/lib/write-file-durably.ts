@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { tempPathFor } from './leftover-temp-files.js';
 
 /**
  * Writes `text` to `path` so that a crash at any moment leaves either the old file or the new one:
  * a private temp file beside it (mode 0600, exclusive create), fsync, rename over, fsync the folder.
  */
 export async function writeFileDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = tempPathFor(path);
   try {
     const handle = await open(tmp, 'wx', 0o600);
     try {

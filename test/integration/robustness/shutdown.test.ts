@@ -39,7 +39,7 @@ describe('temp files left by a killed write', () => {
     await w.stop();
     const gone = spawnSync(process.execPath, ['-e', '']).pid; // a process that has exited
     const dead = join(w.dataDir, `registrar.json.${gone}.abc123.tmp`);
-    const live = join(w.dataDir, `registrar.json.${process.pid}.def456.tmp`);
+    const live = join(w.dataDir, `registrar.json.${process.ppid}-0badcafe.def456.tmp`); // another process that runs
     const other = join(w.dataDir, 'notes.txt');
     for (const f of [dead, live, other]) writeFileSync(f, '{"half": ');
     await w.start();
