@@ -4,17 +4,16 @@ import type { Flow, FlowAction } from '../conversation/flow.js';
 import { FLOW_ACTIONS } from '../conversation/flow.js';
 import { transition } from '../conversation/transition.js';
 import { closedCard, flowCard } from '../conversation/views.js';
-import type { Card } from '../cards/render-card.js';
 import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import { newClientId } from '../registry/credentials.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import type { ChatClient } from '../platform/chat-client.js';
-import { RingCentralError } from '../platform/rc-client.js';
 import type { Installation } from '../platform/installations.js';
 import type { Command } from './commands.js';
 import type { IncomingMessage, Services, TurnContext } from './context.js';
 import { movedOnDialog, noticeDialog } from './dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from './handle-submit.js';
+import { createFlowCards } from './flow-cards.js';
 import { createIssuer, RegistrationUndone, UNDONE_NOTICE, type Reveal } from './issue-app.js';
 
 export interface RegistrationOptions {
@@ -56,12 +55,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   }
 
   const isExpired = (flow: Flow) => clock.now() - flow.updatedAt >= expireMs;
-
-  /** Shows `card` on the flow's card and records that it shows `version` (see Flow.cardVersion). */
-  async function drawCard(client: ChatClient, flow: Flow, card: Card) {
-    await client.updateCard(flow.cardId!, card);
-    await flows.update(flow.id, (cur) => (cur?.version === flow.version && cur.cardVersion !== flow.version ? { ...cur, cardVersion: flow.version } : undefined));
-  }
+  const { drawCard, cardFor, lags, redrawDue, redraw } = createFlowCards({ flows, viewCtx, now: () => clock.now(), flowExpireHours: config.flowExpireHours, log });
 
   async function expire(client: ChatClient, flow: Flow) {
     const { after } = await flows.update(flow.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'expired', version: cur.version + 1, updatedAt: clock.now() } : undefined));
@@ -151,21 +145,6 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     if (after?.status === 'cancelled' && after.version === existing.version + 1 && existing.cardId) await drawCard(ctx.client, after, closedCard('cancelled'));
     await ctx.client.postText(message.chatId, 'Cancelled: nothing was registered. Type **create app** whenever you want to start again.');
   }
-
-  /** The card a flow shows in its current state. */
-  function cardFor(flow: Flow, botId: string): Card {
-    switch (flow.status) {
-      case 'active':
-        return flowCard(flow, viewCtx(botId));
-      case 'cancelled':
-        return closedCard('cancelled');
-      default:
-        return closedCard('expired', `Forms expire after ${config.flowExpireHours} hours without an answer. `);
-    }
-  }
-
-  /** True when the card lags the stored flow: a click was stored but its card update never landed. */
-  const lags = (flow: Flow) => flow.cardVersion !== undefined && flow.cardVersion < flow.version && (flow.status === 'active' || flow.status === 'cancelled' || flow.status === 'expired');
 
   async function onFlowClick(ctx: SubmitContext): Promise<SubmitReply> {
     const data = ctx.submit.data;
@@ -264,22 +243,6 @@ export function createRegistration({ services, catalog, registry, onRegistered =
    * and cards that lag their flow are drawn again. Runs at start-up and with every sweep; each flow
    * under its owner's lock, so work in progress in this process is never taken for a leftover.
    */
-  const redrawDue = (flow: Flow) => flow.redrawAt != null && flow.redrawAt <= clock.now();
-
-  /** Draws the card as the flow is now; a card RingCentral refuses for good (4xx) is given up on. */
-  async function redraw(ctx: TurnContext, flow: Flow) {
-    try {
-      await drawCard(ctx.client, flow, cardFor(flow, ctx.installation.botId));
-    } catch (err) {
-      const gone = err instanceof RingCentralError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429;
-      if (!gone) throw err;
-      log.warn('a form card cannot be drawn any more; giving up on it', { flowId: flow.id, status: err.status });
-      await flows.update(flow.id, (cur) => (cur ? { ...cur, cardVersion: cur.version, redrawAt: null } : undefined));
-      return;
-    }
-    await flows.update(flow.id, (cur) => (cur?.redrawAt != null && cur.version === flow.version ? { ...cur, redrawAt: null } : undefined));
-  }
-
   /**
    * Finishes what a crash interrupted: registrations stuck 'registering' are finished or undone,
    * and cards that lag their flow (or may have been overwritten by a late update) are drawn again.

@@ -1,0 +1,59 @@
+import type { Card } from '../cards/render-card.js';
+import type { Flow } from '../conversation/flow.js';
+import { closedCard, flowCard, type ViewContext } from '../conversation/views.js';
+import type { Logger } from '../lib/logger.js';
+import type { ChatClient } from '../platform/chat-client.js';
+import { RingCentralError } from '../platform/rc-client.js';
+import type { Collection } from '../store/store.js';
+import type { TurnContext } from './context.js';
+
+/**
+ * Drawing a form's card and knowing whether it shows what is stored. A click is stored first and
+ * drawn second; `Flow.cardVersion` records what the card is known to show, and `Flow.redrawAt`
+ * asks for one more drawing later (after an undo, a late update may land on top of the form).
+ *
+ * @example
+ *   const cards = createFlowCards({ flows, viewCtx, now, flowExpireHours, log });
+ *   await cards.drawCard(client, next, flowCard(next, viewCtx(botId)));
+ *   if (cards.lags(flow) || cards.redrawDue(flow)) await cards.redraw(ctx, flow);
+ */
+export function createFlowCards({ flows, viewCtx, now, flowExpireHours, log }: { flows: Collection<Flow>; viewCtx: (botId: string) => ViewContext; now: () => number; flowExpireHours: number; log: Logger }) {
+  /** Shows `card` on the flow's card and records that it shows `version` (see Flow.cardVersion). */
+  async function drawCard(client: ChatClient, flow: Flow, card: Card) {
+    await client.updateCard(flow.cardId!, card);
+    await flows.update(flow.id, (cur) => (cur?.version === flow.version && cur.cardVersion !== flow.version ? { ...cur, cardVersion: flow.version } : undefined));
+  }
+
+  /** The card a flow shows in its current state. */
+  function cardFor(flow: Flow, botId: string): Card {
+    switch (flow.status) {
+      case 'active':
+        return flowCard(flow, viewCtx(botId));
+      case 'cancelled':
+        return closedCard('cancelled');
+      default:
+        return closedCard('expired', `Forms expire after ${flowExpireHours} hours without an answer. `);
+    }
+  }
+
+  /** True when the card lags the stored flow: a click was stored but its card update never landed. */
+  const lags = (flow: Flow) => flow.cardVersion !== undefined && flow.cardVersion < flow.version && (flow.status === 'active' || flow.status === 'cancelled' || flow.status === 'expired');
+
+  const redrawDue = (flow: Flow) => flow.redrawAt != null && flow.redrawAt <= now();
+
+  /** Draws the card as the flow is now; a card RingCentral refuses for good (4xx) is given up on. */
+  async function redraw(ctx: TurnContext, flow: Flow) {
+    try {
+      await drawCard(ctx.client, flow, cardFor(flow, ctx.installation.botId));
+    } catch (err) {
+      const gone = err instanceof RingCentralError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429;
+      if (!gone) throw err;
+      log.warn('a form card cannot be drawn any more; giving up on it', { flowId: flow.id, status: err.status });
+      await flows.update(flow.id, (cur) => (cur ? { ...cur, cardVersion: cur.version, redrawAt: null } : undefined));
+      return;
+    }
+    await flows.update(flow.id, (cur) => (cur?.redrawAt != null && cur.version === flow.version ? { ...cur, redrawAt: null } : undefined));
+  }
+
+  return { drawCard, cardFor, lags, redrawDue, redraw };
+}
