@@ -60,9 +60,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
       const arg = argumentOf(pending, m.text);
       const page = arg === '' ? 1 : pageNumber(arg);
       if (page === undefined) return void (await client.postText(m.chatId, 'Say **pending** for the first page, or **pending 2** for the second.'));
-      const open = (await requests.list())
-        .filter((r) => r.status === 'open' && r.accountId === installation.accountId)
-        .sort((a, b) => a.requestedAt - b.requestedAt);
+      const open = (await requests.find('open', installation.accountId)).sort((a, b) => a.requestedAt - b.requestedAt);
       if (open.length === 0) return void (await client.postText(m.chatId, 'No approval requests are waiting.'));
       const nameOf = personNames(client);
       const text = await pageOf(

@@ -70,7 +70,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
    */
   async function onRegistered(ctx: TurnContext, app: AppRecord) {
     // Any request, decided ones too: a rejection stands, and only "ask again" raises an expired one.
-    const covered = new Set((await requests.list()).filter((r) => r.clientId === app.clientId).flatMap((r) => r.scopes));
+    const covered = new Set((await requests.find('client', app.clientId)).flatMap((r) => r.scopes));
     const scopes = app.pendingScopes.filter((s) => !covered.has(s));
     if (scopes.length === 0) return;
     await file(ctx, { clientId: app.clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: app.justification ?? '' });
@@ -145,7 +145,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     return appLock.run(clientId, async () => {
       const app = await registry.get(clientId);
       if (!app || app.accountId !== ctx.installation.accountId || app.ownerId !== ctx.personId) return noticeDialog('Not your app', "Only the app's owner can ask for its scopes again.");
-      const all = (await requests.list()).filter((x) => x.clientId === clientId);
+      const all = await requests.find('client', clientId);
       if (all.some((x) => x.status === 'open')) return noticeDialog('Already waiting', 'A request for this app is already waiting for the admins.');
       const last = all.sort((a, b) => b.requestedAt - a.requestedAt)[0];
       // Only what expired undecided can be asked for again; a rejection stands.
@@ -191,10 +191,17 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   }
 
   /** Finishes changes that still owe something, raises long-open (or never posted) requests and expires old ones; runs periodically and at start-up. */
+  let sweptOnce = false;
   async function sweep() {
     await followUps.settleAll();
     const now = clock.now();
-    for (const r of await requests.list()) {
+    // Only what is due is read: never posted or due a reminder, and past the expiry deadline. The
+    // first sweep after start-up also looks at every open request (ADMIN_CHAT_ID may have changed).
+    const due = new Map<string, ApprovalRequest>();
+    for (const r of [...(await requests.due('raise', now - remindMs)), ...(await requests.due('openSince', now - expireMs))]) due.set(r.id, r);
+    if (!sweptOnce) for (const inst of await installations.list()) for (const r of await requests.find('open', inst.accountId)) due.set(r.id, r);
+    sweptOnce = true;
+    for (const r of due.values()) {
       if (r.status !== 'open') continue;
       const installation = await installations.get(r.accountId);
       if (!installation) continue;

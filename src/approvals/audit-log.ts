@@ -55,7 +55,7 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
     },
     async forApp(clientId) {
       const order = (e: AuditEntry) => e.seq ?? Number(e.id);
-      return (await entries.list()).filter((e) => e.clientId === clientId).sort((a, b) => order(a) - order(b));
+      return (await entries.find('client', clientId)).sort((a, b) => order(a) - order(b));
     },
   };
 }

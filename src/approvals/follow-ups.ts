@@ -115,7 +115,7 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
 
   /** Finishes every request that still owes something (run by the sweep, and so at start-up). */
   async function settleAll(): Promise<void> {
-    for (const r of await requests.list()) {
+    for (const r of await requests.find('owes', 'yes')) {
       if (!r.effects?.length) continue;
       const installation = await installations.get(r.accountId);
       if (!installation) continue;

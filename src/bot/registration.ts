@@ -40,7 +40,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       personLock.run(personKey(ctx.installation.accountId, m.personId), () => run(ctx, m));
 
   async function activeFlowOf(accountId: string, ownerId: string): Promise<Flow | undefined> {
-    return (await flows.list()).find((f) => f.status === 'active' && f.accountId === accountId && f.ownerId === ownerId);
+    return (await flows.find('owner', `${accountId}:${ownerId}`)).find((f) => f.status === 'active');
   }
 
   /**
@@ -49,7 +49,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
    * "create app" would open a second form beside one that comes back later. Under the person's lock.
    */
   async function settleRegisteringOf(ctx: TurnContext, accountId: string, ownerId: string): Promise<void> {
-    for (const flow of (await flows.list()).filter((f) => f.status === 'registering' && f.accountId === accountId && f.ownerId === ownerId)) {
+    for (const flow of (await flows.find('owner', `${accountId}:${ownerId}`)).filter((f) => f.status === 'registering')) {
       await issuer.recover(ctx, flow);
     }
   }
@@ -251,7 +251,9 @@ export function createRegistration({ services, catalog, registry, onRegistered =
    */
   async function recover(): Promise<void> {
     const needsWork = (f: Flow) => f.status === 'registering' || lags(f) || redrawDue(f);
-    for (const listed of await flows.list()) {
+    // Only what needs work is read: registrations left open, and cards due to be drawn again.
+    const candidates = [...(await flows.find('status', 'registering')), ...(await flows.due('redraw', clock.now()))];
+    for (const listed of candidates) {
       if (!needsWork(listed)) continue;
       await personLock
         .run(personKey(listed.accountId, listed.ownerId), async () => {
@@ -273,7 +275,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   /** Expires abandoned forms and recovers interrupted ones (run periodically and at start-up). */
   async function sweep(): Promise<void> {
     await recover();
-    for (const flow of await flows.list()) {
+    for (const flow of await flows.due('activeSince', clock.now() - expireMs)) {
       if (flow.status !== 'active' || !isExpired(flow)) continue;
       const ctx = await contextFor(await installations.get(flow.accountId));
       if (!ctx) continue;

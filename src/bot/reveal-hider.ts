@@ -57,7 +57,7 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000,
 
   async function run(): Promise<void> {
     const now = clock.now();
-    const due = (await reveals.list()).filter((r) => !r.hidden && r.hideAt <= now).sort((a, b) => a.hideAt - b.hideAt);
+    const due = await reveals.due('hideAt', now);
     for (let i = 0; i < due.length; i += PARALLEL) {
       await Promise.all(
         due.slice(i, i + PARALLEL).map((r) => hideOne(r).catch((err: unknown) => log.error('hiding a secret card failed; will retry', { cardId: r.cardId, err }))),

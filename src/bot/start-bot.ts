@@ -188,7 +188,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await hider.hideDue();
     // Redeliveries come within minutes; a day of handled event ids is plenty to recognise them.
     for (const seen of ['seen-notifications', 'seen-submits']) {
-      await store.collection<{ at: number }>(seen).removeWhere((r) => clock.now() - r.at > 24 * 3600_000).catch((err: unknown) => log.error('pruning event ids failed', { err }));
+      await store.collection<{ at: number }>(seen).prune('at', clock.now() - 24 * 3600_000).catch((err: unknown) => log.error('pruning event ids failed', { err }));
     }
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));

@@ -305,10 +305,10 @@ export function createInstallations(options: InstallationsOptions): Installation
     },
     get: (accountId) => records.get(accountId),
     async byBotId(botId) {
-      return (await records.list()).find((i) => i.botId === botId);
+      return (await records.find('botId', botId))[0];
     },
     async bySubscriptionId(subscriptionId) {
-      return (await records.list()).find((i) => i.subscription?.id === subscriptionId);
+      return (await records.find('subscriptionId', subscriptionId))[0];
     },
     list: () => records.list(),
     client: (inst) => clientFor(inst),

@@ -58,7 +58,7 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
   return {
     async create({ draft, accountId, ownerId, now, clientId }) {
       const name = nameKey(draft.appName);
-      const taken = (await apps.list()).some((a) => a.accountId === accountId && a.ownerId === ownerId && a.status !== 'revoked' && nameKey(a.appName) === name);
+      const taken = (await apps.find('name', `${accountId}:${name}`)).some((a) => a.ownerId === ownerId && a.status !== 'revoked');
       if (taken) throw new AppError('APP_NAME_TAKEN', 'the requester already has an app with this name', { status: 409 });
       const clientSecret = newClientSecret();
       // Only apps that receive card clicks need a shared secret to check RingCentral's signatures.
@@ -89,14 +89,14 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
     },
     get: (clientId) => apps.get(clientId),
     async listByOwner(accountId, ownerId) {
-      return (await apps.list()).filter((a) => a.accountId === accountId && a.ownerId === ownerId && a.status === 'active');
+      return (await apps.find('owner', `${accountId}:${ownerId}`)).filter((a) => a.status === 'active');
     },
     async findAll(query, accountId) {
       const q = query.trim();
       const byId = await apps.get(q);
       if (byId?.accountId === accountId) return [byId];
-      const lower = q.toLowerCase();
-      return (await apps.list()).filter((a) => a.accountId === accountId && a.appName.toLowerCase() === lower);
+      // Names are found as they read (name-key.ts): a look-alike spelling finds the app too.
+      return apps.find('name', `${accountId}:${nameKey(q)}`);
     },
     async authorize(clientId, clientSecret) {
       const record = await apps.get(clientId);

@@ -1,8 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low, type Adapter } from 'lowdb';
+import { engineStore } from './engine-store.js';
+import { MemoryEngine } from './memory-engine.js';
 import { PrivateJSONFile, StoreFileError } from './private-json-file.js';
-import { documentStore, fromData, type Data, type Store } from './store.js';
+import type { Data, Store } from './store.js';
 
 export interface LowdbStoreOptions {
   fileName?: string;
@@ -26,8 +28,12 @@ export async function createLowdbStore(dataDir: string, options: LowdbStoreOptio
   for (const [name, docs] of Object.entries(data)) {
     if (typeof docs !== 'object' || docs === null || Array.isArray(docs)) throw new StoreFileError(path, `has a malformed collection "${name}"`);
   }
-  return documentStore(fromData(data), async (next) => {
-    db.data = next();
+  const engine = MemoryEngine.fromData(data);
+  return engineStore(engine, async (changes, current) => {
+    // Whole-file layout for now: the next state is the current one with the changes applied.
+    const next = MemoryEngine.fromData(current.toData());
+    next.apply(changes);
+    db.data = next.toData();
     await db.write();
   });
 }

@@ -20,10 +20,13 @@ export function faultyStore(inner: Store) {
       const c = inner.collection<T>(name);
       return {
         get: (id) => c.get(id),
+        find: (index, key) => c.find(index, key),
+        due: (index, upTo, limit) => c.due(index, upTo, limit),
         list: () => c.list(),
-        async removeWhere(match) {
-          for (const [id, value] of (await c.list()).map((v, i) => [String(i), v] as const)) if (match(value, id) && fails(name, id, undefined)) throw diskFull();
-          return c.removeWhere(match);
+        count: () => c.count(),
+        async prune(index, upTo) {
+          if (rules.size && fails(name, '*', undefined)) throw diskFull();
+          return c.prune(index, upTo);
         },
         async put(id, value) {
           if (fails(name, id, value)) throw diskFull();
@@ -48,6 +51,8 @@ export function faultyStore(inner: Store) {
         },
       };
     },
+    lock: (key, fn) => inner.lock(key, fn),
+    exclusive: (name, fn) => inner.exclusive(name, fn),
     close: () => inner.close(),
   };
   return {

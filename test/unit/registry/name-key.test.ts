@@ -1,6 +1,6 @@
 import { newClientId } from '../../../src/registry/credentials.js';
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../../src/store/store.js';
+import { createMemoryStore } from '../../../src/store/engine-store.js';
 import { keysFrom } from '../../../src/lib/crypto-keys.js';
 import { createAppRegistry } from '../../../src/registry/app-records.js';
 import { fieldSchemas, type AppDraft } from '../../../src/registry/fields.js';

@@ -5,59 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import type { Adapter } from 'lowdb';
 import { createLowdbStore } from '../../src/store/lowdb-store.js';
-import { createMemoryStore, type Data, type Store } from '../../src/store/store.js';
-
-const adapters: [string, () => Promise<Store>][] = [
-  ['memory', async () => createMemoryStore()],
-  ['lowdb', () => createLowdbStore(mkdtempSync(join(tmpdir(), 'registrar-store-')))],
-];
-
-describe.each(adapters)('%s store', (_name, make) => {
-  it('puts, gets, lists and deletes JSON copies', async () => {
-    const store = await make();
-    const c = store.collection<{ n: number; tags: string[] }>('things');
-    await c.put('a', { n: 1, tags: ['x'] });
-    const got = await c.get('a');
-    got!.tags.push('mutated');
-    expect(await c.get('a')).toEqual({ n: 1, tags: ['x'] });
-    expect(await c.list()).toHaveLength(1);
-    expect(await c.delete('a')).toBe(true);
-    expect(await c.delete('a')).toBe(false);
-    expect(await c.get('a')).toBeUndefined();
-  });
-
-  it('removes exactly the documents a predicate selects', async () => {
-    const store = await make();
-    const c = store.collection<{ at: number }>('seen');
-    await c.put('old', { at: 1 });
-    await c.put('new', { at: 100 });
-    expect(await c.removeWhere((r) => r.at < 50)).toBe(1);
-    expect(await c.list()).toEqual([{ at: 100 }]);
-    expect(await c.removeWhere(() => false)).toBe(0);
-  });
-
-  it('lets exactly one of two concurrent updates claim a key', async () => {
-    const store = await make();
-    const c = store.collection<{ by: string }>('claims');
-    const results = await Promise.all(['x', 'y'].map((by) => c.update('k', (cur) => cur ?? { by })));
-    expect(results.filter((r) => r.before === undefined)).toHaveLength(1);
-    expect((await c.get('k'))?.by).toBe(results.find((r) => r.before === undefined)?.after?.by);
-  });
-
-  it('treats ids named like inherited properties as plain ids', async () => {
-    const store = await make();
-    const c = store.collection<{ v: number }>('things');
-    for (const id of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
-      expect(await c.get(id)).toBeUndefined();
-      expect(await c.delete(id)).toBe(false);
-      const claimed = await c.update(id, (cur) => cur ?? { v: 1 });
-      expect(claimed.before).toBeUndefined();
-      expect(await c.get(id)).toEqual({ v: 1 });
-    }
-    expect(await c.list()).toHaveLength(5);
-    expect(await store.collection('__proto__').get('x')).toBeUndefined();
-  });
-});
+import type { Data } from '../../src/store/store.js';
 
 /** A lowdb file adapter whose writes fail while `failing` is set, as on a full disk. */
 function flakyDisk() {

@@ -1,0 +1,113 @@
+import { AppError } from '../lib/errors.js';
+import { createKeyedLock } from '../lib/keyed-lock.js';
+import { MemoryEngine, type Change } from './memory-engine.js';
+import { decodeDoc, encodeDoc, StoreWriteError, type Collection, type Store } from './store.js';
+
+/**
+ * A Store over a MemoryEngine, for the adapters whose state lives in this process (memory,
+ * lowdb). Changes run one at a time; each is handed to `persist` (which must resolve only once it
+ * is durable) and applied to the engine only after that, so a failed write leaves memory as it was.
+ * Locks and exclusive work are in-process: these adapters serve one process (lowdb holds a lock
+ * file on DATA_DIR).
+ *
+ * @example
+ *   const store = engineStore(new MemoryEngine(), async (changes) => appendToJournal(changes));
+ */
+export interface EngineStoreOptions {
+  /** Called after the last change before close (flush, release a lock file). */
+  close?: () => Promise<void>;
+}
+
+export function engineStore(engine: MemoryEngine, persist: (changes: readonly Change[], engine: MemoryEngine) => Promise<void>, options: EngineStoreOptions = {}): Store {
+  let queue: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const locks = createKeyedLock();
+  const running = new Set<string>();
+
+  /** Runs `plan` after every earlier change; persists what it returns, then applies it. */
+  function change<R>(plan: () => { changes: Change[]; result: R }): Promise<R> {
+    const run = queue.then(async () => {
+      if (closed) throw new AppError('STORE_CLOSED', 'the store is closed');
+      const { changes, result } = plan();
+      if (changes.length === 0) return result; // nothing changed: nothing is written
+      try {
+        await persist(changes, engine);
+      } catch (err) {
+        throw new StoreWriteError(err);
+      }
+      engine.apply(changes);
+      return result;
+    });
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  return {
+    collection<T>(name: string): Collection<T> {
+      const docs = (texts: string[]) => texts.map((t) => JSON.parse(t) as T);
+      return {
+        async get(id) {
+          return decodeDoc<T>(engine.get(name, String(id)));
+        },
+        put(id, value) {
+          const text = encodeDoc(value);
+          return change(() => ({ changes: engine.get(name, String(id)) === text ? [] : [{ name, id: String(id), text }], result: undefined }));
+        },
+        delete(id) {
+          return change(() => {
+            const had = engine.get(name, String(id)) !== undefined;
+            return { changes: had ? [{ name, id: String(id), text: undefined }] : [], result: had };
+          });
+        },
+        update(id, fn) {
+          return change(() => {
+            const current = engine.get(name, String(id));
+            const after = fn(decodeDoc<T>(current));
+            if (after === undefined) return { changes: [], result: { before: decodeDoc<T>(current), after: decodeDoc<T>(current) } };
+            const text = encodeDoc(after);
+            // An update that changes nothing (a duplicate event) writes nothing.
+            const changes = text === current ? [] : [{ name, id: String(id), text }];
+            return { changes, result: { before: decodeDoc<T>(current), after: decodeDoc<T>(text) } };
+          });
+        },
+        async find(index, key) {
+          return docs(engine.find(name, index, key));
+        },
+        async due(index, upTo, limit) {
+          return docs(engine.dueIds(name, index, upTo, limit).map((id) => engine.get(name, id)!));
+        },
+        prune(index, upTo) {
+          return change(() => {
+            const ids = engine.dueIds(name, index, upTo);
+            return { changes: ids.map((id) => ({ name, id, text: undefined })), result: ids.length };
+          });
+        },
+        async list() {
+          return docs(engine.all(name));
+        },
+        async count() {
+          return engine.count(name);
+        },
+      };
+    },
+    lock: (key, fn) => locks.run(key, fn),
+    async exclusive(name, fn) {
+      if (running.has(name)) return undefined;
+      running.add(name);
+      try {
+        return await fn();
+      } finally {
+        running.delete(name);
+      }
+    },
+    async close() {
+      await queue;
+      closed = true;
+      await options.close?.();
+    },
+  };
+}
+
+export function createMemoryStore(): Store {
+  return engineStore(new MemoryEngine(), async () => {});
+}

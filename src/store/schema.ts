@@ -1,0 +1,88 @@
+import type { ApprovalRequest } from '../approvals/approval-request.js';
+import type { AuditEntry } from '../approvals/audit-log.js';
+import type { Reveal } from '../bot/issue-app.js';
+import type { Flow } from '../conversation/flow.js';
+import type { Installation } from '../platform/installations.js';
+import type { AppRecord } from '../registry/app-records.js';
+import { nameKey } from '../registry/name-key.js';
+
+/**
+ * Every collection the bot keeps and the indexes its queries use: one place to see the data.
+ * Every adapter maintains the indexes on each write, from these functions.
+ *
+ * - An equality index files a document under zero or more string keys (`find(index, key)`).
+ * - An ordered index places a document at a number, or leaves it out with `undefined`
+ *   (`due(index, upTo)` for scheduled work, `prune(index, upTo)` for retention).
+ *
+ * Adding an index to a collection that already holds documents is fine: adapters build indexes
+ * from the documents when they open (PostgreSQL rebuilds a collection's index rows when its
+ * definition's fingerprint changes).
+ */
+export interface CollectionSchema<T> {
+  indexes?: Record<string, (value: T) => string | readonly string[] | undefined>;
+  ordered?: Record<string, (value: T) => number | undefined>;
+}
+
+const define = <T>(schema: CollectionSchema<T>) => schema as CollectionSchema<unknown>;
+
+const closedAt = (f: Flow) => (f.status === 'submitted' || f.status === 'cancelled' || f.status === 'expired' ? f.updatedAt : undefined);
+/** A form whose card must be drawn again: now when it lags its record, at redrawAt when one is asked for. */
+const redrawAt = (f: Flow) => {
+  const lagging = f.cardVersion !== undefined && f.cardVersion < f.version && f.status !== 'registering' && f.status !== 'submitted';
+  if (lagging) return 0;
+  return f.redrawAt ?? undefined;
+};
+
+export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
+  installations: define<Installation>({
+    indexes: { botId: (i) => i.botId, subscriptionId: (i) => i.subscription?.id || undefined },
+  }),
+  apps: define<AppRecord>({
+    indexes: {
+      owner: (a) => `${a.accountId}:${a.ownerId}`,
+      // Names are compared by what they look like (name-key.ts), per account.
+      name: (a) => `${a.accountId}:${nameKey(a.appName)}`,
+    },
+  }),
+  flows: define<Flow>({
+    indexes: {
+      owner: (f) => `${f.accountId}:${f.ownerId}`,
+      status: (f) => (f.status === 'registering' ? 'registering' : undefined),
+    },
+    ordered: {
+      activeSince: (f) => (f.status === 'active' ? f.updatedAt : undefined),
+      redraw: redrawAt,
+      closedAt,
+    },
+  }),
+  reveals: define<Reveal>({ ordered: { hideAt: (r) => (r.hidden ? undefined : r.hideAt) } }),
+  approvals: define<ApprovalRequest>({
+    indexes: {
+      client: (r) => r.clientId,
+      open: (r) => (r.status === 'open' ? r.accountId : undefined),
+      owes: (r) => (r.effects?.length ? 'yes' : undefined),
+    },
+    ordered: {
+      // Never posted (0) first, then by when it was last raised: reminders due.
+      raise: (r) => (r.status === 'open' ? (r.cardId === null ? 0 : r.raisedAt) : undefined),
+      openSince: (r) => (r.status === 'open' ? r.requestedAt : undefined),
+      closedAt: (r) => (r.status === 'open' || r.effects?.length ? undefined : (r.decision?.at ?? r.requestedAt)),
+    },
+  }),
+  audit: define<AuditEntry>({ indexes: { client: (e) => e.clientId, actor: (e) => e.actorId ?? undefined } }),
+  'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
+  'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
+};
+
+/** The schema of a collection; collections not listed (tests' own) have no indexes. */
+export function schemaOf(name: string): CollectionSchema<unknown> {
+  return Object.hasOwn(SCHEMA, name) ? SCHEMA[name]! : {};
+}
+
+/** The keys an equality index files `value` under (none for a deleted document). */
+export function keysOf(fn: (value: unknown) => string | readonly string[] | undefined, value: unknown): string[] {
+  if (value === undefined) return [];
+  const keys = fn(value);
+  if (keys === undefined) return [];
+  return typeof keys === 'string' ? [keys] : [...new Set(keys)];
+}
