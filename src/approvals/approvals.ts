@@ -4,7 +4,7 @@ import { noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
 import { personName } from '../bot/person-name.js';
 import { plainText } from '../cards/plain-text.js';
-import { createKeyedLock } from '../lib/keyed-lock.js';
+import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
 import type { AppRecord, AppRegistry } from '../registry/app-records.js';
@@ -29,7 +29,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   const remindMs = config.approvalRemindHours * 3600_000;
   const expireMs = config.approvalExpireDays * 86_400_000;
   const followUps = createFollowUps({ services, registry, requests, audit });
-  const appLock = createKeyedLock(); // one filing at a time per app ("Ask again" clicked twice)
+  const appLock = namedLock(store, 'app'); // one filing at a time per app ("Ask again" clicked twice)
 
   const isOverdue = (r: ApprovalRequest) => clock.now() - r.requestedAt >= expireMs;
 

@@ -1,6 +1,6 @@
 import type { Services } from '../bot/context.js';
 import { personName } from '../bot/person-name.js';
-import { createKeyedLock } from '../lib/keyed-lock.js';
+import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
 import { RingCentralError } from '../platform/rc-client.js';
@@ -77,7 +77,7 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
 
   // One runner per request: a sweep that comes round while a decision is still being told must
   // not tell it again.
-  const lock = createKeyedLock();
+  const lock = namedLock(services.store, 'request');
 
   /** Carries out what request `id` still owes; what fails stays listed for the next sweep. */
   function settle(installation: Installation, client: ChatClient, id: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createKeyedLock } from '../lib/keyed-lock.js';
+import { namedLock } from '../store/named-lock.js';
 import type { Flow, FlowAction } from '../conversation/flow.js';
 import { FLOW_ACTIONS } from '../conversation/flow.js';
 import { transition } from '../conversation/transition.js';
@@ -32,7 +32,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   const viewCtx = (botId: string) => ({ botId, catalog, allowNotificationAddins: config.allowNotificationAddins });
   const issuer = createIssuer({ flows, reveals, registry, now: () => clock.now(), viewCtx, onRegistered, checkpoint: services.checkpoint });
   // One thing at a time per person: two quick "create app" messages must not open two forms.
-  const personLock = createKeyedLock();
+  const personLock = namedLock(store, 'person');
   const personKey = (accountId: string, personId: string) => `${accountId}:${personId}`;
   const serialised =
     (run: (ctx: TurnContext, m: IncomingMessage) => Promise<void>) =>

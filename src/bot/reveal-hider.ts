@@ -66,7 +66,8 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000,
   }
 
   // One pass at a time: a tick that finds a pass still running waits for it instead of doubling it.
-  const hideDue = () => (running ??= track(run()).finally(() => (running = undefined)));
+  // Across instances sharing a store, one hides at a time (the others find the work taken).
+  const hideDue = () => (running ??= track(services.store.exclusive('hide-secrets', run).then(() => undefined)).finally(() => (running = undefined)));
 
   return {
     hideDue,

@@ -24,6 +24,7 @@ import { createApprovals } from '../approvals/approvals.js';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
 import { createWorkTracker } from '../lib/work-tracker.js';
 import { createRevealHider } from './reveal-hider.js';
+import { pruneOld } from './housekeeping.js';
 import { shutdown } from './shutdown.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
@@ -170,6 +171,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();
   const hider = createRevealHider({ services, registry, reveals: registration.reveals, everyMs: timing.hideEveryMs ?? 1000, track: work.track });
+  // Scheduled work runs on one instance at a time when several share a PostgreSQL store.
+  const once = <T>(name: string, fn: () => Promise<T>) => store.exclusive(name, fn).then(() => undefined);
   await hider.hideDue(); // secrets due to hide while we were down are hidden now
 
   const server = await listen(createServer(app), config.port, options.host ?? '0.0.0.0');
@@ -177,19 +180,16 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   publicUrl ??= `http://127.0.0.1:${port}`;
   log.info('bot listening', { port, publicUrl });
 
-  const maintain = () => work.track(installations.maintain());
+  const maintain = () => work.track(once('maintain-subscriptions', () => installations.maintain()));
   await maintain(); // at start-up: recreate missing, expired or Blacklisted subscriptions
   const timer = setInterval(() => void maintain(), timing.maintainEveryMs ?? 10 * 60_000);
   timer.unref();
   let sweeping: Promise<void> | undefined;
   // One sweep at a time: a slow one must not overlap the next and remind twice.
-  const sweep = () => (sweeping ??= work.track(runSweep()).finally(() => (sweeping = undefined)));
+  const sweep = () => (sweeping ??= work.track(once('sweep', runSweep)).finally(() => (sweeping = undefined)));
   const runSweep = async () => {
     await hider.hideDue();
-    // Redeliveries come within minutes; a day of handled event ids is plenty to recognise them.
-    for (const seen of ['seen-notifications', 'seen-submits']) {
-      await store.collection<{ at: number }>(seen).prune('at', clock.now() - 24 * 3600_000).catch((err: unknown) => log.error('pruning event ids failed', { err }));
-    }
+    await pruneOld(store, clock.now(), log);
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
   };

@@ -4,7 +4,7 @@ import type { Clock } from '../lib/clock.js';
 import { sleep as realSleep } from '../lib/clock.js';
 import type { Keys } from '../lib/crypto-keys.js';
 import { AppError } from '../lib/errors.js';
-import { createKeyedLock } from '../lib/keyed-lock.js';
+import { namedLock } from '../store/named-lock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
@@ -80,7 +80,7 @@ export function createInstallations(options: InstallationsOptions): Installation
   const pending = new Set<Promise<unknown>>();
   // Subscription work for an account runs one at a time: a check must not create a second
   // subscription while an install is still waiting out SUB-406.
-  const subscriptionLock = createKeyedLock();
+  const subscriptionLock = namedLock(store, 'subscription');
   let closed = false;
 
   function track<T>(p: Promise<T>): Promise<T> {
