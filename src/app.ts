@@ -6,7 +6,7 @@ import { installRoute } from './http/install-route.js';
 import { registryRoute } from './http/registry-route.js';
 import type { AppRegistry } from './registry/app-records.js';
 import { interactiveRoute } from './http/interactive-route.js';
-import { webhookRoute } from './http/webhook-route.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './lib/logger.js';
 import type { Installations } from './platform/installations.js';
 
@@ -15,8 +15,8 @@ export interface AppDeps {
   registry: AppRegistry;
   clientId: string;
   sharedSecret: string;
-  verificationToken: string;
-  onNotification: (body: unknown) => Promise<void>;
+  /** POST /bot/webhook (createWebhookHandler); the server also calls it directly, ahead of express. */
+  webhook: (req: IncomingMessage, res: ServerResponse) => void;
   onSubmit: (body: unknown) => Promise<SubmitReply>;
   onLateReply: (body: unknown, dialog: Dialog) => Promise<void>;
   /** The icon every dialog carries (RingCentral requires one). */
@@ -33,7 +33,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(iconRoute());
   app.use(installRoute({ installations: deps.installations, expectedClientId: deps.clientId, log: deps.log }));
-  app.use(webhookRoute({ verificationToken: deps.verificationToken, onNotification: deps.onNotification, log: deps.log }));
+  app.post('/bot/webhook', (req, res) => deps.webhook(req, res));
   app.use(registryRoute({ registry: deps.registry }));
   app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, onLateReply: deps.onLateReply, iconUrl: deps.botIconUrl, log: deps.log }));
   app.use((_req, res) => {
@@ -46,4 +46,16 @@ export function createApp(deps: AppDeps): Express {
     res.status(status).json({ error: status >= 500 ? 'internal error' : 'bad request' });
   });
   return app;
+}
+
+/**
+ * The server's request listener: webhook deliveries (the busiest route: every post in every chat
+ * the bot is in) go straight to their node:http handler; everything else through express.
+ */
+export function requestListener(app: Express, webhook: AppDeps['webhook']) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '';
+    if (req.method === 'POST' && (url === '/bot/webhook' || url.startsWith('/bot/webhook?'))) webhook(req, res);
+    else app(req, res);
+  };
 }

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createApp } from '../app.js';
+import { createApp, requestListener } from '../app.js';
+import { createWebhookHandler } from '../http/webhook-route.js';
 import { ConfigError, ensureDataDir, VERIFICATION_TOKEN, type Config } from '../config.js';
 import { systemClock, type Clock } from '../lib/clock.js';
 import { loadKeys, verifyKeysAgainst } from '../lib/crypto-keys.js';
@@ -166,7 +167,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
   const onSubmit = (body: unknown) => work.track(handleSubmit.handle(body));
-  const app = createApp({ installations, registry, clientId, sharedSecret, verificationToken, onNotification, onSubmit, onLateReply: handleSubmit.lateReply, botIconUrl: config.botIconUrl, log });
+  const webhook = createWebhookHandler({ verificationToken, onNotification, log });
+  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, botIconUrl: config.botIconUrl, log });
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();
@@ -175,7 +177,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const once = <T>(name: string, fn: () => Promise<T>) => store.exclusive(name, fn).then(() => undefined);
   await hider.hideDue(); // secrets due to hide while we were down are hidden now
 
-  const server = await listen(createServer(app), config.port, options.host ?? '0.0.0.0');
+  const server = await listen(createServer(requestListener(app, webhook)), config.port, options.host ?? '0.0.0.0');
   const port = (server.address() as AddressInfo).port;
   publicUrl ??= `http://127.0.0.1:${port}`;
   log.info('bot listening', { port, publicUrl });

@@ -12,6 +12,7 @@ afterEach(async () => {
 });
 
 const KILLS = 40;
+const MIN_REGISTERED = 10;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -58,14 +59,19 @@ async function stream(w: CrashWorld, person: Person, stopped: () => boolean, cou
 }
 
 describe('kill -9 at random moments under a stream of registrations', () => {
-  it(`leaves nothing half done after any of ${KILLS} kills`, { timeout: 400_000 }, async () => {
+  it(`leaves nothing half done after any of ${KILLS} kills`, { timeout: 900_000 }, async () => {
     const w = (world = await startCrashWorld());
     await w.start();
     await w.install();
     // RingCentral answers in tens of milliseconds, as over a network: multi-step work takes time to cut into.
     w.emulator.failNext(1_000_000, { delayMs: 15 });
     const counter = { attempts: 0, submits: 0 };
-    for (let kill = 1; kill <= KILLS; kill++) {
+    // At least KILLS kills, and on until the stream has registered enough to show it did real work
+    // between them (a loaded machine makes each window do less); bounded either way.
+    let kill = 0;
+    const registered = () => w.stored().apps.length;
+    while ((kill < KILLS || registered() < MIN_REGISTERED) && kill < KILLS * 3) {
+      kill++;
       let stop = false;
       const running = Promise.all([w.alice, w.bob, w.carol].map((p) => stream(w, p, () => stop, counter)));
       await sleep(200 + Math.random() * 1800);
@@ -77,9 +83,10 @@ describe('kill -9 at random moments under a stream of registrations', () => {
       expect(problems, `after kill ${kill}`).toEqual([]);
     }
     const { apps } = w.stored();
-    process.stdout.write(`crash stream: ${counter.attempts} attempts, ${counter.submits} submits, ${apps.length} apps registered\n`);
+    process.stdout.write(`crash stream: ${kill} kills, ${counter.attempts} attempts, ${counter.submits} submits, ${apps.length} apps registered\n`);
     // The stream did real work between the kills: registrations finished, and some were cut.
-    expect(apps.length).toBeGreaterThan(10);
+    expect(kill).toBeGreaterThanOrEqual(KILLS);
+    expect(apps.length).toBeGreaterThanOrEqual(MIN_REGISTERED);
     expect(counter.submits).toBeGreaterThan(apps.length);
   });
 });
