@@ -9,6 +9,7 @@ import type { App, Person, StoredCard } from '../../src/emulator/model.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createLowdbStore } from '../../src/store/lowdb-store.js';
+import type { Store } from '../../src/store/store.js';
 import { faultyStore } from './faulty-store.js';
 
 /** A port nobody listens on right now (the bot's redirect URI must be known before it starts). */
@@ -35,6 +36,10 @@ export interface WorldOptions {
   noInstall?: boolean;
   /** Wraps the bot's store so tests can make chosen writes fail (world.faults). */
   faultyStore?: boolean;
+  /** The bot's store, made anew for each start (default: lowdb in the world's DATA_DIR). */
+  store?: () => Promise<Store>;
+  /** Passed to startBot: how long each click took. */
+  observe?: (metric: 'submit', ms: number) => void;
   /** Emulator options (the clock is the world's). */
   emulator?: Omit<EmulatorOptions, 'now'>;
 }
@@ -110,7 +115,8 @@ export async function startWorld(options: WorldOptions = {}) {
         config,
         log,
         clock,
-        ...(wrapped ? { store: wrapped.store } : {}),
+        ...(wrapped ? { store: wrapped.store } : options.store ? { store: await options.store() } : {}),
+        ...(options.observe ? { observe: options.observe } : {}),
         host: '127.0.0.1',
         timing: { sub406RetryMs: 30, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
       });
