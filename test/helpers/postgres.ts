@@ -1,0 +1,19 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres-store.js';
+import type { Store } from '../../src/store/store.js';
+
+/** This run's throwaway database (test/helpers/postgres-global-setup.ts). Only in *.pg.test.ts files. */
+export function postgresUrl(): string {
+  const url = inject('postgresUrl');
+  if (!url) throw new Error('no test database: PostgreSQL suites are named *.pg.test.ts and run with TEST_DATABASE_URL set');
+  return url;
+}
+
+/** A PostgreSQL schema name no other test uses: an empty store of its own without a database each. */
+export const freshSchema = () => `t_${randomBytes(6).toString('hex')}`;
+
+/** A store on this run's database, in a fresh schema unless `schema` names one; small pools. */
+export function openPostgresStore(options: PostgresStoreOptions = {}): Promise<Store> {
+  return createPostgresStore(postgresUrl(), { schema: freshSchema(), poolSize: 4, lockPoolSize: 4, ...options });
+}
