@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { inject } from 'vitest';
 import { createPostgresStore, type PostgresStoreOptions } from '../../src/store/postgres-store.js';
 import type { Store } from '../../src/store/store.js';
@@ -16,4 +17,15 @@ export const freshSchema = () => `t_${randomBytes(6).toString('hex')}`;
 /** A store on this run's database, in a fresh schema unless `schema` names one; small pools. */
 export function openPostgresStore(options: PostgresStoreOptions = {}): Promise<Store> {
   return createPostgresStore(postgresUrl(), { schema: freshSchema(), poolSize: 4, lockPoolSize: 4, ...options });
+}
+
+/** One statement on this run's database, outside any store (to look at or hold its rows). */
+export async function rawQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: postgresUrl() });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
 }
