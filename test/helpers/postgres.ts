@@ -29,3 +29,13 @@ export async function rawQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
     await client.end();
   }
 }
+
+/** Resolves once a store statement on `schema` is waiting for a row lock another session holds. */
+export async function waitForLockWait(schema: string, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  const sql = `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'registrar' AND wait_event_type = 'Lock' AND position($1 in query) > 0`;
+  while ((await rawQuery(sql, [`"${schema}".`])).length === 0) {
+    if (Date.now() > until) throw new Error(`no statement on ${schema} waited for a lock within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../../src/store/postgres-store.js';
 import { StoreWriteError } from '../../../src/store/store.js';
-import { freshSchema, openPostgresStore, postgresUrl, rawQuery } from '../../helpers/postgres.js';
+import { freshSchema, openPostgresStore, postgresUrl, waitForLockWait } from '../../helpers/postgres.js';
 import { tcpProxy } from '../../helpers/tcp-proxy.js';
 
 type Request = { id: string; accountId: string; clientId: string; status: string; requestedAt: number; raisedAt: number; cardId: string | null; decision: null; effects?: unknown[] };
@@ -63,7 +63,7 @@ describe('PostgreSQL failures', () => {
       if (seenBy.length === 2) proxy.cut();
       return { n: cur!.n + 10 };
     });
-    await waitFor(async () => (await rawQuery(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'registrar' AND wait_event_type = 'Lock'`)).length > 0);
+    await waitForLockWait(schema);
     await other.query('COMMIT');
     await other.end();
 
@@ -92,10 +92,3 @@ describe('PostgreSQL failures', () => {
   });
 });
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
