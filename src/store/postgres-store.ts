@@ -62,9 +62,10 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
   let t;
   try {
     const schema = options.schema ?? (await poolQuery(pool)<{ s: string | null }>({ text: 'SELECT current_schema() AS s' })).rows[0]?.s;
-    if (!schema) throw new AppError('STORE_NO_SCHEMA', 'the PostgreSQL connection has no current schema (search_path is empty); set one or name a schema');
+    if (!schema) throw new AppError('STORE_NO_SCHEMA', 'the PostgreSQL connection has no current schema: its search_path names no schema that exists. Create the schema, or set search_path to one that exists');
     t = tablesIn(schema);
-    await migrate(pool, t, schemas, options.migrations ?? MIGRATIONS);
+    // On a lock connection: waiting for another instance's migration is no statement to time out.
+    await migrate(lockPool, t, schemas, options.migrations ?? MIGRATIONS);
   } catch (err) {
     await Promise.all([pool.end(), lockPool.end()]);
     throw err instanceof AppError ? err : new AppError('STORE_UNAVAILABLE', `PostgreSQL could not be opened: ${(err as Error).message}`, { cause: err });
