@@ -39,6 +39,11 @@ const EnvSchema = z.object({
   RINGCENTRAL_VERIFICATION_TOKEN: z.string().regex(VERIFICATION_TOKEN, 'must be 16 to 64 printable characters without spaces').optional(),
   RINGCENTRAL_DELIVERY: z.enum(['webhook', 'websocket'], { message: 'must be webhook or websocket' }).default('webhook'),
   DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   ADMIN_CHAT_ID: z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be a chat id').optional(),
   ADMIN_IDS: idList.optional(),
   REGISTRAR_SECRET_KEY: z
@@ -74,6 +79,8 @@ export interface Config {
   verificationToken: string | undefined;
   delivery: 'webhook' | 'websocket';
   dataDir: string;
+  /** PostgreSQL to keep the store in, shared by several instances; unset: lowdb files in DATA_DIR. */
+  databaseUrl: string | undefined;
   adminChatId: string | undefined;
   adminIds: string[];
   secretKey: string | undefined;
@@ -143,6 +150,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       // Tokens, webhooks and signed clicks travel to this address: plain http only where nothing leaves the machine.
       problems.push('BOT_PUBLIC_URL: must be an https:// URL (http is accepted only for localhost and 127.0.0.0/8, for local testing)');
     }
+    // Instances sharing a database must seal and verify with the same keys; each would otherwise
+    // generate its own into its DATA_DIR and refuse the others' data.
+    if (e.DATABASE_URL) {
+      if (!e.REGISTRAR_SECRET_KEY) problems.push('REGISTRAR_SECRET_KEY: required when DATABASE_URL is set: every instance sharing the database must use the same key to read the secrets stored in it');
+      if (!e.RINGCENTRAL_VERIFICATION_TOKEN) {
+        problems.push('RINGCENTRAL_VERIFICATION_TOKEN: required when DATABASE_URL is set: every instance sharing the database must accept the same webhook token (the subscription was made with one)');
+      }
+    }
     // D `team-messaging/concepts/teams.md`: "there is not currently a way to retrieve the members of a
     // team", so the admin chat's membership cannot say who is an admin.
     if (e.ADMIN_CHAT_ID && !e.ADMIN_IDS?.length) {
@@ -166,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     verificationToken: e.RINGCENTRAL_VERIFICATION_TOKEN,
     delivery: e.RINGCENTRAL_DELIVERY,
     dataDir: e.DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
     adminChatId: e.ADMIN_CHAT_ID,
     adminIds: e.ADMIN_IDS ?? [],
     secretKey: e.REGISTRAR_SECRET_KEY,

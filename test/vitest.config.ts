@@ -1,10 +1,19 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * Suites named *.pg.test.ts need PostgreSQL: they run when TEST_DATABASE_URL names a server (CI
+ * always sets it, .ci/run), and are left out otherwise, with one line saying so
+ * (test/helpers/postgres-global-setup.ts, which also creates the run's throwaway database).
+ */
+const postgres = Boolean(process.env.TEST_DATABASE_URL?.trim());
 
 export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: postgres ? configDefaults.exclude : [...configDefaults.exclude, 'test/**/*.pg.test.ts'],
+    globalSetup: ['test/helpers/postgres-global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

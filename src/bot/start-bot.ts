@@ -15,6 +15,7 @@ import type { RetryOptions } from '../platform/retry.js';
 import { createAppRegistry, type AppRegistry } from '../registry/app-records.js';
 import { loadScopeCatalog } from '../registry/scope-catalog.js';
 import { createLowdbStore } from '../store/lowdb-store.js';
+import { createPostgresStore } from '../store/postgres-store.js';
 import type { Store } from '../store/store.js';
 import { helpCommand, type Command } from './commands.js';
 import type { Services } from './context.js';
@@ -128,7 +129,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   const catalog = loadCatalog(config.scopesFile);
   const storeFileExisted = existsSync(join(config.dataDir, 'registrar.json'));
-  const store = options.store ?? (await createLowdbStore(config.dataDir));
+  if (config.databaseUrl) log.addSecret(new URL(config.databaseUrl).password || undefined);
+  const store =
+    options.store ??
+    (config.databaseUrl
+      ? await createPostgresStore(config.databaseUrl, { onError: (err) => log.warn('a PostgreSQL connection failed', { err: err.message }) })
+      : await createLowdbStore(config.dataDir));
   const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists: storeFileExisted });
   await verifyKeysAgainst(store, keys, config.secretKey ? 'REGISTRAR_SECRET_KEY' : join(config.dataDir, 'secret.key'));
   let publicUrl = config.botPublicUrl;
