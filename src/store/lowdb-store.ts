@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
 import { lockDataDir, type LockOptions } from './lowdb/data-dir-lock.js';
 import { realDisk, type Disk } from './lowdb/disk.js';
@@ -25,6 +25,9 @@ export interface LowdbStoreOptions {
   warn?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
+/** Stores this process has open, by DATA_DIR, each with the way to close it. */
+const openHere = new Map<string, () => Promise<void>>();
+
 /** Collections of handled event ids: written on every delivery, so they have files of their own. */
 export const HANDLED_EVENT_COLLECTIONS: ReadonlySet<string> = new Set(['seen-notifications', 'seen-submits']);
 
@@ -45,6 +48,10 @@ export const HANDLED_EVENT_COLLECTIONS: ReadonlySet<string> = new Set(['seen-not
  * works once the disk does. A registrar.json from before journals (every collection in one file) is
  * the snapshot it always was; its handled event ids move to their own files on the first start.
  *
+ * In one process, opening a DATA_DIR that is already open here first closes the store that had it
+ * (waiting for its changes in flight): a bot restarted in-process, or a start-up that failed after
+ * opening its store, must not lock itself out, and two stores must never write one journal.
+ *
  * Built from `Low` and our own file adapter on purpose: `JSONFilePreset` silently keeps data in
  * memory when NODE_ENV=test.
  *
@@ -55,6 +62,8 @@ export const HANDLED_EVENT_COLLECTIONS: ReadonlySet<string> = new Set(['seen-not
  */
 export async function createLowdbStore(dataDir: string, options: LowdbStoreOptions = {}): Promise<Store> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const here = await realpath(dataDir);
+  await openHere.get(here)?.();
   const warn = options.warn ?? (() => {});
   const lock = await lockDataDir(dataDir, { ...options.lock, warn });
   try {
@@ -77,15 +86,18 @@ export async function createLowdbStore(dataDir: string, options: LowdbStoreOptio
       });
     const eventCommits = commitsOf(events);
     const mainCommits = commitsOf(main);
-    return journaledStore(
+    const store = journaledStore(
       state.engine,
       (name) => (HANDLED_EVENT_COLLECTIONS.has(name) ? eventCommits : mainCommits),
       async () => {
         await Promise.all([eventCommits.close(), mainCommits.close()]);
         await Promise.all([events.idle(), main.idle()]);
         await lock.release();
+        if (openHere.get(here) === store.close) openHere.delete(here);
       },
     );
+    openHere.set(here, store.close);
+    return store;
   } catch (err) {
     await lock.release();
     throw err;

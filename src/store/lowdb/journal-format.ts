@@ -59,6 +59,11 @@ export async function readJournal(path: string, apply: (changes: Change[]) => vo
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { length: 0, torn: 0, lines: 0 };
     throw new StoreFileError(path, `cannot be read (${(err as Error).message})`, err);
   }
+  return parseJournal(path, bytes, apply);
+}
+
+/** `readJournal` on bytes already read; `path` names the file in errors. */
+export function parseJournal(path: string, bytes: Buffer, apply: (changes: Change[]) => void): JournalContents {
   let start = 0;
   let lineNo = 0;
   while (start < bytes.length) {

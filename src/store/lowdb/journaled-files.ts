@@ -51,6 +51,7 @@ export class JournaledFiles {
   /** Bytes of the journal that hold committed lines: where the next line is written. */
   private length = 0;
   private snapshotBytes = 0;
+  private snapshotExists = false;
   private oldExists = false;
   /** A failed append may have left bytes past `length` that could not be cut off yet. */
   private dirtyTail = false;
@@ -75,6 +76,7 @@ export class JournaledFiles {
     const db = new Low<Data>(new PrivateJSONFile<Data>(this.snapshotPath), absent);
     await db.read();
     if (db.data === absent) return null; // no file: lowdb kept the default
+    this.snapshotExists = true;
     for (const [name, docs] of Object.entries(db.data)) {
       if (typeof docs !== 'object' || docs === null || Array.isArray(docs)) throw new StoreFileError(this.snapshotPath, `has a malformed collection "${name}"`);
     }
@@ -114,6 +116,9 @@ export class JournaledFiles {
       await disk.truncate(this.journalPath, this.length);
       this.dirtyTail = false;
     }
+    // A snapshot exists before the first line does, so "registrar.json exists" keeps meaning "DATA_DIR
+    // holds data" (start-up refuses to make a new secret key then). It holds what is committed so far.
+    if (!this.snapshotExists) await this.finishCompaction(this.options.state.capture((name) => this.owns(name)));
     const line = encodeBatch(changes);
     try {
       await disk.writeAt(this.journalPath, this.length, line);
@@ -168,7 +173,8 @@ export class JournaledFiles {
 
   private async finishCompaction(captured: Captured): Promise<void> {
     this.snapshotBytes = await this.options.disk.replace(this.snapshotPath, snapshotPieces(captured));
-    await this.options.disk.remove(this.oldPath);
+    this.snapshotExists = true;
+    if (this.oldExists) await this.options.disk.remove(this.oldPath);
     this.oldExists = false;
     this.retryAt = 0;
   }

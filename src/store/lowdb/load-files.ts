@@ -4,7 +4,7 @@ import type { TrackedEngine } from './tracked-engine.js';
 
 /**
  * Start-up: reads every snapshot (each checked, a bad one stops start-up naming it), replays every
- * journal, and writes a snapshot wherever one is missing, left half-compacted or out of place.
+ * journal, and writes a snapshot wherever one was left half-compacted, outgrown, or out of place.
  *
  * A collection found in another set's snapshot (a store from before handled event ids had files of
  * their own kept everything in registrar.json) is carried over: it is loaded when its own set has no
@@ -21,10 +21,7 @@ export async function loadFiles(files: readonly JournaledFiles[], state: Tracked
   const rewrite = new Set<JournaledFiles>();
   for (const f of files) {
     const data = snapshots.get(f);
-    if (!data) {
-      rewrite.add(f); // a first start (or an upgrade): the snapshot exists from now on
-      continue;
-    }
+    if (!data) continue; // written before its journal's first line
     for (const [name, docs] of Object.entries(data)) {
       const owner = files.find((o) => o.owns(name)) ?? f;
       if (owner !== f) {
