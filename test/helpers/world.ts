@@ -9,6 +9,7 @@ import type { App, Person, StoredCard } from '../../src/emulator/model.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createLowdbStore } from '../../src/store/lowdb-store.js';
+import { failingDisk } from './failing-disk.js';
 import { faultyStore } from './faulty-store.js';
 
 /** A port nobody listens on right now (the bot's redirect URI must be known before it starts). */
@@ -35,6 +36,8 @@ export interface WorldOptions {
   noInstall?: boolean;
   /** Wraps the bot's store so tests can make chosen writes fail (world.faults). */
   faultyStore?: boolean;
+  /** Puts a disk under the bot's lowdb store whose file operations can be made to fail (world.disk: EROFS, ENOSPC). */
+  faultyDisk?: boolean;
   /** Emulator options (the clock is the world's). */
   emulator?: Omit<EmulatorOptions, 'now'>;
 }
@@ -98,6 +101,8 @@ export async function startWorld(options: WorldOptions = {}) {
     botId: '',
     /** With `faultyStore`: arms writes that fail as on a full disk. */
     faults: undefined as unknown as ReturnType<typeof faultyStore>['faults'],
+    /** With `faultyDisk`: the disk under the store, whose steps can be made to fail. */
+    disk: options.faultyDisk ? failingDisk() : (undefined as unknown as ReturnType<typeof failingDisk>),
     get bot() {
       return bot;
     },
@@ -106,11 +111,13 @@ export async function startWorld(options: WorldOptions = {}) {
       const log = createLogger({ level: 'debug', sink: (l) => logs.push(l) });
       const wrapped = options.faultyStore ? faultyStore(await createLowdbStore(dataDir)) : undefined;
       if (wrapped) world.faults = wrapped.faults;
+      const onDisk = options.faultyDisk ? await createLowdbStore(dataDir, { disk: world.disk.wrap }) : undefined;
       bot = await startBot({
         config,
         log,
         clock,
         ...(wrapped ? { store: wrapped.store } : {}),
+        ...(onDisk ? { store: onDisk } : {}),
         host: '127.0.0.1',
         timing: { sub406RetryMs: 30, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
       });
