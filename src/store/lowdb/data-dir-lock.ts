@@ -96,7 +96,8 @@ export async function lockDataDir(dataDir: string, options: LockOptions = {}): P
       continue;
     }
     // Stale: move it aside, then make sure what moved is the lock judged stale, not a fresh one.
-    const aside = `${path}.${RUN_TAG}.stale`;
+    // Named like a temp file, so a crash right here leaves nothing that start-up does not clean.
+    const aside = `${path}.${RUN_TAG}.stale.tmp`;
     try {
       await rename(path, aside);
     } catch {
