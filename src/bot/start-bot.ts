@@ -134,7 +134,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     options.store ??
     (config.databaseUrl
       ? await createPostgresStore(config.databaseUrl, { onError: (err) => log.warn('a PostgreSQL connection failed', { err: err.message }) })
-      : await createLowdbStore(config.dataDir));
+      : await createLowdbStore(config.dataDir, { warn: (message, fields) => log.warn(message, fields) }));
   const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists: storeFileExisted });
   await verifyKeysAgainst(store, keys, config.secretKey ? 'REGISTRAR_SECRET_KEY' : join(config.dataDir, 'secret.key'));
   let publicUrl = config.botPublicUrl;

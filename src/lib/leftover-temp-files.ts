@@ -16,6 +16,9 @@ import { join } from 'node:path';
  */
 const RUN = `${process.pid}-${randomBytes(4).toString('hex')}`;
 
+/** This process's run tag (`<pid>-<random>`): what tells this run from an earlier one with the same pid. */
+export const RUN_TAG = RUN;
+
 export function tempPathFor(path: string): string {
   return `${path}.${RUN}.${randomBytes(6).toString('hex')}.tmp`;
 }
@@ -47,7 +50,8 @@ export function removeLeftoverTempFiles(dir: string): string[] {
   return removed;
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (in this pid namespace). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

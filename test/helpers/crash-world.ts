@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApprovalRequest } from '../../src/approvals/approval-request.js';
@@ -6,6 +6,7 @@ import { cardText } from '../../src/cards/inspect-card.js';
 import type { Flow } from '../../src/conversation/flow.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { AppRecord } from '../../src/registry/app-records.js';
+import { readStoreFiles } from '../../src/store/lowdb/read-store-files.js';
 import { startChild, type Child } from './child-process.js';
 import { freePort } from './world.js';
 
@@ -68,7 +69,7 @@ export async function startCrashWorld() {
     },
     /** The bot's store as it is on disk. */
     stored() {
-      const data = JSON.parse(readFileSync(join(dataDir, 'registrar.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+      const data = readStoreFiles(dataDir);
       const values = <T>(name: string) => Object.values(data[name] ?? {}) as T[];
       return { apps: values<AppRecord>('apps'), flows: values<Flow>('flows'), requests: values<ApprovalRequest>('approvals') };
     },

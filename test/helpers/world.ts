@@ -10,6 +10,7 @@ import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createLowdbStore } from '../../src/store/lowdb-store.js';
 import type { Store } from '../../src/store/store.js';
+import { failingDisk } from './failing-disk.js';
 import { faultyStore } from './faulty-store.js';
 
 /** A port nobody listens on right now (the bot's redirect URI must be known before it starts). */
@@ -40,6 +41,8 @@ export interface WorldOptions {
   store?: () => Promise<Store>;
   /** Passed to startBot: how long each click took. */
   observe?: (metric: 'submit', ms: number) => void;
+  /** Puts a disk under the bot's lowdb store whose file operations can be made to fail (world.disk: EROFS, ENOSPC). */
+  faultyDisk?: boolean;
   /** Emulator options (the clock is the world's). */
   emulator?: Omit<EmulatorOptions, 'now'>;
 }
@@ -103,6 +106,8 @@ export async function startWorld(options: WorldOptions = {}) {
     botId: '',
     /** With `faultyStore`: arms writes that fail as on a full disk. */
     faults: undefined as unknown as ReturnType<typeof faultyStore>['faults'],
+    /** With `faultyDisk`: the disk under the store, whose steps can be made to fail. */
+    disk: options.faultyDisk ? failingDisk() : (undefined as unknown as ReturnType<typeof failingDisk>),
     get bot() {
       return bot;
     },
@@ -111,11 +116,12 @@ export async function startWorld(options: WorldOptions = {}) {
       const log = createLogger({ level: 'debug', sink: (l) => logs.push(l) });
       const wrapped = options.faultyStore ? faultyStore(await createLowdbStore(dataDir)) : undefined;
       if (wrapped) world.faults = wrapped.faults;
+      const onDisk = options.faultyDisk ? await createLowdbStore(dataDir, { disk: world.disk.wrap }) : undefined;
       bot = await startBot({
         config,
         log,
         clock,
-        ...(wrapped ? { store: wrapped.store } : options.store ? { store: await options.store() } : {}),
+        ...(wrapped ? { store: wrapped.store } : onDisk ? { store: onDisk } : options.store ? { store: await options.store() } : {}),
         ...(options.observe ? { observe: options.observe } : {}),
         host: '127.0.0.1',
         timing: { sub406RetryMs: 30, retry: { baseDelayMs: 10, maxDelayMs: 50 } },

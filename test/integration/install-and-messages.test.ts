@@ -30,7 +30,8 @@ describe('installing the bot', () => {
     world = await startWorld({ noInstall: true });
     const { accessToken } = await world.install();
     const { readFileSync } = await import('node:fs');
-    const file = readFileSync(`${world.dataDir}/registrar.json`, 'utf8');
+    // Wherever the store keeps it: snapshot or journal.
+    const file = ['registrar.json', 'registrar.journal'].map((f) => readFileSync(`${world!.dataDir}/${f}`, 'utf8')).join('\n');
     expect(file).toContain(world.botId);
     expect(file).not.toContain(accessToken);
   });
