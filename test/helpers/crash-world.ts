@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import type { Flow } from '../../src/conversation/flow.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { AppRecord } from '../../src/registry/app-records.js';
 import { readStoreFiles } from '../../src/store/lowdb/read-store-files.js';
+import { createPostgresStore } from '../../src/store/postgres-store.js';
 import { startChild, type Child } from './child-process.js';
 import { freePort } from './world.js';
 
@@ -14,7 +16,12 @@ import { freePort } from './world.js';
  * RingCentral (the emulator, in the test process) and the bot in a child process that a test can
  * kill -9 at random moments or at named checkpoints, then start again on the same DATA_DIR.
  */
-export async function startCrashWorld() {
+export interface CrashWorldOptions {
+  /** Keep the store in PostgreSQL at this URL (its search_path names an empty schema); default lowdb in DATA_DIR. */
+  databaseUrl?: string;
+}
+
+export async function startCrashWorld(options: CrashWorldOptions = {}) {
   const emulator = await startEmulator();
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -38,6 +45,9 @@ export async function startCrashWorld() {
     ADMIN_CHAT_ID: adminChat.id,
     ADMIN_IDS: dave.id,
     LOG_LEVEL: 'info',
+    ...(options.databaseUrl
+      ? { DATABASE_URL: options.databaseUrl, REGISTRAR_SECRET_KEY: randomBytes(32).toString('hex'), RINGCENTRAL_VERIFICATION_TOKEN: randomBytes(24).toString('base64url') }
+      : {}),
   };
   let child: Child | undefined;
   const world = {
@@ -68,7 +78,15 @@ export async function startCrashWorld() {
       await emulator.addMembers(adminChat.id, [result.botId]);
     },
     /** The bot's store as it is on disk. */
-    stored() {
+    async stored() {
+      if (options.databaseUrl) {
+        const store = await createPostgresStore(options.databaseUrl, { poolSize: 2, lockPoolSize: 1 });
+        try {
+          return { apps: await store.collection<AppRecord>('apps').list(), flows: await store.collection<Flow>('flows').list(), requests: await store.collection<ApprovalRequest>('approvals').list() };
+        } finally {
+          await store.close();
+        }
+      }
       const data = readStoreFiles(dataDir);
       const values = <T>(name: string) => Object.values(data[name] ?? {}) as T[];
       return { apps: values<AppRecord>('apps'), flows: values<Flow>('flows'), requests: values<ApprovalRequest>('approvals') };
@@ -92,8 +110,8 @@ export type CrashWorld = Awaited<ReturnType<typeof startCrashWorld>>;
  * showing a secret that does not work, every app's credentials delivered, every pending scope
  * asked for, and every form's card showing the form as stored. Returns the problems found.
  */
-export function crashInvariants(w: CrashWorld): string[] {
-  const { apps, flows, requests } = w.stored();
+export async function crashInvariants(w: CrashWorld): Promise<string[]> {
+  const { apps, flows, requests } = await w.stored();
   const cards = w.cards();
   const problems: string[] = [];
   for (const card of cards) if (/Issuing credentials/.test(card.text)) problems.push(`card ${card.id} still says "Issuing credentials"`);

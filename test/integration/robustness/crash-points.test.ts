@@ -50,13 +50,13 @@ describe('kill -9 inside a registration, at each step', () => {
     await w.child.kill(); // already dead: this waits for its exit
     expect(w.child.output()).toContain(`crashing at ${point}`);
     await w.start();
-    expect(crashInvariants(w)).toEqual([]);
-    expect(w.stored().apps).toEqual([]);
+    expect(await crashInvariants(w)).toEqual([]);
+    expect((await w.stored()).apps).toEqual([]);
     const card = formCard(w, dm)!;
     expect(JSON.stringify(card.body)).toMatch(/Registering the app did not finish/);
     await click(w, w.alice, dm, 'submit');
-    expect(w.stored().apps.map((a) => a.status)).toEqual(['active']);
-    expect(crashInvariants(w)).toEqual([]);
+    expect((await w.stored()).apps.map((a) => a.status)).toEqual(['active']);
+    expect(await crashInvariants(w)).toEqual([]);
   });
 
   it.each(AFTER_COMMIT)('at %s: the app is registered, its credentials shown, and its pending scope asked for', { timeout: 60_000 }, async (point) => {
@@ -68,10 +68,10 @@ describe('kill -9 inside a registration, at each step', () => {
     await w.child.kill();
     expect(w.child.output()).toContain(`crashing at ${point}`);
     await w.start();
-    expect(crashInvariants(w)).toEqual([]);
-    const [app] = w.stored().apps;
+    expect(await crashInvariants(w)).toEqual([]);
+    const [app] = (await w.stored()).apps;
     expect(app?.status).toBe('active');
-    expect(w.stored().requests.filter((r) => r.status === 'open').map((r) => r.scopes)).toEqual([['ReadCallRecording']]);
+    expect((await w.stored()).requests.filter((r) => r.status === 'open').map((r) => r.scopes)).toEqual([['ReadCallRecording']]);
     await w.emulator.waitFor(() => w.emulator.cards({ chatId: w.adminChatId, creatorId: w.botId }).length === 1, { message: 'no request card for the admins' });
   });
 
@@ -86,7 +86,7 @@ describe('kill -9 inside a registration, at each step', () => {
     await w.child.kill();
     expect(w.child.output()).toContain('crashing at click:stored');
     await w.start();
-    expect(crashInvariants(w)).toEqual([]);
+    expect(await crashInvariants(w)).toEqual([]);
     expect(JSON.stringify(formCard(w, dm.id)!.body)).toMatch(/Step 2/);
     const next = await click(w, w.alice, dm.id, 'next', { ...goodBasics, appName: 'After Crash' });
     expect(JSON.stringify(next.body ?? '')).not.toMatch(/moved on/);
