@@ -19,6 +19,8 @@ export interface Services {
    * production; crash tests stop the process at one to prove that start-up finishes or undoes it.
    */
   checkpoint(name: string): void;
+  /** Registers background work (not awaited by whoever started it) that shutdown must wait for. */
+  track<T>(work: Promise<T>): Promise<T>;
 }
 
 /** One context object per event (probot style): destructure what you need. */

@@ -17,12 +17,41 @@ import type { TurnContext } from './context.js';
  *   await cards.drawCard(client, next, flowCard(next, viewCtx(botId)));
  *   if (cards.lags(flow) || cards.redrawDue(flow)) await cards.redraw(ctx, flow);
  */
-export function createFlowCards({ flows, viewCtx, now, flowExpireHours, log }: { flows: Collection<Flow>; viewCtx: (botId: string) => ViewContext; now: () => number; flowExpireHours: number; log: Logger }) {
-  /** Shows `card` on the flow's card and records that it shows `version` (see Flow.cardVersion). */
+export interface FlowCardsOptions {
+  flows: Collection<Flow>;
+  viewCtx: (botId: string) => ViewContext;
+  now: () => number;
+  flowExpireHours: number;
+  log: Logger;
+  /** Keeps background writes in the work shutdown waits for. */
+  track?: <T>(work: Promise<T>) => Promise<T>;
+}
+
+export function createFlowCards({ flows, viewCtx, now, flowExpireHours, log, track = (w) => w }: FlowCardsOptions) {
+  /**
+   * Shows `card` on the flow's card and records that it shows `version` (see Flow.cardVersion).
+   * The record is not waited for: if it is lost (a crash, a failed write), the card merely looks
+   * behind and is drawn once more, the same, by the next click or sweep. `track` keeps it in the
+   * work shutdown waits for.
+   */
+  // Records not yet written, by flow id: the next click on that flow in this process waits for it,
+  // so a double click is told "moved on" rather than that its card had fallen behind.
+  const recording = new Map<string, Promise<unknown>>();
   async function drawCard(client: ChatClient, flow: Flow, card: Card) {
     await client.updateCard(flow.cardId!, card);
-    await flows.update(flow.id, (cur) => (cur?.version === flow.version && cur.cardVersion !== flow.version ? { ...cur, cardVersion: flow.version } : undefined));
+    const write = track(flows.update(flow.id, (cur) => (cur?.version === flow.version && cur.cardVersion !== flow.version ? { ...cur, cardVersion: flow.version } : undefined))).catch((err: unknown) =>
+      log.warn('recording what a form card shows failed; it will be drawn again', { flowId: flow.id, err }),
+    );
+    recording.set(flow.id, write);
+    void write.finally(() => {
+      if (recording.get(flow.id) === write) recording.delete(flow.id);
+    });
   }
+
+  /** Waits for this process's pending record of what the flow's card shows, if any. */
+  const recorded = async (flowId: string) => {
+    await recording.get(flowId);
+  };
 
   /** The card a flow shows in its current state. */
   function cardFor(flow: Flow, botId: string): Card {
@@ -55,5 +84,5 @@ export function createFlowCards({ flows, viewCtx, now, flowExpireHours, log }: {
     await flows.update(flow.id, (cur) => (cur?.redrawAt != null && cur.version === flow.version ? { ...cur, redrawAt: null } : undefined));
   }
 
-  return { drawCard, cardFor, lags, redrawDue, redraw };
+  return { drawCard, recorded, cardFor, lags, redrawDue, redraw };
 }

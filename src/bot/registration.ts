@@ -55,7 +55,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   }
 
   const isExpired = (flow: Flow) => clock.now() - flow.updatedAt >= expireMs;
-  const { drawCard, cardFor, lags, redrawDue, redraw } = createFlowCards({ flows, viewCtx, now: () => clock.now(), flowExpireHours: config.flowExpireHours, log });
+  const { drawCard, recorded, cardFor, lags, redrawDue, redraw } = createFlowCards({ flows, viewCtx, now: () => clock.now(), flowExpireHours: config.flowExpireHours, log, track: services.track });
 
   async function expire(client: ChatClient, flow: Flow) {
     const { after } = await flows.update(flow.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'expired', version: cur.version + 1, updatedAt: clock.now() } : undefined));
@@ -160,6 +160,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
 
   /** Applies one click to the flow as it is now (read under the person's lock). */
   async function applyClick(ctx: SubmitContext, flowId: string): Promise<SubmitReply> {
+    await recorded(flowId);
     let flow = await flows.get(flowId);
     if (flow?.status === 'registering') {
       // Nobody is working on it (we hold the owner's lock): a leftover, finished or undone first.

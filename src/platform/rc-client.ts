@@ -1,6 +1,7 @@
 import { SDK } from '@ringcentral/sdk';
 import type { Logger } from '../lib/logger.js';
 import type { Card, ChatClient, ChatInfo, CreateSubscription, Person, PostInfo, SubscriptionInfo } from './chat-client.js';
+import { addWaiting } from '../lib/time-spent.js';
 import { statusOf, withRetry, type RetryOptions } from './retry.js';
 
 export interface RcClientOptions {
@@ -92,6 +93,7 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
   // `retry: true` tells the SDK not to try its own 401 refresh dance with a token that cannot refresh.
   const noSdkRetry = { retry: true };
   async function call<T>(what: string, send: () => Promise<Response>): Promise<T> {
+    const started = performance.now();
     try {
       const response = await withRetry(send, {
         ...options.retry,
@@ -101,6 +103,8 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
       return (text ? JSON.parse(text) : undefined) as T;
     } catch (err) {
       throw await toRingCentralError(err, what);
+    } finally {
+      addWaiting(performance.now() - started); // RingCentral's share, told apart from the bot's own
     }
   }
 

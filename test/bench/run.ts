@@ -1,15 +1,28 @@
 /**
  * `npm run bench`: speed and memory of the hot paths, measured, never asserted.
- * Micro: signature checks, step validation, card rendering. End to end: the real bot against the
- * emulator over loopback (a "help" round trip, a form click), with memory before and after.
+ * - Micro: signature checks, step validation, card rendering.
+ * - End to end: the real bot against the emulator over loopback (a "help" round trip, a form
+ *   click), with memory before and after.
+ * - Ingress: verified team posts the bot ignores, beside a bare node:http endpoint in the same run.
+ * - Store: one write and a click's bot-side work at 100 and 10,000 registered apps (1,000 open
+ *   forms), for lowdb and (with BENCH_DATABASE_URL or TEST_DATABASE_URL) PostgreSQL; RSS.
  */
 import { createHmac } from 'node:crypto';
 import { renderCard } from '../../src/cards/render-card.js';
 import { verifyGlipSignature } from '../../src/http/verify-signature.js';
 import { loadScopeCatalog } from '../../src/registry/scope-catalog.js';
 import { validateStep } from '../../src/registry/steps.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createLowdbStore } from '../../src/store/lowdb-store.js';
+import { createPostgresStore } from '../../src/store/postgres-store.js';
 import { flowDriver, goodBasics } from '../helpers/flow.js';
 import { startWorld } from '../helpers/world.js';
+import { ingressBench } from './ingress.js';
+import { benchLowdbStore } from './lowdb-store.js';
+import { storeBench } from './store.js';
 
 function micro(name: string, iterations: number, fn: () => void) {
   for (let i = 0; i < Math.min(1000, iterations / 10); i++) fn(); // warm up
@@ -74,6 +87,41 @@ async function main() {
   const { heapUsed, rss } = process.memoryUsage();
   console.log(`\nmemory: rss ${mb(rssBefore)} before the bot, ${mb(rss)} after ${helps.length + clicks.length} turns; heap used ${mb(heapUsed)}`);
   await world.close();
+
+  const ingress = await ingressBench();
+  console.log(`\nignored team posts (verified webhook, no mention): bot ${ingress.bot.toFixed(0)}/s, bare node:http ${ingress.bare.toFixed(0)}/s, ratio ${ingress.ratio.toFixed(2)}x; ${ingress.rss}`);
+
+  console.log('\nlowdb store alone:');
+  await benchLowdbStore((line) => console.log(`  ${line}`));
+
+  console.log('\nstore cost as the registry grows (a click\'s own work: its handling time less its waiting on RingCentral):');
+  let dir = '';
+  for (const line of await storeBench({ label: 'lowdb', open: async (fresh) => {
+    if (fresh) dir = mkdtempSync(join(tmpdir(), 'registrar-bench-'));
+    return createLowdbStore(dir);
+  } })) console.log(`  ${line}`);
+  const server = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (!server) {
+    console.log('  PostgreSQL: not measured (set BENCH_DATABASE_URL or TEST_DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test)');
+    return;
+  }
+  let schema = '';
+  const schemas: string[] = [];
+  for (const line of await storeBench({ label: 'postgres', open: async (fresh) => {
+    if (fresh) {
+      schema = `bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+      schemas.push(schema);
+      const admin = new pg.Client({ connectionString: server });
+      await admin.connect();
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      await admin.end();
+    }
+    return createPostgresStore(server, { schema });
+  } })) console.log(`  ${line}`);
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  for (const name of schemas) await admin.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+  await admin.end();
 }
 
 void main();

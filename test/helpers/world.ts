@@ -40,7 +40,7 @@ export interface WorldOptions {
   /** The bot's store, made anew for each start (default: lowdb in the world's DATA_DIR). */
   store?: () => Promise<Store>;
   /** Passed to startBot: how long each click took. */
-  observe?: (metric: 'submit', ms: number) => void;
+  observe?: (metric: 'submit', ownMs: number, totalMs: number) => void;
   /** Puts a disk under the bot's lowdb store whose file operations can be made to fail (world.disk: EROFS, ENOSPC). */
   faultyDisk?: boolean;
   /** Emulator options (the clock is the world's). */
