@@ -4,6 +4,7 @@ import type { CollectionSchema } from '../schema.js';
 import { decodeDoc, encodeDoc, StoreWriteError, type Collection } from '../store.js';
 import { DbFailure, inTransaction, LostRace, poolQuery, withRetries, type Query } from './connection.js';
 import { diffRows, rowsOf } from './index-rows.js';
+import { assertLocksHeld } from './locks.js';
 import { dbText, type Tables } from './tables.js';
 
 /**
@@ -113,7 +114,9 @@ export function pgCollection<T>(ctx: CollectionContext, name: string): Collectio
         try {
           const current = await currentText(poolQ, id);
           const { text, result } = plan(current);
-          if (text === undefined || (await swap(poolQ, id, current, text))) return result;
+          if (text === undefined) return result;
+          assertLocksHeld();
+          if (await swap(poolQ, id, current, text)) return result;
         } catch (err) {
           if (!(err instanceof DbFailure && err.retryable)) throw err;
         }
@@ -121,6 +124,7 @@ export function pgCollection<T>(ctx: CollectionContext, name: string): Collectio
           inTransaction(pool, async (q) => {
             const current = await currentText(q, id, true);
             const { text, result } = plan(current);
+            if (text !== undefined) assertLocksHeld();
             // Under the row lock only an insert can lose, to another writer creating the document.
             if (text !== undefined && !(await swap(q, id, current, text))) throw new LostRace();
             return result;
@@ -146,6 +150,7 @@ export function pgCollection<T>(ctx: CollectionContext, name: string): Collectio
     delete(id) {
       return ctx.track(() =>
         writing(async () => {
+          assertLocksHeld();
           // Index rows go with the document (ON DELETE CASCADE).
           const result = await withRetries(ctx.attempts, () => poolQ({ name: 'registrar_delete', text: `DELETE FROM ${t.docs} WHERE collection = $1 AND id = $2`, values: [coll, dbText(String(id))] }));
           return (result.rowCount ?? 0) > 0;
@@ -208,6 +213,7 @@ export function pgCollection<T>(ctx: CollectionContext, name: string): Collectio
               };
               const ids = candidates.rows.filter((r) => stillDue(r.body)).map((r) => r.id);
               if (ids.length === 0) return 0;
+              assertLocksHeld();
               const gone = await q({ text: `DELETE FROM ${t.docs} WHERE collection = $1 AND id = ANY($2::text[])`, values: [coll, ids] });
               return gone.rowCount ?? 0;
             }),

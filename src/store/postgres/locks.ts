@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import { AppError } from '../../lib/errors.js';
 import { createKeyedLock } from '../../lib/keyed-lock.js';
@@ -15,6 +16,13 @@ import { advisoryKey, type Tables } from './tables.js';
  * connection; the lock pool bounds how many keys can be held (or waited for) at once. Nesting locks
  * deeper than that pool would wait for ever: keep locked work flat.
  *
+ * A lock whose connection is lost (the server ended the session, the socket closed) is released by
+ * the server, and another instance may take it. The work holding it is told at its next write:
+ * `assertLocksHeld` (called by every write of the store) throws a StoreWriteError, and `lock` or
+ * `exclusive` rejects with one when the work ends. So work that lost its lock stops changing
+ * anything, as if its process had died there; start-up and the sweeps finish or undo it as they do
+ * after a crash.
+ *
  * @example
  *   const locks = advisoryLocks(lockPool, tables);
  *   await locks.lock(`person:${accountId}:${personId}`, () => startForm());
@@ -23,6 +31,22 @@ export interface AdvisoryLocks {
   lock<R>(key: string, fn: () => Promise<R>): Promise<R>;
   exclusive<R>(name: string, fn: () => Promise<R>): Promise<R | undefined>;
 }
+
+interface Held {
+  key: string;
+  lost?: Error;
+}
+/** The locks the running work holds (outermost first), across awaits. */
+const holding_ = new AsyncLocalStorage<readonly Held[]>();
+
+/** Throws a StoreWriteError when the running work holds a lock whose connection was lost. */
+export function assertLocksHeld(): void {
+  const lost = holding_.getStore()?.find((h) => h.lost);
+  if (lost) throw lockLost(lost);
+}
+
+const lockLost = (held: Held) =>
+  new StoreWriteError(new AppError('STORE_LOCK_LOST', `the connection holding the lock ${held.key} was lost, so another instance may hold it now`, { cause: held.lost }));
 
 export function advisoryLocks(pool: pg.Pool, t: Tables, onError?: (err: Error) => void): AdvisoryLocks {
   const local = createKeyedLock();
@@ -36,10 +60,20 @@ export function advisoryLocks(pool: pg.Pool, t: Tables, onError?: (err: Error) =
           const got = await session.q<{ got: boolean | string }>({ text: `SELECT ${take}(hashtextextended($1, 0)) AS got`, values: [lockKey] });
           // pg_advisory_lock returns void (''), pg_try_advisory_lock a boolean.
           if (got.rows[0]?.got === false) return { ran: false as const };
+          const held: Held = { key: lockKey };
+          const lose = (err?: Error) => (held.lost ??= err ?? new Error('the connection ended'));
+          const ended = () => lose();
+          session.client.on('error', lose);
+          session.client.on('end', ended);
           try {
-            return { ran: true as const, value: await fn() };
+            const value = await holding_.run([...(holding_.getStore() ?? []), held], fn);
+            if (held.lost) throw lockLost(held);
+            return { ran: true as const, value };
           } finally {
-            await unlock(session, lockKey);
+            session.client.off('error', lose);
+            session.client.off('end', ended);
+            if (held.lost) session.discard(held.lost);
+            else await unlock(session, lockKey);
           }
         },
         onError,

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startChild } from '../../helpers/child-process.js';
-import { freshSchema, openPostgresStore, postgresUrl } from '../../helpers/postgres.js';
+import { StoreWriteError } from '../../../src/store/store.js';
+import { advisoryKey, tablesIn } from '../../../src/store/postgres/tables.js';
+import { freshSchema, openPostgresStore, postgresUrl, rawQuery } from '../../helpers/postgres.js';
 
 const holder = join(import.meta.dirname, '..', '..', 'helpers', 'postgres-lock-holder.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,5 +45,48 @@ describe('PostgreSQL locks', () => {
     release();
     await holding;
     await Promise.all([a.close(), b.close()]);
+  });
+
+  /** Ends the server session holding `kind`/`name` of `schema` (as an operator or a failover would). */
+  async function dropLockSession(schema: string, kind: 'lock' | 'exclusive', name: string) {
+    const rows = await rawQuery<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)`,
+      [advisoryKey(tablesIn(schema), kind, name)],
+    );
+    expect(rows.map((r) => r.ended)).toEqual([true]);
+  }
+
+  it.each(['lock', 'exclusive'] as const)('%s: work whose lock connection is lost writes nothing more, and is told', async (kind) => {
+    const schema = freshSchema();
+    const [a, b] = [await openPostgresStore({ schema }), await openPostgresStore({ schema })];
+    try {
+      const docs = a.collection<{ by: string }>('flows');
+      let dropped!: () => void;
+      const afterDrop = new Promise<void>((r) => (dropped = r));
+      const work = async () => {
+        await docs.put('before', { by: 'a' });
+        await afterDrop;
+        await docs.put('after', { by: 'a' });
+        return 'finished';
+      };
+      const first = kind === 'lock' ? a.lock('person:1', work) : a.exclusive('sweep', work);
+      const outcome = first.then(() => 'resolved', (err: unknown) => err);
+      await sleep(200);
+      await dropLockSession(schema, kind, kind === 'lock' ? 'person:1' : 'sweep');
+      await sleep(100);
+      const second = kind === 'lock' ? b.lock('person:1', async () => 'b ran') : b.exclusive('sweep', async () => 'b ran');
+      expect(await second).toBe('b ran');
+      dropped();
+      const err = await outcome;
+      expect(err).toBeInstanceOf(StoreWriteError);
+      expect(String((err as Error).message)).toContain('was lost');
+      expect(await b.collection('flows').get('before')).toEqual({ by: 'a' });
+      expect(await b.collection('flows').get('after')).toBeUndefined();
+      // The store goes on: the same key can be taken again.
+      expect(await a.lock('person:1', async () => 'again')).toBe('again');
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
   });
 });
