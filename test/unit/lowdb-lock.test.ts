@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,44 @@ async function holder(dir: string) {
   return child;
 }
 
+const RACER = join(import.meta.dirname, '..', 'helpers', 'lock-race-child.ts');
+const deadPid = () => {
+  // A pid that was just used and is gone: a killed holder's.
+  const child = spawnSync(process.execPath, ['-e', '']);
+  return child.pid!;
+};
+
 describe('the DATA_DIR lock', () => {
+  it('is taken by one of four processes starting at the same moment on a stale lock, round after round', { timeout: 120_000 }, async () => {
+    for (let round = 0; round < 4; round++) {
+      const dir = freshDir();
+      writeFileSync(join(dir, 'registrar.lock'), `${JSON.stringify({ pid: deadPid(), run: 'gone', host: hostname(), startedAt: 'then' })}\n`);
+      const at = Date.now() + 3000;
+      const racers = Array.from({ length: 4 }, () => startChild({ DATA_DIR: dir, RACE_AT: String(at), HOLD_MS: '1500' }, RACER));
+      children.push(...racers);
+      await Promise.all(racers.map((r) => r.waitFor('done', 30_000)));
+      const windows = racers.flatMap((r) => [...r.output().matchAll(/held (\d+) (\d+)/g)].map((m) => [Number(m[1]), Number(m[2])] as const));
+      const refused = racers.filter((r) => r.output().includes('refused DATA_DIR_LOCKED')).length;
+      expect(windows.length).toBeGreaterThanOrEqual(1);
+      expect(windows.length + refused).toBe(4);
+      const sorted = [...windows].sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]![0]).toBeGreaterThanOrEqual(sorted[i - 1]![1]);
+    }
+  });
+
+  it('takes over a lock file left empty (a kill between creating and writing it) once it is 5 s old', async () => {
+    const dir = freshDir();
+    const path = join(dir, 'registrar.lock');
+    writeFileSync(path, '');
+    const old = new Date(Date.now() - 6000);
+    utimesSync(path, old, old);
+    const warnings: unknown[] = [];
+    const store = await createLowdbStore(dir, { warn: (message, fields) => warnings.push({ message, reason: fields?.reason }) });
+    expect(lockOf(dir).pid).toBe(process.pid);
+    expect(warnings).toContainEqual({ message: 'took over the lock of a process that is gone', reason: expect.stringContaining('unreadable (empty or cut short)') });
+    await store.close();
+  });
+
   it('refuses a second process on the same DATA_DIR, naming DATA_DIR and the pid that has it', { timeout: 30_000 }, async () => {
     const dir = freshDir();
     const child = await holder(dir);

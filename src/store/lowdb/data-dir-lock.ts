@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../lib/errors.js';
@@ -58,8 +58,10 @@ export interface LockOptions {
  *   rebooted since;
  * - from another host (a shared volume, a recreated container with a new hostname): its file has not
  *   been touched by the holder's heartbeat for `staleAfterMs`.
- * Taking over moves the stale file aside with a rename and checks that what it moved is the stale
- * lock it judged, so two processes starting at once cannot both win.
+ * - unreadable (empty or cut short, a kill between creating and writing it) for 5 s.
+ * Taking over is done by one process at a time, holding `registrar.lock.takeover` (created
+ * exclusively): it judges the lock again, removes it only if it is still the stale one, and all
+ * then race to create a fresh lock exclusively, so two processes starting at once cannot both win.
  *
  * @example
  *   const lock = await lockDataDir('/data'); // throws DataDirLockedError naming the other pid
@@ -72,7 +74,10 @@ export async function lockDataDir(dataDir: string, options: LockOptions = {}): P
   const path = join(dataDir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, run: RUN_TAG, host: hostname(), ...linuxIdentity(process.pid), startedAt: new Date().toISOString() };
 
-  for (let attempt = 0; attempt < 20; attempt++) {
+  const guard = `${path}.takeover`;
+  // Waiting for a lock being written ('wait') does not use up an attempt, but has a deadline.
+  const deadline = Date.now() + UNREADABLE_STALE_MS + 5_000;
+  for (let attempt = 0; attempt < 20 && Date.now() < deadline; ) {
     if (await createExclusively(path, `${JSON.stringify(me)}\n`)) {
       const beat = setInterval(() => {
         const now = new Date();
@@ -92,31 +97,48 @@ export async function lockDataDir(dataDir: string, options: LockOptions = {}): P
     const verdict = judge(found.holder, found.mtimeMs, staleAfterMs);
     if (verdict === 'live') throw new DataDirLockedError(dataDir, found.holder!, staleAfterMs);
     if (verdict === 'wait') {
-      await new Promise((r) => setTimeout(r, 50)); // being written by a process starting right now
+      await pause(50); // being written by a process starting right now
       continue;
     }
-    // Stale: move it aside, then make sure what moved is the lock judged stale, not a fresh one.
-    // Named like a temp file, so a crash right here leaves nothing that start-up does not clean.
-    const aside = `${path}.${RUN_TAG}.stale.tmp`;
-    try {
-      await rename(path, aside);
-    } catch {
-      continue; // someone else moved it first
+    attempt++;
+    // Stale. Only the holder of `registrar.lock.takeover` may remove a lock, after judging it again:
+    // a lock that is removed is then the stale one, never a fresh lock of a process starting now.
+    if (!(await createExclusively(guard, `${JSON.stringify(me)}\n`))) {
+      const other = await readLock(guard);
+      // Taking over takes milliseconds: an old guard was left by a process killed while doing it.
+      if (other && Date.now() - other.mtimeMs > GUARD_STALE_MS) await unlink(guard).catch(() => undefined);
+      await pause(20);
+      continue;
     }
-    const moved = await readLock(aside);
-    if (moved && moved.holder?.run !== found.holder?.run) await rename(aside, path).catch(() => undefined); // a fresh lock: put it back
-    else options.warn?.('took over the lock of a process that is gone', { file: path, holder: found.holder, reason: verdict });
-    await unlink(aside).catch(() => undefined);
+    try {
+      const again = await readLock(path);
+      const same = again && again.holder?.run === found.holder?.run && (found.holder !== undefined || again.mtimeMs === found.mtimeMs);
+      const still = again && judge(again.holder, again.mtimeMs, staleAfterMs);
+      if (same && still !== 'live' && still !== 'wait') {
+        await unlink(path);
+        options.warn?.('took over the lock of a process that is gone', { file: path, holder: found.holder, reason: still });
+      }
+    } catch {
+      // Gone meanwhile (released), or not removable: the next attempt looks again.
+    } finally {
+      await unlink(guard).catch(() => undefined);
+    }
   }
   throw new AppError('DATA_DIR_LOCKED', `could not take ${path}: other processes keep taking it. Is more than one Registrar starting on DATA_DIR ${dataDir}?`);
 }
+
+/** A lock file that cannot be read (empty, cut short) and was not written for this long is abandoned. */
+const UNREADABLE_STALE_MS = 5_000;
+const GUARD_STALE_MS = 10_000;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Verdict = 'live' | 'wait' | string;
 
 /** 'live', 'wait' (not readable yet), or why the lock is stale. */
 function judge(holder: LockHolder | undefined, mtimeMs: number, staleAfterMs: number): Verdict {
   const age = Date.now() - mtimeMs;
-  if (!holder) return age > staleAfterMs ? 'unreadable and old' : 'wait';
+  // A lock is written the moment its file is created: one still unreadable seconds later never will be.
+  if (!holder) return age > Math.min(staleAfterMs, UNREADABLE_STALE_MS) ? `unreadable (empty or cut short) and untouched for ${Math.round(age / 1000)} s` : 'wait';
   if (holder.host !== hostname()) return age > staleAfterMs ? `no heartbeat from ${holder.host} for ${Math.round(age / 1000)} s` : 'live';
   const mine = linuxIdentity(process.pid);
   if (holder.boot && mine.boot && holder.boot !== mine.boot) return 'the machine restarted since';
@@ -138,9 +160,12 @@ async function createExclusively(path: string, text: string): Promise<boolean> {
   try {
     await handle.writeFile(text);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await unlink(path).catch(() => undefined); // a full disk: leave no empty lock behind
+    throw new AppError('DATA_DIR_UNWRITABLE', `cannot write ${path} to lock DATA_DIR (${(err as Error).message})`, { cause: err });
   }
+  await handle.close();
   return true;
 }
 
