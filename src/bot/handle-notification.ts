@@ -108,6 +108,9 @@ export function createNotificationHandler({ services, commands }: NotificationHa
       return;
     }
     if (event.kind === 'post' && event.creatorId === installation.botId) return; // our own echo: not worth a write
+    // Edits, removals and the rest concern nothing we keep: no id is worth a write for them.
+    if (event.kind === 'other') return;
+    if (event.kind === 'uninstalled' && event.extensionId !== installation.botId) return;
     // Posts record their id once we know they are meant for us (see onPost); other events here.
     if (event.kind !== 'post' && !(await firstTime(event))) return;
     const ctx: TurnContext = {
@@ -122,7 +125,7 @@ export function createNotificationHandler({ services, commands }: NotificationHa
       case 'joined':
         return onJoined(ctx, event);
       case 'uninstalled':
-        if (event.extensionId === installation.botId) await installations.remove(installation.accountId, 'bot extension deleted');
+        await installations.remove(installation.accountId, 'bot extension deleted');
         return;
       case 'renewal-reminder':
         return installations.maintain();

@@ -104,6 +104,29 @@ describe('POST /bot/webhook', () => {
 });
 
 describe('handled event ids', () => {
+  it('are not recorded for events the bot ignores: team posts not meant for it, their edits and removals', async () => {
+    const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Lunch', members: [world.alice.id, world.bob.id, world.botId] });
+    const seen = world.bot.services.store.collection<{ at: number }>('seen-notifications');
+    await world.emulator.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    const before = await seen.count();
+    const greeted = world.botTexts(team.id).length; // the hello on joining
+    const deliver = (uuid: string, body: Record<string, unknown>) =>
+      request(world.bot.url)
+        .post('/bot/webhook')
+        .set('Content-Type', 'application/json')
+        .set('Verification-Token', world.bot.verificationToken)
+        .send(JSON.stringify({ uuid, event: '/team-messaging/v1/posts', ownerId: world.botId, body }))
+        .expect(200);
+    const post = { id: 'p-lunch', groupId: team.id, creatorId: world.alice.id, type: 'TextMessage', mentions: null };
+    await deliver('ignored-add', { ...post, text: 'lunch?', eventType: 'PostAdded' });
+    for (let i = 0; i < 5; i++) await deliver(`ignored-change-${i}`, { ...post, text: `lunch? ${i}`, eventType: 'PostChanged' });
+    await deliver('ignored-remove', { id: 'p-lunch', groupId: team.id, eventType: 'PostRemoved' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await seen.count()).toBe(before);
+    expect(world.botTexts(team.id)).toHaveLength(greeted);
+  });
+
   it('are kept long enough to spot redeliveries and pruned after a day', async () => {
     const dm = await world.dm(world.alice);
     await world.say(world.alice, dm.id, 'help');
