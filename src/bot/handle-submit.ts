@@ -12,7 +12,7 @@ import { StoreWriteError } from '../store/store.js';
 const id = z.union([z.string(), z.number()]).transform(String);
 
 export const SubmitSchema = z.looseObject({
-  uuid: z.string().min(1),
+  uuid: z.string().min(1).max(512),
   type: z.string().optional(),
   user: z.looseObject({ id, extId: id.optional(), accountId: id.optional(), firstName: z.string().nullish(), lastName: z.string().nullish() }),
   conversation: z.looseObject({ id, type: z.string().optional() }).optional(),

@@ -22,7 +22,7 @@ export type BotEvent =
 const id = z.union([z.string(), z.number()]).transform(String);
 
 const Envelope = z.looseObject({
-  uuid: z.string().optional(),
+  uuid: z.string().max(512).optional(),
   event: z.string().optional(),
   subscriptionId: z.string().optional(),
   ownerId: id.optional(),

@@ -1,7 +1,7 @@
 import { AppError } from '../lib/errors.js';
 import { createKeyedLock } from '../lib/keyed-lock.js';
 import { MemoryEngine, type Change } from './memory-engine.js';
-import { decodeDoc, encodeDoc, StoreWriteError, type Collection, type Store } from './store.js';
+import { decodeDoc, docId, encodeDoc, StoreWriteError, type Collection, type Store } from './store.js';
 
 /**
  * A Store over a MemoryEngine, for the adapters whose state lives in this process (memory,
@@ -49,24 +49,27 @@ export function engineStore(engine: MemoryEngine, persist: (changes: readonly Ch
         async get(id) {
           return decodeDoc<T>(engine.get(name, String(id)));
         },
-        put(id, value) {
+        async put(id, value) {
           const text = encodeDoc(value);
-          return change(() => ({ changes: engine.get(name, String(id)) === text ? [] : [{ name, id: String(id), text }], result: undefined }));
+          const key = docId(id);
+          return change(() => ({ changes: engine.get(name, key) === text ? [] : [{ name, id: key, text }], result: undefined }));
         },
         delete(id) {
+          const key = String(id);
           return change(() => {
-            const had = engine.get(name, String(id)) !== undefined;
-            return { changes: had ? [{ name, id: String(id), text: undefined }] : [], result: had };
+            const had = engine.get(name, key) !== undefined;
+            return { changes: had ? [{ name, id: key, text: undefined }] : [], result: had };
           });
         },
-        update(id, fn) {
+        async update(id, fn) {
+          const key = docId(id);
           return change(() => {
-            const current = engine.get(name, String(id));
+            const current = engine.get(name, key);
             const after = fn(decodeDoc<T>(current));
             if (after === undefined) return { changes: [], result: { before: decodeDoc<T>(current), after: decodeDoc<T>(current) } };
             const text = encodeDoc(after);
             // An update that changes nothing (a duplicate event) writes nothing.
-            const changes = text === current ? [] : [{ name, id: String(id), text }];
+            const changes = text === current ? [] : [{ name, id: key, text }];
             return { changes, result: { before: decodeDoc<T>(current), after: decodeDoc<T>(text) } };
           });
         },

@@ -15,7 +15,7 @@ import { AppError } from '../lib/errors.js';
  * - `update` is the atomic primitive: the callback runs against the current value with no other
  *   change to that document interleaved, across every process sharing the store (two writers, one
  *   wins). It may be called more than once, so it must be pure. Returning `undefined` writes nothing.
- * - Values round-trip through JSON.
+ * - Values are JSON objects and round-trip through JSON. Ids are text of at most MAX_ID_BYTES bytes.
  *
  * @example
  *   const flows = store.collection<Flow>('flows');
@@ -70,8 +70,23 @@ export class StoreWriteError extends AppError {
   }
 }
 
+/** Ids longer than this (UTF-8 bytes) are refused by every adapter alike: PostgreSQL's btree keys cap what an id may be. */
+export const MAX_ID_BYTES = 1024;
+
+/** The id a document is written under: any text up to MAX_ID_BYTES bytes of UTF-8. */
+export const docId = (id: unknown): string => {
+  const text = String(id);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_ID_BYTES) throw new AppError('STORE_ID_INVALID', `a document id may be at most ${MAX_ID_BYTES} bytes (this one has ${bytes})`);
+  return text;
+};
+
+/** A document is a JSON object: never null, an array or a bare value. */
+export const isDocument = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** A document as stored: JSON text, so every read is a fresh copy and nothing shares structure. */
 export const encodeDoc = (value: unknown): string => {
+  if (!isDocument(value)) throw new AppError('STORE_VALUE_INVALID', 'a stored value must be a JSON object');
   const text = JSON.stringify(value);
   if (text === undefined) throw new AppError('STORE_VALUE_INVALID', 'a stored value must be JSON');
   return text;

@@ -34,6 +34,22 @@ export function storeContract(name: string, target: ContractTarget) {
       await store.close();
     });
 
+    it('stores JSON objects only, under ids of up to 1,024 bytes', async () => {
+      const store = await target.open();
+      const c = store.collection<unknown>('things');
+      for (const bad of [null, 5, 'text', [1], true]) {
+        await expect(c.put('a', bad)).rejects.toMatchObject({ code: 'STORE_VALUE_INVALID' });
+        await expect(c.update('a', () => bad)).rejects.toMatchObject({ code: 'STORE_VALUE_INVALID' });
+      }
+      const longest = `${'😀'.repeat(200)}${'é'.repeat(100)}${'x'.repeat(24)}`; // 800 + 200 + 24 bytes
+      await c.put(longest, { v: 1 });
+      expect(await c.get(longest)).toEqual({ v: 1 });
+      await expect(c.put(`${longest}y`, { v: 1 })).rejects.toMatchObject({ code: 'STORE_ID_INVALID' });
+      await expect(c.update(`${longest}y`, () => ({ v: 1 }))).rejects.toMatchObject({ code: 'STORE_ID_INVALID' });
+      expect(await c.count()).toBe(1);
+      await store.close();
+    });
+
     it('treats ids and collection names like inherited properties as plain ones', async () => {
       const store = await target.open();
       for (const coll of ['things', '__proto__', 'constructor']) {

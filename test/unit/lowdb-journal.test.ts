@@ -46,6 +46,15 @@ describe('a journal damaged before its end', () => {
     expect(readFileSync(journal, 'utf8')).toBe(damaged);
   });
 
+  it.each(['null', '42', '"text"', '[1]'])('stops start-up at a line whose document is %s (a document is a JSON object)', async (doc) => {
+    const { dir, journal, text } = await storedTwo();
+    const [first, second] = text.split('\n');
+    const damaged = `${first}\n[["installations","acc",${doc}]]\n${second}\n`;
+    writeFileSync(journal, damaged);
+    await expect(createLowdbStore(dir)).rejects.toThrow(`${journal} has a damaged line 2`);
+    expect(readFileSync(journal, 'utf8')).toBe(damaged);
+  });
+
   it('does not take a whole last line of the wrong shape for a torn one', async () => {
     const { dir, journal, text } = await storedTwo();
     appendFileSync(journal, '{"apps":{"x":1}}\n');

@@ -73,6 +73,10 @@ describe('lowdb store files that cannot be used', () => {
     ['truncated', 'registrar.json', '{"apps": {"a": {"clientId": '],
     ['not an object', 'registrar.json', '[1, 2]'],
     ['a malformed collection', 'registrar.json', '{"apps": 5}'],
+    ['a null document', 'registrar.json', '{"installations": {"a1": null}}'],
+    ['a document that is a number', 'registrar.json', '{"installations": {"a2": 5}}'],
+    ['a document that is text', 'registrar.json', '{"apps": {"c1": "text"}}'],
+    ['a document that is an array', 'registrar.json', '{"meta": {"key-check": []}}'],
     ['empty', 'handled-events.json', ''],
     ['truncated', 'handled-events.json', '{"seen-submits": {"e1": {"at'],
   ])('stops with a message naming the file when it is %s (%s), and leaves the file as it was', async (_kind, name, text) => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Change } from '../memory-engine.js';
 import { StoreFileError } from '../private-json-file.js';
+import { isDocument } from '../store.js';
 
 /**
  * The journal: one line per committed batch, a JSON array of changes, each `[collection, id, document]`
@@ -33,6 +34,7 @@ function decodeBatch(line: string): Change[] | 'unparsable' | 'wrong shape' {
   const changes: Change[] = [];
   for (const entry of parsed) {
     if (!Array.isArray(entry) || (entry.length !== 2 && entry.length !== 3) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string') return 'wrong shape';
+    if (entry.length === 3 && !isDocument(entry[2])) return 'wrong shape'; // a document is a JSON object
     changes.push({ name: entry[0], id: entry[1], text: entry.length === 3 ? JSON.stringify(entry[2]) : undefined });
   }
   return changes;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import type { Change } from '../memory-engine.js';
 import { PrivateJSONFile, StoreFileError } from '../private-json-file.js';
-import type { Data } from '../store.js';
+import { isDocument, type Data } from '../store.js';
 import type { Disk } from './disk.js';
 import { encodeBatch, readJournal } from './journal-format.js';
 import type { Captured, TrackedEngine } from './tracked-engine.js';
@@ -78,7 +78,10 @@ export class JournaledFiles {
     if (db.data === absent) return null; // no file: lowdb kept the default
     this.snapshotExists = true;
     for (const [name, docs] of Object.entries(db.data)) {
-      if (typeof docs !== 'object' || docs === null || Array.isArray(docs)) throw new StoreFileError(this.snapshotPath, `has a malformed collection "${name}"`);
+      if (!isDocument(docs)) throw new StoreFileError(this.snapshotPath, `has a malformed collection "${name}"`);
+      for (const [id, doc] of Object.entries(docs)) {
+        if (!isDocument(doc)) throw new StoreFileError(this.snapshotPath, `has a malformed document "${id}" in collection "${name}" (a document is a JSON object)`);
+      }
     }
     this.snapshotBytes = (await stat(this.snapshotPath)).size;
     return db.data;

@@ -1,6 +1,6 @@
 import { createKeyedLock } from '../../lib/keyed-lock.js';
 import type { MemoryEngine } from '../memory-engine.js';
-import { decodeDoc, encodeDoc, type Collection, type Store } from '../store.js';
+import { decodeDoc, docId, encodeDoc, type Collection, type Store } from '../store.js';
 import type { GroupCommit } from './group-commit.js';
 
 /**
@@ -27,7 +27,7 @@ export function journaledStore(engine: MemoryEngine, commitsFor: (name: string) 
           return decodeDoc<T>(engine.get(name, String(id)));
         },
         async put(id, value) {
-          const key = String(id);
+          const key = docId(id);
           const text = encodeDoc(value); // now: the caller may change its object after this call
           return commits.submit((view) => ({ changes: view.get(name, key) === text ? [] : [{ name, id: key, text }], result: undefined }));
         },
@@ -39,7 +39,7 @@ export function journaledStore(engine: MemoryEngine, commitsFor: (name: string) 
           });
         },
         async update(id, fn) {
-          const key = String(id);
+          const key = docId(id);
           return commits.submit((view) => {
             const current = view.get(name, key);
             const after = fn(decodeDoc<T>(current));

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { AppError } from '../../lib/errors.js';
 import type { CollectionSchema } from '../schema.js';
-import { decodeDoc, encodeDoc, StoreWriteError, type Collection } from '../store.js';
+import { decodeDoc, docId, encodeDoc, StoreWriteError, type Collection } from '../store.js';
 import { DbFailure, inTransaction, LostRace, poolQuery, withRetries, type Query } from './connection.js';
 import { diffRows, rowsOf } from './index-rows.js';
 import { assertLocksHeld } from './locks.js';
@@ -107,8 +107,8 @@ export function pgCollection<T>(ctx: CollectionContext, name: string): Collectio
     (await q<{ body: string }>(forUpdate ? { text: `${selectText} FOR UPDATE`, values: [coll, id] } : { name: 'registrar_get', text: selectText, values: [coll, id] })).rows[0]?.body;
 
   /** A change computed by `plan` from the document's current text, made atomically (see above). */
-  function change<R>(rawId: string, plan: (current: string | undefined) => Plan<R>): Promise<R> {
-    const id = dbText(String(rawId));
+  async function change<R>(rawId: string, plan: (current: string | undefined) => Plan<R>): Promise<R> {
+    const id = dbText(docId(rawId));
     return ctx.track(() =>
       writing(async () => {
         try {
