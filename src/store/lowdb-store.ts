@@ -92,6 +92,7 @@ export async function createLowdbStore(dataDir: string, options: LowdbStoreOptio
       async () => {
         await Promise.all([eventCommits.close(), mainCommits.close()]);
         await Promise.all([events.idle(), main.idle()]);
+        await Promise.all([events.settleTail(), main.settleTail()]);
         await lock.release();
         if (openHere.get(here) === store.close) openHere.delete(here);
       },

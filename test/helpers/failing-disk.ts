@@ -4,8 +4,8 @@ type Step = keyof Disk;
 
 interface Rule {
   code: string;
-  /** writeAt only: write the first half of the text, then fail (a disk that fills mid-write). */
-  partial?: boolean;
+  /** writeAt only: write the first half of the text (a disk that fills mid-write), or all of it (an fsync that fails), then fail. */
+  partial?: boolean | 'whole';
   /** Fails this many calls, then passes (default: until healed). */
   times?: number;
 }
@@ -35,7 +35,7 @@ export function failingDisk() {
           if (rule.times !== undefined && --rule.times <= 0) rules.delete(name);
           if (rule.partial && name === 'writeAt') {
             const [path, position, text] = args as unknown as [string, number, string];
-            await disk.writeAt(path, position, text.slice(0, Math.ceil(text.length / 2)));
+            await disk.writeAt(path, position, rule.partial === 'whole' ? text : text.slice(0, Math.ceil(text.length / 2)));
           }
           throw error(rule.code, name);
         }

@@ -50,6 +50,23 @@ describe('lowdb store with a failing disk', () => {
     await reopened.close();
   });
 
+  it('cuts off a failed line at close when cutting it at once failed and nothing was written after', async () => {
+    const dir = freshDir();
+    const disk = failingDisk();
+    const store = await createLowdbStore(dir, { disk: disk.wrap });
+    const c = store.collection<{ v: string }>('c');
+    await c.put('kept', { v: 'before' });
+    disk.fail('writeAt', { code: 'EIO', partial: 'whole', times: 1 }); // the line is written, its fsync fails
+    disk.fail('truncate', { code: 'EIO', times: 1 });
+    await expect(c.put('ghost', { v: 'reported as not saved' })).rejects.toMatchObject({ code: 'STORE_WRITE_FAILED' });
+    expect(readFileSync(join(dir, 'registrar.journal'), 'utf8')).toContain('"ghost"');
+    await store.close();
+    expect(readFileSync(join(dir, 'registrar.journal'), 'utf8')).not.toContain('"ghost"');
+    const reopened = await createLowdbStore(dir);
+    expect(await reopened.collection('c').get('ghost')).toBeUndefined();
+    await reopened.close();
+  });
+
   it('fails every change of a batch together, and plans the next batch afresh', async () => {
     const dir = freshDir();
     const disk = failingDisk();

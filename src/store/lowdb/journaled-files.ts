@@ -174,6 +174,20 @@ export class JournaledFiles {
     await this.compacting;
   }
 
+  /**
+   * At close: cuts off a failed line still in the journal (its cut failed when it failed), so it is
+   * not replayed at the next start as if it had been saved. Reported when even this fails.
+   */
+  async settleTail(): Promise<void> {
+    if (!this.dirtyTail) return;
+    try {
+      await this.options.disk.truncate(this.journalPath, this.length);
+      this.dirtyTail = false;
+    } catch (err) {
+      this.options.warn(`a failed write could not be cut off the journal: before starting again, cut ${this.journalPath} to ${this.length} bytes, or that change (reported as not saved) comes back`, { file: this.journalPath, bytes: this.length, err });
+    }
+  }
+
   private async finishCompaction(captured: Captured): Promise<void> {
     this.snapshotBytes = await this.options.disk.replace(this.snapshotPath, snapshotPieces(captured));
     this.snapshotExists = true;
