@@ -6,6 +6,7 @@ import { startEmulator } from '../emulator/index.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
 import { writeFileDurably } from '../lib/write-file-durably.js';
+import { startWebChat } from './web-chat/start-web-chat.js';
 
 /**
  * The sandbox behind `npm start` when no RingCentral app is configured: the emulator and the bot
@@ -96,9 +97,10 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
   }
   await writeMeta(config.dataDir, meta);
 
+  const adminIds = config.adminIds.length > 0 ? config.adminIds : [meta.people.ada!.id];
   const bot = await startBot({
     // Ada is the sandbox's admin: RingCentral does not list a team's members, so admins are named.
-    config: { ...config, serverUrl: emulator.url, botPublicUrl: botUrl, adminChatId: config.adminChatId ?? meta.adminChatId, adminIds: config.adminIds.length > 0 ? config.adminIds : [meta.people.ada!.id] },
+    config: { ...config, serverUrl: emulator.url, botPublicUrl: botUrl, adminChatId: config.adminChatId ?? meta.adminChatId, adminIds },
     log,
     host: '127.0.0.1',
     app: meta.app,
@@ -124,17 +126,28 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     await writeMeta(config.dataDir, meta);
   }
 
+  const page = await startWebChat({ emulator, meta, adminIds, botIconUrl: config.botIconUrl, host: config.sandboxWebHost, port: config.sandboxWebPort }).catch(
+    async (err: NodeJS.ErrnoException) => {
+      await bot.close();
+      await emulator.close();
+      if (err.code === 'EADDRINUSE') throw new ConfigError([`SANDBOX_WEB_PORT: the sandbox's chat page needs port ${config.sandboxWebPort}, which is already in use; choose another SANDBOX_WEB_PORT or PORT`]);
+      if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new ConfigError([`SANDBOX_WEB_HOST: cannot listen on ${config.sandboxWebHost} (${err.code})`]);
+      throw err;
+    },
+  );
+
   const people = Object.entries(meta.people).map(([key, p]) => `${key} (${p.name}, id ${p.id})`).join(', ');
   process.stdout.write(
     [
       '',
       'Registrar sandbox is running.',
+      `  Chat page: ${page.url}/   <- open this in a browser`,
       `  Bot:       ${botUrl}   (GET /healthz)`,
       `  Emulator:  ${emulator.url}   (RingCentral API; control routes under /_emulator)`,
       `  Data:      ${config.dataDir}`,
       `  People:    ${people}`,
       '',
-      'Talk to the bot from another terminal:',
+      'Or talk to the bot from another terminal:',
       '  npm run say -- help                      as Alice, in a direct message',
       '  npm run say -- "create app"              start a registration',
       '  npm run say -- --as bob --team help      as Bob, mentioning the bot in the team chat',
@@ -148,7 +161,9 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     emulator,
     bot,
     meta,
+    page,
     async close() {
+      await page.close();
       await bot.close();
       await emulator.close();
     },
