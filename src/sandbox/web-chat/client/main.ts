@@ -16,6 +16,7 @@ const composer = el<HTMLFormElement>('composer');
 const input = el<HTMLTextAreaElement>('composer-text');
 const errorBox = el('error');
 const liveStatus = el('live-status');
+const sendButton = el<HTMLButtonElement>('send');
 
 let session: Session;
 let me = '';
@@ -43,7 +44,7 @@ function refresh(): Promise<void> {
       const chat = current;
       if (!chat) return;
       const records = await api.posts(me, chat.id);
-      if (chat === current) view.update(records);
+      if (chat === current) view.update(records); // else the person or chat changed meanwhile
     } while (again);
   })()
     .catch((err: unknown) => showError(`Could not load the chat: ${(err as Error).message}`))
@@ -70,6 +71,7 @@ async function submit(cardId: string, data: Record<string, unknown>, holder: HTM
 }
 
 function renderChatList(): void {
+  chatList.dataset.person = me; // whose chats these are (a test waits for it after a switch)
   chatList.replaceChildren(
     ...chats.map((chat) => {
       const item = document.createElement('li');
@@ -96,10 +98,12 @@ async function selectChat(chat: Chat): Promise<void> {
 }
 
 async function selectPerson(key: string): Promise<void> {
-  me = key;
   const kind = current?.kind ?? 'direct';
-  chats = await api.chats(key);
+  // No chat is shown until the new person's list is in: a refresh meanwhile would ask for the old
+  // chat as the new person, who may not be in it.
   current = undefined;
+  me = key;
+  chats = await api.chats(key);
   await selectChat(chats.find((c) => c.kind === kind) ?? chats[0]!);
 }
 
@@ -144,8 +148,11 @@ async function start(): Promise<void> {
     }
   });
   setUpDialog();
-  connectLive();
   await selectPerson(identity.value);
+  // Live only once a chat is shown: before that, a change has nothing to redraw.
+  connectLive();
+  input.disabled = false;
+  sendButton.disabled = false;
 }
 
 async function send(): Promise<void> {
