@@ -1,25 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/lib/logger.js';
-import { startSandbox } from '../../src/sandbox/start-sandbox.js';
-import { freePort } from '../helpers/world.js';
+import { startQuietSandbox } from '../helpers/sandbox.js';
 
 export const screenshotDir = join(import.meta.dirname, 'screenshots');
 
 /** A sandbox on free ports with its own DATA_DIR, as `npm start` runs it. */
 export async function startTestSandbox() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'registrar-e2e-'));
-  const config = loadConfig({ PORT: String(await freePort()), SANDBOX_WEB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  const write = process.stdout.write;
-  process.stdout.write = (() => true) as typeof process.stdout.write; // the start-up banner
-  try {
-    return await startSandbox({ config, log: createLogger({ level: 'silent' }) });
-  } finally {
-    process.stdout.write = write;
-  }
+  return (await startQuietSandbox()).sandbox;
 }
 
 /** Debian's Chromium (CHROMIUM_PATH to use another), headless. */

@@ -136,6 +136,12 @@ describe('the sandbox chat page in Chromium', () => {
       expect(await clippedInCards(page), step).toEqual([]);
     };
     await as('Bob Baker', 'Sandbox team');
+    // What people type is shown as typed, tags included, and nothing in it runs or loads.
+    const hostile = '<img src=x onerror="document.title=1"> **not markdown**';
+    await page.getByLabel('Message', { exact: true }).fill(hostile);
+    await page.keyboard.press('Enter');
+    await page.locator('#posts').getByText(hostile, { exact: true }).waitFor();
+    expect(await page.locator('#posts img').count()).toBe(0);
     await page.getByLabel('Message', { exact: true }).fill('@Registrar create app');
     await page.getByRole('button', { name: 'Send' }).click();
     // The typed name became a mention: the bot answered in the team and went on in a direct chat.
