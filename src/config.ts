@@ -96,8 +96,11 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Interface the sandbox's web chat page binds; loopback unless set (the page has no sign-in). */
   sandboxWebHost: string;
-  /** Port of the sandbox's web chat page; default PORT + 2, 0 = any free port. */
-  sandboxWebPort: number;
+  /**
+   * Port of the sandbox's web chat page, 0 = any free port. Unset: PORT + 2, or any free port when
+   * that one is taken (the address is printed at start-up either way).
+   */
+  sandboxWebPort: number | undefined;
 }
 
 /** A setting is missing or malformed; `message` names every offending variable. */
@@ -199,6 +202,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     scopesFile: e.SCOPES_FILE,
     logLevel: e.LOG_LEVEL,
     sandboxWebHost: e.SANDBOX_WEB_HOST,
-    sandboxWebPort: e.SANDBOX_WEB_PORT ?? (e.PORT <= 65533 ? e.PORT + 2 : e.PORT - 2),
+    sandboxWebPort: e.SANDBOX_WEB_PORT,
   };
 }

@@ -46,6 +46,23 @@ async function writeMeta(dataDir: string, meta: SandboxMeta) {
   await writeFileDurably(sandboxMetaPath(dataDir), JSON.stringify(meta, null, 2));
 }
 
+/**
+ * Starts the chat page on SANDBOX_WEB_PORT, else on PORT + 2, else (that one taken) on any free port:
+ * its address is printed, so a moved page is still found; a port that was asked for is kept to.
+ */
+async function startPage<T>(config: Config, start: (port: number) => Promise<T>): Promise<T> {
+  const preferred = config.sandboxWebPort ?? (config.port <= 65533 ? config.port + 2 : config.port - 2);
+  try {
+    return await start(preferred);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' && config.sandboxWebPort === undefined) return start(0);
+    if (code === 'EADDRINUSE') throw new ConfigError([`SANDBOX_WEB_PORT: the sandbox's chat page needs port ${preferred}, which is already in use; choose another`]);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new ConfigError([`SANDBOX_WEB_HOST: cannot listen on ${config.sandboxWebHost} (${code})`]);
+    throw err;
+  }
+}
+
 export async function startSandbox({ config, log }: { config: Config; log: Logger }) {
   ensureDataDir(config.dataDir);
   const botPort = config.port;
@@ -126,15 +143,11 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     await writeMeta(config.dataDir, meta);
   }
 
-  const page = await startWebChat({ emulator, meta, adminIds, botIconUrl: config.botIconUrl, host: config.sandboxWebHost, port: config.sandboxWebPort }).catch(
-    async (err: NodeJS.ErrnoException) => {
-      await bot.close();
-      await emulator.close();
-      if (err.code === 'EADDRINUSE') throw new ConfigError([`SANDBOX_WEB_PORT: the sandbox's chat page needs port ${config.sandboxWebPort}, which is already in use; choose another SANDBOX_WEB_PORT or PORT`]);
-      if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') throw new ConfigError([`SANDBOX_WEB_HOST: cannot listen on ${config.sandboxWebHost} (${err.code})`]);
-      throw err;
-    },
-  );
+  const page = await startPage(config, (port) => startWebChat({ emulator, meta, adminIds, botIconUrl: config.botIconUrl, host: config.sandboxWebHost, port })).catch(async (err: unknown) => {
+    await bot.close();
+    await emulator.close();
+    throw err;
+  });
 
   const people = Object.entries(meta.people).map(([key, p]) => `${key} (${p.name}, id ${p.id})`).join(', ');
   process.stdout.write(

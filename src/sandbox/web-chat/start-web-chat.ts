@@ -61,7 +61,10 @@ export async function startWebChat({ emulator, meta, adminIds, botIconUrl, host,
 
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      live.close(); // nothing listens: drop the emulator hook and the heartbeat with it
+      reject(err);
+    });
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
