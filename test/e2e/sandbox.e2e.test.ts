@@ -36,6 +36,14 @@ const latestCard = () => page.locator('.post.from-bot .card').last();
 const button = (name: string) => latestCard().getByRole('button', { name, exact: true });
 const waitForText = (text: string | RegExp) => latestCard().getByText(text).first().waitFor({ timeout: 15_000 });
 
+/** Form controls with no accessible name (no label, aria-label or aria-labelledby). */
+const unlabelledControls = () =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('input, select, textarea')]
+      .filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')?.trim())
+      .map((el) => el.id || el.outerHTML.slice(0, 80)),
+  );
+
 type Person = 'Alice Archer' | 'Bob Baker' | 'Ada Admin';
 
 /** Chooses who the page is, and waits until the chat list is theirs. */
@@ -51,6 +59,16 @@ async function as(person: Person, chat: string) {
 }
 
 describe('the sandbox chat page in Chromium', () => {
+  it('is usable from the keyboard: a skip link to the message box, a visible focus ring, labelled controls', async () => {
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to the message box');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('composer-text');
+    const ring = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle + ' ' + getComputedStyle(document.activeElement!).outlineWidth);
+    expect(ring).toMatch(/^solid [1-9]/);
+    expect(await unlabelledControls()).toEqual([]);
+  });
+
   it('walks Alice through registering a REST API app, with the card checking its inputs', async () => {
     await page.getByLabel('Message', { exact: true }).fill('create app');
     await page.keyboard.press('Enter');
@@ -161,6 +179,7 @@ describe('the sandbox chat page in Chromium', () => {
     await button('Next').click();
     await waitForText(/Scopes/);
     await fits('scopes');
+    expect(await unlabelledControls()).toEqual([]);
     await latestCard().getByRole('checkbox', { name: /TeamMessaging/ }).check();
     await button('Next').click();
     await waitForText(/Access/);
@@ -194,6 +213,7 @@ describe('the sandbox chat page in Chromium', () => {
         const cards = await page.locator('.card').count();
         const clipped = await clippedInCards(page);
         expect(clipped, `${person} in ${chat}`).toEqual([]);
+        expect(await unlabelledControls(), `${person} in ${chat}`).toEqual([]);
         checked.push(`${person}/${chat}: ${cards} cards`);
         if (cards > 0) await shot(`phone-${person.split(' ')[0]!.toLowerCase()}-${chat.replace(/\W+/g, '-').toLowerCase()}`);
       }
