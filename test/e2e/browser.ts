@@ -49,7 +49,7 @@ export function clippedInCards(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const found: string[] = [];
     const describe = (el: Element) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${(el.textContent ?? '').trim().slice(0, 60)}"`;
-    for (const card of document.querySelectorAll('.card')) {
+    for (const card of document.querySelectorAll('#posts .card, dialog[open] .card')) {
       const box = card.getBoundingClientRect();
       if (box.right > window.innerWidth + 0.5 || box.left < -0.5) found.push(`card out of the viewport: ${describe(card)} (${box.left}..${box.right} of ${window.innerWidth})`);
       for (const el of [card, ...card.querySelectorAll('*')]) {

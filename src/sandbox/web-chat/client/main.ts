@@ -17,6 +17,7 @@ const input = el<HTMLTextAreaElement>('composer-text');
 const errorBox = el('error');
 const liveStatus = el('live-status');
 const sendButton = el<HTMLButtonElement>('send');
+const postsList = el('posts');
 
 let session: Session;
 let me = '';
@@ -44,7 +45,9 @@ function refresh(): Promise<void> {
       const chat = current;
       if (!chat) return;
       const records = await api.posts(me, chat.id);
-      if (chat === current) view.update(records); // else the person or chat changed meanwhile
+      if (chat !== current) continue; // the person or chat changed meanwhile: `again` is set
+      view.update(records);
+      postsList.removeAttribute('aria-busy');
     } while (again);
   })()
     .catch((err: unknown) => showError(`Could not load the chat: ${(err as Error).message}`))
@@ -93,6 +96,7 @@ async function selectChat(chat: Chat): Promise<void> {
   title.textContent = chat.kind === 'direct' ? 'Registrar' : chat.name;
   input.placeholder = chat.kind === 'direct' ? 'Message Registrar' : `Message ${chat.name} (@Registrar mentions the bot)`;
   view.clear();
+  postsList.setAttribute('aria-busy', 'true'); // until this chat's posts are in
   showError(null);
   await refresh();
 }
