@@ -56,6 +56,8 @@ const EnvSchema = z.object({
   APPROVAL_REMIND_HOURS: duration(24 * 365, 'hours (a year)').default(24),
   APPROVAL_EXPIRE_DAYS: duration(365, 'days').default(7),
   SCOPES_FILE: z.string().min(1).optional(),
+  SANDBOX_WEB_HOST: z.string().trim().regex(/^[0-9A-Za-z.:[\]-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
+  SANDBOX_WEB_PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -92,6 +94,13 @@ export interface Config {
   /** The scope catalog an operator may edit; the bundled one when unset. */
   scopesFile: string | undefined;
   logLevel: Env['LOG_LEVEL'];
+  /** Interface the sandbox's web chat page binds; loopback unless set (the page has no sign-in). */
+  sandboxWebHost: string;
+  /**
+   * Port of the sandbox's web chat page, 0 = any free port. Unset: PORT + 2, or any free port when
+   * that one is taken (the address is printed at start-up either way).
+   */
+  sandboxWebPort: number | undefined;
 }
 
 /** A setting is missing or malformed; `message` names every offending variable. */
@@ -192,5 +201,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     approvalExpireDays: e.APPROVAL_EXPIRE_DAYS,
     scopesFile: e.SCOPES_FILE,
     logLevel: e.LOG_LEVEL,
+    sandboxWebHost: e.SANDBOX_WEB_HOST,
+    sandboxWebPort: e.SANDBOX_WEB_PORT,
   };
 }

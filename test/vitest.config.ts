@@ -12,7 +12,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: postgres ? configDefaults.exclude : [...configDefaults.exclude, 'test/**/*.pg.test.ts'],
+    // The browser tests run apart (npm run test:e2e, test/e2e/vitest.config.ts).
+    exclude: [...configDefaults.exclude, 'test/e2e/**', ...(postgres ? [] : ['test/**/*.pg.test.ts'])],
     globalSetup: ['test/helpers/postgres-global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,

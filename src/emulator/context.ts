@@ -16,6 +16,12 @@ export type DeliveryTokenHeader = 'Verification-Token' | 'Validation-Token';
  */
 export type TeamMembersListing = 'omit' | 'partial';
 
+/** A post or card of these chats was added, changed or removed (what a chat page redraws). */
+export interface ContentChange {
+  kind: 'post' | 'card';
+  chatIds: string[];
+}
+
 /** Options after defaults were applied. */
 export interface ResolvedOptions {
   host: string;
@@ -37,6 +43,7 @@ export class EmulatorContext {
   /** Delayed work: timer → resolver of the promise `settle()` waits on. */
   private readonly timers = new Map<NodeJS.Timeout, () => void>();
   private closed = false;
+  private readonly changeListeners = new Set<(change: ContentChange) => void>();
 
   constructor(
     readonly store: StateStore,
@@ -74,6 +81,23 @@ export class EmulatorContext {
   /** Waits until no background work (deliveries, delayed events) is left. */
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Calls `listener` after every post or card change; returns the unsubscribe function. */
+  onChange(listener: (change: ContentChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  /** Tells the listeners; one that throws must not break the platform call that caused the change. */
+  contentChanged(change: ContentChange): void {
+    for (const listener of this.changeListeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.log(`change listener failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   /** True after `shutdown()`. */

@@ -7,6 +7,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { z } from 'zod';
 import type { Emulator } from './emulator.js';
 import { EmulatorError, RcApiError } from './errors.js';
+import { postRecords } from './post-records.js';
 
 const accountSchema = z.object({ id: z.string().optional(), name: z.string().optional() });
 const personSchema = z.object({
@@ -102,18 +103,7 @@ export function controlRoutes(emulator: Emulator): Router {
       throw new EmulatorError('EMU_NOT_FOUND', `unknown chat ${req.params.id}`);
     }
     const since = typeof req.query.since === 'string' ? Date.parse(req.query.since) : Number.NaN;
-    const cards = new Map(emulator.cards({ chatId: req.params.id }).map((c) => [c.id, c]));
-    const records = emulator
-      .posts({ chatId: req.params.id })
-      .filter((p) => Number.isNaN(since) || Date.parse(p.creationTime) > since)
-      .map((p) => {
-        const card = p.type === 'Card' ? cards.get(p.attachments?.[0]?.id ?? '') : undefined;
-        const creator = emulator.person(p.creatorId);
-        const creatorName = creator === undefined ? '' : `${creator.firstName} ${creator.lastName}`.trim();
-        if (card === undefined) return { ...p, creatorName };
-        const summary = { id: card.id, body: card.body, deleted: card.deleted, version: card.versions.length };
-        return { ...p, creatorName, card: summary };
-      });
+    const records = postRecords(emulator, req.params.id, since);
     res.json({ records });
   });
 

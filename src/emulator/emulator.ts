@@ -3,6 +3,7 @@
  * fault injection over the running emulated platform. Returned records are copies.
  */
 import type { CreateChatInput } from './chats.js';
+import type { ContentChange } from './context.js';
 import type { DeliveryRecord } from './deliver.js';
 import type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';
 import { EmulatorError } from './errors.js';
@@ -103,6 +104,12 @@ export interface Emulator {
   tick(): Promise<void>;
   /** Waits until background work (deferred events and their deliveries) is done. */
   settle(): Promise<void>;
+  /**
+   * Calls `listener` whenever a post or card is added, changed or removed (the web chat page's live
+   * updates); returns the function that stops it.
+   * @example const stop = emulator.onChange(({ chatIds }) => redraw(chatIds));
+   */
+  onChange(listener: (change: ContentChange) => void): () => void;
 }
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -285,6 +292,10 @@ export class EmulatorInstance implements Emulator {
 
   settle(): Promise<void> {
     return this.s.ctx.settle();
+  }
+
+  onChange(listener: (change: ContentChange) => void): () => void {
+    return this.s.ctx.onChange(listener);
   }
 
   private get data() {

@@ -119,7 +119,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 }
 
 export type { StateCodec } from './state.js';
-export type { DeliveryTokenHeader, TeamMembersListing } from './context.js';
+export type { ContentChange, DeliveryTokenHeader, TeamMembersListing } from './context.js';
 export type { Variation } from './post-event-shape.js';
 export type { Emulator, EmulatorSummary, ContentFilter, UserPostInput } from './emulator.js';
 export type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';

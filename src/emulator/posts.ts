@@ -78,6 +78,7 @@ export class PostService {
     post.mentions = this.mentionsOf(body.text);
     post.lastModifiedTime = this.ctx.iso();
     this.ctx.store.changed();
+    this.ctx.contentChanged({ kind: 'post', chatIds: [chat.id] });
     this.deferNotify(chat, postEventBody(post, 'PostChanged'));
     return post;
   }
@@ -89,6 +90,7 @@ export class PostService {
     const posts = this.ctx.store.data.posts;
     posts.splice(posts.indexOf(post), 1);
     this.ctx.store.changed();
+    this.ctx.contentChanged({ kind: 'post', chatIds: [chat.id] });
     this.deferNotify(chat, { eventType: 'PostRemoved', id: post.id, groupId: post.groupId });
   }
 
@@ -117,6 +119,7 @@ export class PostService {
     this.ctx.store.data.posts.push(post);
     this.ctx.store.data.cards[card.id] = card;
     this.ctx.store.changed();
+    this.ctx.contentChanged({ kind: 'post', chatIds: [chat.id] });
     this.deferNotify(chat, this.shaper.shape(postEventBody(post, 'PostAdded')));
     return card;
   }
@@ -134,6 +137,7 @@ export class PostService {
     card.lastModifiedTime = now;
     card.versions.push({ body, time: now });
     this.ctx.store.changed();
+    this.ctx.contentChanged({ kind: 'card', chatIds: [...card.chatIds] });
     return card;
   }
 
@@ -144,6 +148,7 @@ export class PostService {
     card.deleted = true;
     card.lastModifiedTime = this.ctx.iso();
     this.ctx.store.changed();
+    this.ctx.contentChanged({ kind: 'card', chatIds: [...card.chatIds] });
   }
 
   /** A post of `chat` (TMPostInfo), else 404 CMN-102. */
@@ -167,6 +172,7 @@ export class PostService {
     const post: Post = { ...this.emptyPost(chat, creatorId, this.ctx.iso()), text, mentions: this.mentionsOf(text) };
     this.ctx.store.data.posts.push(post);
     this.ctx.store.changed();
+    this.ctx.contentChanged({ kind: 'post', chatIds: [chat.id] });
     return post;
   }
 

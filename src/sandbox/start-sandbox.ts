@@ -6,6 +6,7 @@ import { startEmulator } from '../emulator/index.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
 import { writeFileDurably } from '../lib/write-file-durably.js';
+import { startWebChat } from './web-chat/start-web-chat.js';
 
 /**
  * The sandbox behind `npm start` when no RingCentral app is configured: the emulator and the bot
@@ -43,6 +44,23 @@ export function readSandboxMeta(dataDir: string): SandboxMeta | undefined {
 async function writeMeta(dataDir: string, meta: SandboxMeta) {
   // Durable and private (it holds the sandbox app's secrets): a kill never leaves half a file.
   await writeFileDurably(sandboxMetaPath(dataDir), JSON.stringify(meta, null, 2));
+}
+
+/**
+ * Starts the chat page on SANDBOX_WEB_PORT, else on PORT + 2, else (that one taken) on any free port:
+ * its address is printed, so a moved page is still found; a port that was asked for is kept to.
+ */
+async function startPage<T>(config: Config, start: (port: number) => Promise<T>): Promise<T> {
+  const preferred = config.sandboxWebPort ?? (config.port <= 65533 ? config.port + 2 : config.port - 2);
+  try {
+    return await start(preferred);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' && config.sandboxWebPort === undefined) return start(0);
+    if (code === 'EADDRINUSE') throw new ConfigError([`SANDBOX_WEB_PORT: the sandbox's chat page needs port ${preferred}, which is already in use; choose another`]);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new ConfigError([`SANDBOX_WEB_HOST: cannot listen on ${config.sandboxWebHost} (${code})`]);
+    throw err;
+  }
 }
 
 export async function startSandbox({ config, log }: { config: Config; log: Logger }) {
@@ -96,9 +114,10 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
   }
   await writeMeta(config.dataDir, meta);
 
+  const adminIds = config.adminIds.length > 0 ? config.adminIds : [meta.people.ada!.id];
   const bot = await startBot({
     // Ada is the sandbox's admin: RingCentral does not list a team's members, so admins are named.
-    config: { ...config, serverUrl: emulator.url, botPublicUrl: botUrl, adminChatId: config.adminChatId ?? meta.adminChatId, adminIds: config.adminIds.length > 0 ? config.adminIds : [meta.people.ada!.id] },
+    config: { ...config, serverUrl: emulator.url, botPublicUrl: botUrl, adminChatId: config.adminChatId ?? meta.adminChatId, adminIds },
     log,
     host: '127.0.0.1',
     app: meta.app,
@@ -124,17 +143,24 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     await writeMeta(config.dataDir, meta);
   }
 
+  const page = await startPage(config, (port) => startWebChat({ emulator, meta, adminIds, botIconUrl: config.botIconUrl, host: config.sandboxWebHost, port })).catch(async (err: unknown) => {
+    await bot.close();
+    await emulator.close();
+    throw err;
+  });
+
   const people = Object.entries(meta.people).map(([key, p]) => `${key} (${p.name}, id ${p.id})`).join(', ');
   process.stdout.write(
     [
       '',
       'Registrar sandbox is running.',
+      `  Chat page: ${page.url}/   <- open this in a browser`,
       `  Bot:       ${botUrl}   (GET /healthz)`,
       `  Emulator:  ${emulator.url}   (RingCentral API; control routes under /_emulator)`,
       `  Data:      ${config.dataDir}`,
       `  People:    ${people}`,
       '',
-      'Talk to the bot from another terminal:',
+      'Or talk to the bot from another terminal:',
       '  npm run say -- help                      as Alice, in a direct message',
       '  npm run say -- "create app"              start a registration',
       '  npm run say -- --as bob --team help      as Bob, mentioning the bot in the team chat',
@@ -148,7 +174,9 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     emulator,
     bot,
     meta,
+    page,
     async close() {
+      await page.close();
       await bot.close();
       await emulator.close();
     },
