@@ -103,8 +103,11 @@ describe('the sandbox chat page in Chromium', () => {
     await page.getByRole('radio', { name: /Private: only/ }).check();
     await button('Next').click();
     await waitForText(/Step 6 of 7/);
-    await button('Next').click();
+    // From the keyboard: the card that replaces this one keeps the person's place in it.
+    await button('Next').focus();
+    await page.keyboard.press('Enter');
     await waitForText(/Review/);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('#posts') !== null && document.activeElement?.tagName !== 'DIV')).toBe(true);
     await shot('review');
     await button('Register app').click();
 
@@ -120,8 +123,9 @@ describe('the sandbox chat page in Chromium', () => {
     await waitForText(APP);
     await shot('approval-request');
 
-    // Reject without a reason: the bot answers with a dialog.
-    await button('Reject').click();
+    // Reject without a reason (from the keyboard): the bot answers with a dialog.
+    await button('Reject').focus();
+    await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     await expect.poll(() => dialog.getByRole('heading').textContent()).toBe('A reason is needed');
@@ -129,6 +133,8 @@ describe('the sandbox chat page in Chromium', () => {
     await shot('dialog');
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.isVisible()).toBe(false);
+    // Focus is back on the button that opened it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Reject');
 
     await button('Approve all').click();
     await waitForText(/Approved/);
@@ -172,10 +178,11 @@ describe('the sandbox chat page in Chromium', () => {
     await page.getByRole('radio', { name: 'Bot add-in' }).check();
     await button('Next').click();
     await waitForText(/Step 2 of/);
-    await latestCard().getByLabel('App name').fill('Standup Helper with a rather long name');
+    // Long values without spaces: they must wrap anywhere, in FactSets (review, request cards) too.
+    await latestCard().getByLabel('App name').fill('StandupHelperOpportunitySyncConnector');
     await latestCard().getByLabel('Display name').fill('Standup Helper');
     await latestCard().getByLabel('Icon URL').fill('https://cdn.example.com/standup-helper/icon.png');
-    await latestCard().getByLabel('Primary contact email').fill('bob@sandbox.example');
+    await latestCard().getByLabel('Primary contact email').fill('alexandra.konstantinopoulou@research.example.com');
     await fits('basics');
     await button('Next').click();
     await waitForText(/Scopes/);

@@ -5,6 +5,8 @@
  * elsewhere posting a form), and a JSON content type (which a form cannot send without a preflight).
  */
 import type { NextFunction, Request, Response } from 'express';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -53,8 +55,8 @@ export function pageGuard({ bindHost, port, imageOrigins }: GuardOptions) {
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
     const host = req.headers.host ?? '';
-    if (isLoopbackHost(bindHost) && !allowedHost(host, port())) {
-      res.status(421).json({ error: 'This page answers only on a loopback address.' });
+    if (!allowedHost(host, port(), bindHost)) {
+      res.status(421).json({ error: isLoopbackHost(bindHost) ? 'This page answers only on a loopback address.' : 'This page answers only to its own address (an IP address, this machine\'s name or SANDBOX_WEB_HOST).' });
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') {
@@ -74,8 +76,16 @@ export function pageGuard({ bindHost, port, imageOrigins }: GuardOptions) {
   };
 }
 
-function allowedHost(hostHeader: string, port: number): boolean {
+/**
+ * The names the page answers to. On loopback: loopback names only. Bound wider: also IP addresses,
+ * this machine's name and SANDBOX_WEB_HOST itself, but no other DNS name, since a name an attacker
+ * controls can be pointed at this machine (DNS rebinding) while keeping the attacker's origin.
+ */
+function allowedHost(hostHeader: string, port: number, bindHost: string): boolean {
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(hostHeader);
-  if (!match) return false;
-  return isLoopbackHost(match[1]!.toLowerCase()) && Number(match[2] ?? 80) === port;
+  if (!match || Number(match[2] ?? 80) !== port) return false;
+  const name = match[1]!.toLowerCase();
+  if (isLoopbackHost(name)) return true;
+  if (isLoopbackHost(bindHost)) return false;
+  return isIP(name.replace(/^\[|\]$/g, '')) !== 0 || name === bindHost.toLowerCase() || name === hostname().toLowerCase();
 }

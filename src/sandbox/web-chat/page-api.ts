@@ -30,7 +30,19 @@ export interface PageChat {
 export const MAX_POSTS = 200;
 
 const postBody = z.object({ as: z.string(), text: z.string().min(1).max(10_000) });
-const submitBody = z.object({ as: z.string(), chatId: z.string(), data: z.record(z.string(), z.unknown()) });
+/** How deep a click's `data` may nest: a card's inputs are flat; deeper is an attack on the stack. */
+const MAX_DEPTH = 32;
+const depthOf = (value: unknown, limit: number): number => {
+  if (typeof value !== 'object' || value === null || limit < 0) return 0;
+  let deepest = 0;
+  for (const v of Object.values(value)) deepest = Math.max(deepest, depthOf(v, limit - 1));
+  return deepest + 1;
+};
+const submitBody = z.object({
+  as: z.string(),
+  chatId: z.string(),
+  data: z.record(z.string(), z.unknown()).refine((d) => depthOf(d, MAX_DEPTH) <= MAX_DEPTH, { message: `data nests deeper than ${MAX_DEPTH} levels` }),
+});
 
 class PageError extends Error {
   constructor(
@@ -45,6 +57,12 @@ class PageError extends Error {
 export function withBotMention(text: string, botId: string, botName = 'Registrar'): string {
   return text.replace(new RegExp(`(^|[^\\w@])@${botName}\\b`, 'gi'), (_m, before: string) => `${before}![:Person](${botId})`);
 }
+
+/**
+ * Mention markup typed by hand (`![:Person](id)`, `![:Team](id)`) stays text: only `@Registrar` becomes
+ * a mention. It is escaped the way markdown escapes a bracket; the page shows it as typed.
+ */
+export const escapeTypedMentions = (text: string): string => text.replaceAll('![:', '!\\[:');
 
 /**
  * Router to mount at `/api`.
@@ -98,7 +116,8 @@ export function pageApi({ emulator, meta, adminIds, imageOrigins }: PageApiOptio
     const { as, text } = parse(postBody, req.body);
     const me = person(as);
     const chat = memberChat(req.params.chatId, me.id);
-    const sent = chat.type === 'Direct' ? text : withBotMention(text, botId);
+    const typed = escapeTypedMentions(text);
+    const sent = chat.type === 'Direct' ? typed : withBotMention(typed, botId);
     const post = await emulator.post({ chatId: chat.id, personId: me.id, text: sent });
     res.status(201).json({ id: post.id });
   });
@@ -120,9 +139,16 @@ export function pageApi({ emulator, meta, adminIds, imageOrigins }: PageApiOptio
     else if (err instanceof EmulatorError || err instanceof RcApiError) res.status(err.status).json({ error: err.message });
     else if ((err as { type?: unknown }).type === 'entity.parse.failed') res.status(400).json({ error: 'body is not valid JSON' });
     else if ((err as { type?: unknown }).type === 'entity.too.large') res.status(413).json({ error: 'body too large' });
-    else res.status(500).json({ error: (err as Error).message });
+    else if (clientFault(err)) res.status(clientFault(err)!).json({ error: (err as Error).message });
+    else res.status(500).json({ error: 'something went wrong' });
   });
   return router;
+}
+
+/** A 4xx an error already names (a bad URL escape, an unsupported charset or encoding), if any. */
+function clientFault(err: unknown): number | undefined {
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 /** The dialog as the page shows it; an icon from an origin the page may not load is left out. */

@@ -52,11 +52,38 @@ describe('the sandbox chat page API', () => {
     expect(post.mentions?.map((m) => m.id)).toEqual([sandbox.meta.botId]);
   });
 
-  it('keeps hostile text as it was typed', async () => {
+  it('keeps hostile text as it was typed, and mention markup typed by hand is no mention', async () => {
     const dm = await direct('bob');
-    const text = '<img src=x onerror=alert(1)> ![:Person](nobody) **not bold** </script>';
+    const a = sandbox.meta.people.alice;
+    const text = `<img src=x onerror=alert(1)> ![:Person](${a!.id}) ![:Team](${sandbox.meta.adminChatId}) **not bold** </script>`;
     await pageClient(base, 'bob').say(dm, text);
-    expect((await pageClient(base, 'bob').posts(dm)).some((r) => r.text === text)).toBe(true);
+    const stored = sandbox.emulator.posts({ chatId: dm }).find((p) => p.text?.startsWith('<img'))!;
+    expect(stored.text).toBe(text.replaceAll('![:', '!\\[:'));
+    expect(stored.mentions ?? []).toEqual([]);
+    expect(JSON.stringify(stored)).not.toContain('Registrar admins');
+  });
+
+  it('answers malformed requests with a 4xx, never a 5xx', async () => {
+    const dm = await direct('alice');
+    const raw = (path: string, init: RequestInit = {}) => fetch(`${base}${path}`, init).then((r) => r.status);
+    const json = (extra: Record<string, string>, body: string) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body });
+    const say = JSON.stringify({ as: 'alice', text: 'hi' });
+    const statuses = [
+      await raw('/api/chats/%ZZ/posts?as=alice'),
+      await raw('/api/people/%E0%A4%A/chats'),
+      await raw(`/api/chats/${dm}/posts`, json({ 'content-type': 'application/json; charset=latin1' }, say)),
+      await raw(`/api/chats/${dm}/posts`, json({ 'content-encoding': 'foo' }, say)),
+      await raw(`/api/chats/${dm}/posts`, json({ 'content-encoding': 'gzip' }, say)),
+      await raw(`/api/chats/${dm}/posts`, json({}, '{"as": "alice", "text": ')),
+    ];
+    const card = sandbox.emulator.cards({ chatId: dm })[0]?.id ?? 'none';
+    const deep = `${'['.repeat(60_000)}${']'.repeat(60_000)}`;
+    statuses.push(await raw(`/api/cards/${card}/submit`, json({}, `{"as":"alice","chatId":"${dm}","data":{"action":"next","d":${deep}}}`)));
+    let nested = '{}';
+    for (let i = 0; i < 40; i++) nested = `{"d":${nested}}`;
+    statuses.push(await raw(`/api/cards/${card}/submit`, json({}, `{"as":"alice","chatId":"${dm}","data":${nested}}`)));
+    for (const status of statuses) expect(status).toBeGreaterThanOrEqual(400);
+    for (const status of statuses) expect(status).toBeLessThan(500);
   });
 
   it('sends a card click as a signed submit and returns the dialog the bot answers, with its title and icon', async () => {

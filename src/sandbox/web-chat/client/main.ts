@@ -56,9 +56,11 @@ function refresh(): Promise<void> {
 }
 
 async function submit(cardId: string, data: Record<string, unknown>, holder: HTMLElement): Promise<void> {
-  if (!current) return;
+  if (!current || holder.getAttribute('aria-busy') === 'true') return; // one click, one submit
+  // Marked, not disabled: a disabled button drops the keyboard's focus to <body>, and with it the
+  // person's place in the form (and the button a dialog gives focus back to).
   const buttons = [...holder.querySelectorAll('button')];
-  buttons.forEach((b) => (b.disabled = true)); // one click, one submit
+  buttons.forEach((b) => b.setAttribute('aria-disabled', 'true'));
   holder.setAttribute('aria-busy', 'true');
   try {
     const answer = await api.submit(me, current.id, cardId, data);
@@ -67,7 +69,7 @@ async function submit(cardId: string, data: Record<string, unknown>, holder: HTM
   } catch (err) {
     showError(`The click did not reach the bot: ${(err as Error).message}`);
   } finally {
-    buttons.forEach((b) => (b.disabled = false));
+    buttons.forEach((b) => b.removeAttribute('aria-disabled'));
     holder.removeAttribute('aria-busy');
     await refresh();
   }

@@ -31,7 +31,8 @@ export function createPostsView(list: HTMLElement, { botId, onSubmit, onError }:
     // What people typed is shown as typed: text nodes only, mentions as highlighted names.
     const p = document.createElement('p');
     for (const part of splitMentions(text)) {
-      if (part.mentionId === undefined) p.append(document.createTextNode(part.text));
+      // Mention markup typed by hand was escaped by the server (it is no mention): shown as typed.
+      if (part.mentionId === undefined) p.append(document.createTextNode(part.text.replaceAll('!\\[:', '![:')));
       else {
         const mention = document.createElement('span');
         mention.className = 'mention';
@@ -99,7 +100,7 @@ export function createPostsView(list: HTMLElement, { botId, onSubmit, onError }:
           else added = item;
           shown.set(r.id, { version, item });
           // A card that changed under the keyboard hands focus to its first control, not to <body>.
-          if (hadFocus) item.querySelector<HTMLElement>('input, select, textarea, button, [tabindex]')?.focus();
+          if (hadFocus) item.querySelector<HTMLElement>('input, select, textarea, button, [tabindex]:not([tabindex="-1"])')?.focus();
         }
         const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
         if (expected !== item) {

@@ -42,6 +42,8 @@ export function renderCard(body: unknown, { onSubmit, onError }: RenderCardOptio
     const element = card.render();
     if (element) {
       element.classList.add('card');
+      // The package makes the card itself a tab stop with no name; its controls are the stops.
+      element.removeAttribute('tabindex');
       return element;
     }
   } catch (err) {
