@@ -8,6 +8,8 @@ import type { ContentChange, Emulator } from '../../emulator/index.js';
 
 /** Keeps idle connections open through proxies and lets a dead one be noticed. */
 const HEARTBEAT_MS = 20_000;
+/** Open streams at most: a page holds one; past this, a client that never reads is only using memory. */
+export const MAX_STREAMS = 100;
 
 /** The stream route and a way to end every open stream (a server cannot close while they are open). */
 export function liveEvents(emulator: Emulator) {
@@ -23,6 +25,11 @@ export function liveEvents(emulator: Emulator) {
 
   return {
     route(req: Request, res: Response): void {
+      if (open.size >= MAX_STREAMS) {
+        // The page's EventSource tries again by itself after the retry delay.
+        res.status(503).set('Retry-After', '5').json({ error: 'Too many open pages; try again in a moment.' });
+        return;
+      }
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
         'Cache-Control': 'no-store',

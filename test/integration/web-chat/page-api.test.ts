@@ -122,6 +122,20 @@ describe('the sandbox chat page API', () => {
     expect(seen).toMatch(new RegExp(`"chatIds":\\["${dm}"\\]`));
   });
 
+  it('holds at most 100 event streams; one more is told to come back later', async () => {
+    const controllers = Array.from({ length: 101 }, () => new AbortController());
+    try {
+      const answers = [];
+      for (const c of controllers) answers.push(await fetch(`${base}/api/events`, { signal: c.signal }));
+      expect(answers.slice(0, 100).every((r) => r.status === 200)).toBe(true);
+      expect(answers[100]!.status).toBe(503);
+      expect(answers[100]!.headers.get('retry-after')).toBe('5');
+    } finally {
+      controllers.forEach((c) => c.abort());
+    }
+    await expect.poll(async () => (await fetch(`${base}/api/events`).then(async (r) => (r.body?.cancel(), r.status))), { timeout: 5000 }).toBe(200);
+  });
+
   it('refuses cross-origin writes, writes that are not JSON, and foreign Host names', async () => {
     const dm = await direct('alice');
     const post = (headers: Record<string, string>, body: string) => fetch(`${base}/api/chats/${dm}/posts`, { method: 'POST', headers, body });

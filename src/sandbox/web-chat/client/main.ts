@@ -123,7 +123,12 @@ function connectLive(): void {
     const { chatIds } = JSON.parse((event as MessageEvent<string>).data) as { chatIds: string[] };
     if (current && chatIds.includes(current.id)) void refresh();
   });
-  events.addEventListener('error', () => (liveStatus.textContent = 'Reconnecting…'));
+  events.addEventListener('error', () => {
+    liveStatus.textContent = 'Reconnecting…';
+    // The browser retries a dropped stream by itself, but gives up on an answer that is not a
+    // stream (a 503 when too many pages are open): then we try again ourselves.
+    if (events.readyState === EventSource.CLOSED) setTimeout(connectLive, 5000);
+  });
 }
 
 async function start(): Promise<void> {
