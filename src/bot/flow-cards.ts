@@ -74,6 +74,8 @@ export function createFlowCards({ flows, viewCtx, now, flowExpireHours, log, tra
   async function redraw(ctx: TurnContext, flow: Flow) {
     try {
       await drawCard(ctx.client, flow, cardFor(flow, ctx.installation.botId));
+      // A repair (start-up, a sweep) is done when its record is: nobody is waiting on it to answer.
+      await recorded(flow.id);
     } catch (err) {
       const gone = err instanceof RingCentralError && err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 429;
       if (!gone) throw err;
