@@ -107,6 +107,8 @@ describe('handled event ids', () => {
   it('are not recorded for events the bot ignores: team posts not meant for it, their edits and removals', async () => {
     const team = await world.emulator.createChat({ accountId: world.account.id, type: 'Team', name: 'Lunch', members: [world.alice.id, world.bob.id, world.botId] });
     const seen = world.bot.services.store.collection<{ at: number }>('seen-notifications');
+    // The bot's joining is an event it records: wait until it has greeted the team (recorded first).
+    await world.emulator.waitFor(() => world.botTexts(team.id).length >= 1, { message: 'no greeting in the team' });
     await world.emulator.settle();
     await new Promise((r) => setTimeout(r, 100));
     const before = await seen.count();
