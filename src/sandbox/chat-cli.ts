@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { cardInputs, submitActions } from '../cards/inspect-card.js';
 import { readSandboxMeta, type SandboxMeta } from './start-sandbox.js';
 
@@ -274,4 +275,5 @@ async function main() {
   }
 }
 
-void main();
+// Run as a script (npm run say / click); imported (tests), it only lends its printing helpers.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) void main();
