@@ -61,7 +61,7 @@ export function sayHint(words: string, { direct }: Place): string {
 const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** "hi", "Hello there!", "good morning, Registrar": a greeting, not a command. */
-const GREETING = /^(hi|hii|hello|hallo|hey|hey there|hi there|hello there|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|morning|thanks|thank you)( registrar)?$/;
+const GREETING = /^(hi|hii|hello|hallo|hey|hey there|hi there|hello there|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|morning)( registrar)?$/;
 
 export function isGreeting(text: string): boolean {
   return GREETING.test(normalise(text).replace(/[,!.?]+/g, '').replace(/ +/g, ' ').trim());
