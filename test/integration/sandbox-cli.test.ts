@@ -48,6 +48,19 @@ describe('the sandbox command line', () => {
     expect(refused.err).toContain(`npm run click -- --as bob ${cardId} next '{"appType":"bot"}'`);
   });
 
+  it("suggests --as ada for a card in the admins' channel that Alice may not press", { timeout: 60_000 }, async () => {
+    const started = await startQuietSandbox();
+    sandbox = started.sandbox;
+    const { bot, meta } = sandbox;
+    const client = await bot.installations.client((await bot.installations.get(meta.accountId))!);
+    const card = { type: 'AdaptiveCard' as const, version: '1.3', body: [{ type: 'TextBlock', text: 'A request', wrap: true }], actions: [{ type: 'Action.Submit', title: 'Approve all', data: { action: 'approve', requestId: 'r1' } }] };
+    const { id } = await client.postCard(meta.adminChatId, card);
+    const refused = await cli(started.dataDir, 'click', [id, 'approve']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('is not a member');
+    expect(refused.err).toContain(`npm run click -- --as ada ${id} approve`);
+  });
+
   it('prints markdown readably', { timeout: 60_000 }, async () => {
     const started = await startQuietSandbox();
     sandbox = started.sandbox;
