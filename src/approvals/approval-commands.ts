@@ -2,7 +2,9 @@ import { argumentOf, type Command } from '../bot/commands.js';
 import type { IncomingMessage, Services } from '../bot/context.js';
 import { personNames } from '../bot/person-name.js';
 import { clipText, plainText } from '../cards/plain-text.js';
-import type { AppRegistry } from '../registry/app-records.js';
+import type { AppRecord, AppRegistry } from '../registry/app-records.js';
+import { nameKey } from '../registry/name-key.js';
+import { NAME_PREFIX_MAX, NAME_PREFIX_MIN } from '../store/schema.js';
 import type { Collection } from '../store/store.js';
 import { utc, type ApprovalRequest } from './approval-request.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
@@ -84,27 +86,46 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     expired: 'expired',
   };
 
+  const appRecords = services.store.collection<AppRecord>('apps');
+
+  /** Apps whose name begins as `query` does (case and look-alikes forgiven), through the name-prefix index. */
+  async function byPrefix(query: string, accountId: string): Promise<AppRecord[]> {
+    const key = nameKey(query);
+    const chars = [...key];
+    if (chars.length < NAME_PREFIX_MIN) return [];
+    const filed = await appRecords.find('namePrefix', `${accountId}:${chars.slice(0, NAME_PREFIX_MAX).join('')}`);
+    // The index holds the first NAME_PREFIX_MAX characters; a longer query is checked in full here.
+    return filed.filter((a) => a.accountId === accountId && nameKey(a.appName).startsWith(key));
+  }
+
+  /** By client ID or whole name first; only when neither matches, by the beginning of the name. */
+  async function lookUp(query: string, accountId: string) {
+    const exact = await registry.findAll(query, accountId);
+    if (exact.length > 0) return { apps: exact, byPrefix: false };
+    return { apps: await byPrefix(query, accountId), byPrefix: true };
+  }
+
   /** "Expense Sync page 2" → the app and page 2; a name that merely ends so is tried whole when nothing else matches. */
   async function findApps(argument: string, accountId: string) {
     const paged = /^(.*\S)\s+page\s+(\d{1,6})$/i.exec(argument);
     const page = paged ? pageNumber(paged[2]!) : undefined;
     if (paged && page !== undefined) {
-      const apps = await registry.findAll(paged[1]!, accountId);
-      if (apps.length > 0) return { query: paged[1]!, apps, page };
+      const found = await lookUp(paged[1]!, accountId);
+      if (found.apps.length > 0) return { query: paged[1]!, ...found, page };
     }
-    return { query: argument, apps: await registry.findAll(argument, accountId), page: 1 };
+    return { query: argument, ...(await lookUp(argument, accountId)), page: 1 };
   }
 
   const auditCommand: Command = {
     words: ['audit'],
     takesArgument: true,
     usage: 'audit <app> [page N]',
-    summary: `in the admins' channel: the approval history of an app (by name or client ID), ${PAGE_SIZE} entries at a time.`,
+    summary: `in the admins' channel: the approval history of an app (by client ID, name, or the beginning of its name), ${PAGE_SIZE} entries at a time.`,
     async run({ client, installation }, m) {
       if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
       const argument = argumentOf(auditCommand, m.text);
       if (!argument) return void (await client.postText(m.chatId, 'Which app? Say **audit <app name or client ID>**.'));
-      const { query, apps, page } = await findApps(argument, installation.accountId);
+      const { query, apps, page, byPrefix: prefixed } = await findApps(argument, installation.accountId);
       if (apps.length === 0) return void (await client.postText(m.chatId, `I know no app called "${shown(query, REASON_MAX)}" in this account.`));
       const nameOf = personNames(client);
       if (apps.length > 1) {
@@ -112,7 +133,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
         const text = await pageOf(
           apps,
           page,
-          (range) => `${apps.length} apps are called "${shown(query)}"${range}. Say which one by its client ID:`,
+          (range) => `${apps.length} apps ${prefixed ? 'have names beginning with' : 'are called'} "${shown(query)}"${range}. Say which one by its client ID:`,
           async (a) => `• **${shown(a.appName)}** of ${shown(await nameOf(a.ownerId))}: audit ${plainText(a.clientId)}`,
           (next) => `Say **audit ${shown(query)} page ${next}** for more.`,
         );

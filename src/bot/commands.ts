@@ -27,8 +27,10 @@ export function helpText(commands: Command[]): string {
 export const helpCommand = (all: () => Command[]): Command => ({
   words: ['help', '?', 'commands'],
   summary: 'show this list.',
-  async run({ client }, { chatId }) {
-    await client.postText(chatId, helpText(all()));
+  async run({ client }, { chatId, direct }) {
+    const text = helpText(all());
+    // Outside a direct chat the bot hears only what mentions it: say so, or the list reads as if typing were enough.
+    await client.postText(chatId, direct ? text : `${text}\n\nHere, mention me before each command, for example **@Registrar create app**; in a direct message with me, just type it.`);
   },
 });
 
@@ -45,7 +47,80 @@ export function argumentOf(command: Command, text: string): string {
   return word ? said.slice(word.length).trim() : '';
 }
 
-/** The answer to a message that is no command: what was typed is echoed, shortened and as text (a link stays a link's text). */
-export function unknownCommandText(text: string): string {
-  return `Sorry, I don't know "${plainText(text, { max: 60 })}". Type **help** to see what I can do.`;
+/** Where a message was typed: a team or group needs the bot mentioned, the admins' channel has its own commands. */
+export interface Place {
+  direct: boolean;
+  adminChat?: boolean;
+}
+
+/** How to say a command here: typed in a direct chat, with a mention of the bot anywhere else. */
+export function sayHint(words: string, { direct }: Place): string {
+  return direct ? `type **${words}**` : `mention me with **${words}**`;
+}
+
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** "hi", "Hello there!", "good morning, Registrar": a greeting, not a command. */
+const GREETING = /^(hi|hii|hello|hallo|hey|hey there|hi there|hello there|hiya|howdy|yo|greetings|good (morning|afternoon|evening|day)|morning)( registrar)?$/;
+
+export function isGreeting(text: string): boolean {
+  return GREETING.test(normalise(text).replace(/[,!.?]+/g, '').replace(/ +/g, ' ').trim());
+}
+
+/** A short welcome: what the bot is for, and the first thing to say here. */
+export function welcomeText(place: Place): string {
+  if (place.adminChat) {
+    return `Hello! I am Registrar. Approval requests for scopes come to this channel as cards. ${capitalised(sayHint('pending', place))} to list those waiting, **audit <app>** for an app's approval history, or **help** for everything I can do.`;
+  }
+  return `Hello! I am Registrar: I register RingCentral apps and hand out their credentials. ${capitalised(sayHint('create app', place))} to start, or **help** to see everything I can do.`;
+}
+
+/** Edit distance (insertions, deletions, substitutions, swaps of neighbours), stopping early past `max`. */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
+    }
+    prev2 = prev;
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The command a slip of the keyboard most likely meant ("creat app", "resum", "hlep"), as its
+ * words; undefined when nothing is close. A command with an argument is matched on its words only.
+ */
+export function nearestCommand(commands: Command[], text: string): string | undefined {
+  const said = normalise(text);
+  if (said.length < 2) return undefined;
+  let best: { words: string; d: number } | undefined;
+  for (const command of commands) {
+    for (const w of command.words) {
+      if (w.length < 3) continue; // "?" and the like: anything is near them
+      const head = command.takesArgument ? said.split(' ').slice(0, w.split(' ').length).join(' ') : said;
+      const max = w.length <= 4 ? 1 : 2;
+      // A word cut short ("resum", "pend") is a slip too, from three letters on.
+      const d = head.length >= 3 && w.startsWith(head) ? 1 : distance(head, w, max);
+      if (d <= max && (!best || d < best.d)) best = { words: command.usage && command.takesArgument ? (command.usage.split(' [')[0] ?? w) : w, d };
+    }
+  }
+  return best?.words;
+}
+
+/**
+ * The answer to a message that is no command: a welcome for a greeting, a "did you mean" for a
+ * near miss, else a pointer to help. What was typed is echoed shortened and as text (a link stays a link's text).
+ */
+export function unknownCommandText(text: string, place: Place = { direct: true }, commands: Command[] = []): string {
+  if (isGreeting(text)) return welcomeText(place);
+  const near = nearestCommand(commands, text);
+  if (near) return `Sorry, I don't know "${plainText(text, { max: 60 })}". Did you mean **${near}**? ${capitalised(sayHint('help', place))} to see what I can do.`;
+  return `Sorry, I don't know "${plainText(text, { max: 60 })}". ${capitalised(sayHint('help', place))} to see what I can do.`;
 }

@@ -36,5 +36,9 @@ export function noticeDialog(title: string, message: string): Dialog {
   return new Dialog(title, renderCard('notice', { title, message }), `**${title}**: ${message}`);
 }
 
+/** A click on an older version of a form that is still open: nothing changes, and `resume` brings up its latest card. */
 export const movedOnDialog = () =>
-  noticeDialog('This form has moved on', 'That button belongs to an older version of the form, so nothing was changed. Please use the latest card.');
+  noticeDialog('This form has moved on', 'That button belongs to an older version of the form, so nothing was changed. Type **resume** to bring up its latest card.');
+
+/** The one-line stub a form's card becomes when the form is posted again as a newer card (resume). */
+export const movedStubCard = () => renderCard('flow-moved', { text: 'This form continues in a newer card below.' });

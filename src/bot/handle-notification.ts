@@ -1,7 +1,7 @@
 import type { ChatInfo } from '../platform/chat-client.js';
 import { parseNotification, stripMentions, type BotEvent, type Mention } from '../platform/events.js';
 import type { Installation } from '../platform/installations.js';
-import { findCommand, unknownCommandText, type Command } from './commands.js';
+import { findCommand, unknownCommandText, welcomeText, type Command } from './commands.js';
 import type { Services, TurnContext } from './context.js';
 import { StoreWriteError } from '../store/store.js';
 
@@ -74,7 +74,7 @@ export function createNotificationHandler({ services, commands }: NotificationHa
       if (!(await firstTime(event))) return;
       ctx.log.info('message received', { chatId: event.chatId, direct, command: command?.words[0] ?? null });
       if (command) await command.run(ctx, message);
-      else await ctx.client.postText(event.chatId, unknownCommandText(text));
+      else await ctx.client.postText(event.chatId, unknownCommandText(text, { direct: !crowded, adminChat: event.chatId === services.config.adminChatId }, commands()));
     } catch (err) {
       // RingCentral does not deliver a post twice: whoever typed it must hear that it did not work.
       ctx.log.error('message handling failed', { chatId: event.chatId, command: command?.words[0] ?? null, err });
@@ -94,10 +94,7 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     chatCache.delete(event.chatId);
     // Greet teams and groups we are added to; not the company-wide chat or our own personal chat.
     if (event.chatType !== 'Team' && event.chatType !== 'Group') return;
-    await ctx.client.postText(
-      event.chatId,
-      'Hello! I am Registrar. Mention me with **create app** to register a RingCentral app, or **help** to see everything I can do.',
-    );
+    await ctx.client.postText(event.chatId, welcomeText({ direct: false, adminChat: event.chatId === services.config.adminChatId }));
   }
 
   return async function handleNotification(body: unknown): Promise<void> {

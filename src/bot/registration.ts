@@ -9,9 +9,9 @@ import { newClientId } from '../registry/credentials.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
-import type { Command } from './commands.js';
+import { sayHint, type Command } from './commands.js';
 import type { IncomingMessage, Services, TurnContext } from './context.js';
-import { movedOnDialog, noticeDialog } from './dialogs.js';
+import { movedOnDialog, movedStubCard, noticeDialog } from './dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from './handle-submit.js';
 import { createFlowCards } from './flow-cards.js';
 import { createIssuer, RegistrationUndone, UNDONE_NOTICE, type Reveal } from './issue-app.js';
@@ -75,7 +75,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     const next: Flow = { ...flow, chatId, notice, errors: {}, version: flow.version + 1, updatedAt: clock.now() };
     const { id: cardId } = await ctx.client.postCard(chatId, flowCard(next, viewCtx(ctx.installation.botId)));
     await flows.put(flow.id, { ...next, cardId, cardVersion: next.version });
-    if (flow.cardId && flow.cardId !== cardId) await ctx.client.updateCard(flow.cardId, closedCard('moved')).catch(() => undefined);
+    if (flow.cardId && flow.cardId !== cardId) await ctx.client.updateCard(flow.cardId, movedStubCard()).catch(() => undefined);
   }
 
   async function startCommand(ctx: TurnContext, message: IncomingMessage) {
@@ -127,7 +127,8 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     const existing = await activeFlowOf(ctx.installation.accountId, message.personId);
     if (!existing || isExpired(existing)) {
       if (existing) await expire(ctx.client, existing);
-      await ctx.client.postText(message.chatId, existing ? 'Your unfinished registration expired, so there is nothing to resume. Type **create app** to start again.' : 'You have no registration in progress. Type **create app** to start one.');
+      const start = sayHint('create app', message);
+      await ctx.client.postText(message.chatId, existing ? `Your unfinished registration expired, so there is nothing to resume. Just ${start} to start again.` : `You have no registration in progress. Just ${start} to start one.`);
       return;
     }
     const chatId = await directChatFor(ctx, message, 'continue');
@@ -142,15 +143,30 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       return;
     }
     const { after } = await flows.update(existing.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'cancelled', version: cur.version + 1, updatedAt: clock.now() } : undefined));
-    if (after?.status === 'cancelled' && after.version === existing.version + 1 && existing.cardId) await drawCard(ctx.client, after, closedCard('cancelled'));
-    await ctx.client.postText(message.chatId, 'Cancelled: nothing was registered. Type **create app** whenever you want to start again.');
+    let drawn = false;
+    if (after?.status === 'cancelled' && after.version === existing.version + 1 && existing.cardId) {
+      drawn = await drawCard(ctx.client, after, closedCard('cancelled')).then(
+        () => true,
+        (err: unknown) => (ctx.log.warn('drawing the cancelled form failed', { flowId: existing.id, err }), false),
+      );
+    }
+    // The form's card now says it was cancelled and how to start again: in the chat where it stands
+    // that is the answer, said once. Elsewhere (a team), or when the card could not change, in words.
+    if (drawn && existing.chatId === message.chatId) return;
+    await ctx.client.postText(message.chatId, `Cancelled: nothing was registered. Whenever you want to start again, just ${sayHint('create app', message)}.`);
+  }
+
+  /** What a click on a form that is gone or closed should do next: resume the open one, else start one. */
+  async function nextStepFor(accountId: string, personId: string): Promise<string> {
+    const open = await activeFlowOf(accountId, personId);
+    return open && !isExpired(open) ? 'You have a registration open: type **resume** to bring up its latest card.' : 'Type **create app** to start a new registration.';
   }
 
   async function onFlowClick(ctx: SubmitContext): Promise<SubmitReply> {
     const data = ctx.submit.data;
     const flowId = typeof data.flowId === 'string' ? data.flowId : '';
     const flow = flowId ? await flows.get(flowId) : undefined;
-    if (!flow) return noticeDialog('This form is no longer available', 'Type **create app** to start a new registration.');
+    if (!flow) return noticeDialog('This form is no longer available', await nextStepFor(ctx.installation.accountId, ctx.personId));
     if (ctx.personId !== flow.ownerId) {
       ctx.log.warn('flow click by someone else refused', { flowId });
       return noticeDialog('This form is not yours', 'Only the person who started this registration can fill it in. Type **create app** to register an app of your own.');
@@ -167,7 +183,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       await issuer.recover(ctx, flow);
       flow = await flows.get(flowId);
     }
-    if (!flow) return noticeDialog('This form is no longer available', 'Type **create app** to start a new registration.');
+    if (!flow) return noticeDialog('This form is no longer available', await nextStepFor(ctx.installation.accountId, ctx.personId));
     if (flow.cardId === null && ctx.cardId) {
       // The card was posted but its id never stored (a crash or a failed write): this click names it.
       const cardId = ctx.cardId;
@@ -182,7 +198,8 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       return noticeDialog('Your form was brought up to date', 'Your last answer was saved, but the card had not caught up with it. It now shows where you are: please check it and carry on from there.');
     }
     if (flow.status !== 'active') {
-      return noticeDialog('This form is closed', flow.status === 'submitted' || flow.status === 'registering' ? 'This app was already registered; nothing was changed.' : 'Nothing was changed. Type **create app** to start again.');
+      const done = flow.status === 'submitted' || flow.status === 'registering' ? 'This app was already registered; nothing was changed.' : 'Nothing was changed.';
+      return noticeDialog('This form is closed', `${done} ${await nextStepFor(flow.accountId, flow.ownerId)}`);
     }
     if (isExpired(flow)) {
       await expire(ctx.client, flow);

@@ -104,6 +104,9 @@ export const credentialsHiddenSchema = z.strictObject(credentialsBase);
 
 export const noticeSchema = z.strictObject({ title: z.string().min(1), message: z.string().min(1) });
 
+/** A one-line stub, e.g. the card a form leaves behind when it is posted again. */
+export const flowMovedSchema = z.strictObject({ text: z.string().min(1) });
+
 const fact = z.strictObject({ title: z.string().min(1), value: z.string() });
 const tone = z.enum(['good', 'attention', 'warning', 'default']);
 
@@ -151,6 +154,7 @@ export const cardSchemas = {
   credentials: credentialsSchema,
   'credentials-hidden': credentialsHiddenSchema,
   notice: noticeSchema,
+  'flow-moved': flowMovedSchema,
   'approval-request': approvalRequestSchema,
   'approval-status': approvalStatusSchema,
   'approval-outcome': approvalOutcomeSchema,
@@ -180,7 +184,7 @@ export type ApprovalOutcomeData = z.input<typeof approvalOutcomeSchema>;
 /** The form step cards (each has the shared header, values, errors and Back/Cancel/Next). */
 export type StepCardName = Exclude<
   CardName,
-  'review' | 'flow-closed' | 'credentials' | 'credentials-hidden' | 'notice' | 'approval-request' | 'approval-status' | 'approval-outcome'
+  'review' | 'flow-closed' | 'flow-moved' | 'credentials' | 'credentials-hidden' | 'notice' | 'approval-request' | 'approval-status' | 'approval-outcome'
 >;
 
 /** Input ids per step card: a contract with the flow, which reads submitted values by these ids. */

@@ -78,7 +78,12 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     stateCodec: { encode: (text) => keys.encrypt(text), decode: (text) => keys.decrypt(text) },
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;
-    throw new ConfigError([`PORT: the sandbox's emulator needs port ${emulatorPort} (next to PORT ${botPort}), which is already in use; choose another PORT`]);
+    // A saved sandbox keeps its emulator's port whatever PORT says: a new PORT cannot help then.
+    throw new ConfigError([
+      previous
+        ? `PORT: the sandbox saved in ${config.dataDir} runs its emulator on port ${emulatorPort}, which is already in use: another sandbox may be running (stop it with Ctrl-C in its terminal). A new PORT moves only the bot and the chat page, not this emulator; for a second sandbox, give it its own DATA_DIR.`
+        : `PORT: the sandbox's emulator needs port ${emulatorPort} (next to PORT ${botPort}), which is already in use: another sandbox may be running (stop it with Ctrl-C in its terminal), or choose another PORT`,
+    ]);
   });
 
   let meta: SandboxMeta;
@@ -121,6 +126,13 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     log,
     host: '127.0.0.1',
     app: meta.app,
+  }).catch(async (err: unknown) => {
+    await emulator.close();
+    // The bot's own port taken: in the sandbox that is most often a sandbox started earlier.
+    if (err instanceof ConfigError && err.problems.some((p) => p.startsWith('PORT:') && p.includes('already in use'))) {
+      throw new ConfigError(err.problems.map((p) => (p.startsWith('PORT:') && p.includes('already in use') ? `${p} (another sandbox may be running: stop it with Ctrl-C in its terminal)` : p)));
+    }
+    throw err;
   });
 
   // Every step below is checked on every start, so a first start stopped half way (a kill, Ctrl-C)

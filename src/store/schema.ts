@@ -23,6 +23,17 @@ export interface CollectionSchema<T> {
   ordered?: Record<string, (value: T) => number | undefined>;
 }
 
+/** App names are found by their beginning (`audit expense`) through the first NAME_PREFIX_MAX characters of their name key. */
+export const NAME_PREFIX_MIN = 2;
+export const NAME_PREFIX_MAX = 16;
+/** The keys an app name is filed under for prefix lookups: each beginning of its name key, from 2 to 16 characters. */
+export function namePrefixes(appName: string): string[] {
+  const chars = [...nameKey(appName)];
+  const out: string[] = [];
+  for (let n = NAME_PREFIX_MIN; n <= Math.min(NAME_PREFIX_MAX, chars.length); n++) out.push(chars.slice(0, n).join(''));
+  return out;
+}
+
 const define = <T>(schema: CollectionSchema<T>) => schema as CollectionSchema<unknown>;
 
 const closedAt = (f: Flow) => (f.status === 'submitted' || f.status === 'cancelled' || f.status === 'expired' ? f.updatedAt : undefined);
@@ -42,6 +53,7 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
       owner: (a) => `${a.accountId}:${a.ownerId}`,
       // Names are compared by what they look like (name-key.ts), per account.
       name: (a) => `${a.accountId}:${nameKey(a.appName)}`,
+      namePrefix: (a) => namePrefixes(a.appName).map((p) => `${a.accountId}:${p}`),
     },
   }),
   flows: define<Flow>({

@@ -3,7 +3,7 @@ import type { Flow } from '../../../src/conversation/flow.js';
 import type { AppRecord } from '../../../src/registry/app-records.js';
 import { UNDONE_NOTICE } from '../../../src/bot/issue-app.js';
 import { flowDriver, walkToReview } from '../../helpers/flow.js';
-import { startWorld, type World } from '../../helpers/world.js';
+import { cardText, startWorld, type World } from '../../helpers/world.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -32,7 +32,8 @@ describe('a registration whose undo could not be saved, followed by "create app"
     await w.bot.sweep(); // finishes the undo of the first attempt
     const active = (await w.bot.services.store.collection<Flow>('flows').list()).filter((f) => f.ownerId === w.alice.id && f.status === 'active');
     expect(active).toHaveLength(1);
-    await w.say(w.alice, dm.id, 'cancel');
+    await w.emulator.post({ chatId: dm.id, personId: w.alice.id, text: 'cancel' });
+    await w.emulator.waitFor(() => w.botCards(dm.id).some((c) => cardText(c.body).includes('Registration cancelled')), { message: 'the form was not cancelled' });
     const [reply] = await w.say(w.alice, dm.id, 'resume');
     expect(reply?.text ?? '(a form card)').toMatch(/no registration in progress/);
   });

@@ -243,6 +243,7 @@ export const allCases: Case[] = [
   ['credentials without shared secret, pending or granted scopes', 'credentials', credentialsPlain],
   ['credentials-hidden', 'credentials-hidden', credentialsHidden],
   ['credentials-hidden without scopes', 'credentials-hidden', credentialsHiddenPlain],
+  ['flow-moved', 'flow-moved', { text: 'This form continues in a newer card below.' }],
   ['notice', 'notice', { title: 'One registration at a time', message: 'Finish or cancel the registration you started before beginning another.' }],
   ['approval-request', 'approval-request', approvalRequest],
   ['approval-request raised again', 'approval-request', { ...approvalRequest, notice: 'Reminder: this request has been waiting for 24 hours.' }],
