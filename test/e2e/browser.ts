@@ -28,14 +28,15 @@ export function collectProblems(page: Page): string[] {
   return problems;
 }
 
-/** Saves numbered screenshots into test/e2e/screenshots/, emptied first. */
-export function screenshotter(page: Page) {
-  rmSync(screenshotDir, { recursive: true, force: true });
-  mkdirSync(screenshotDir, { recursive: true });
+/** Saves numbered screenshots in `screenshots/<folder>/`, emptied first (each test file its own folder). */
+export function screenshotter(page: Page, folder = 'sandbox') {
+  const dir = join(screenshotDir, folder);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
   let n = 0;
   return async (name: string) => {
     n += 1;
-    const path = join(screenshotDir, `${String(n).padStart(2, '0')}-${name}.png`);
+    const path = join(dir, `${String(n).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path, fullPage: false });
     return path;
   };

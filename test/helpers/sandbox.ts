@@ -5,13 +5,13 @@ import { cardInputs, submitActions } from '../../src/cards/inspect-card.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startSandbox } from '../../src/sandbox/start-sandbox.js';
-import { freePort } from './world.js';
+import { freePortRun } from './world.js';
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
 /** A sandbox as `npm start` runs it, on free ports, its start-up banner kept off the test output. */
 export async function startQuietSandbox(dataDir = mkdtempSync(join(tmpdir(), 'registrar-sandbox-')), env: Record<string, string> = {}) {
-  const config = loadConfig({ PORT: String(await freePort()), SANDBOX_WEB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ PORT: String(await freePortRun(2)), SANDBOX_WEB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {

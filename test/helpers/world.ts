@@ -24,6 +24,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A free port whose next `count - 1` ports are free too (the sandbox's emulator takes PORT + 1). */
+export async function freePortRun(count: number): Promise<number> {
+  const taken = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = createServer().listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
+      s.on('error', () => resolve(true));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    if (port + count > 65535) continue;
+    let clear = true;
+    for (let i = 1; i < count && clear; i++) clear = !(await taken(port + i));
+    if (clear) return port;
+  }
+  throw new Error(`no run of ${count} free ports found`);
+}
+
 type Name = 'alice' | 'bob' | 'carol' | 'dave' | 'erin';
 
 export interface WorldOptions {
