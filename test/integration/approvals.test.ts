@@ -63,7 +63,7 @@ describe('deciding', () => {
   it('approves some: only the chosen scopes are granted and the rest are rejected', async () => {
     const w = await adminWorld();
     const { app, secret, dm } = await register(w);
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'ReadCallRecording', reason: 'SMS volume not justified.' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording', reason: 'SMS volume not justified.' });
     expect(cardText(latestAdminCard(w).body)).toContain('Partly approved by Dave Admin');
     expect(cardText(latestAdminCard(w).body)).toContain('A2PSMS: Rejected');
     expect(requesterNews(w, dm.id)).toContain('Reason: SMS volume not justified.');
@@ -94,7 +94,7 @@ describe('deciding', () => {
   it('ignores scopes in the submit that the request did not ask for', async () => {
     const w = await adminWorld();
     const { app, secret } = await register(w);
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'A2PSMS,Accounts,RoleManagement' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'A2PSMS,Accounts,RoleManagement' });
     expect((await scopesOf(w, app.clientId, secret)).scopes.sort()).toEqual(['A2PSMS', 'ReadCallLog']);
   });
 
@@ -228,9 +228,9 @@ describe('admin cards', () => {
   it('pass the official parser as version 1.3 with no warnings in every state', async () => {
     const w = await adminWorld({ env: { APPROVAL_REMIND_HOURS: '1', APPROVAL_EXPIRE_DAYS: '1' } });
     await register(w, w.alice, 'ReadCallRecording');
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'ReadCallRecording' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording' });
     await register(w, w.bob, 'A2PSMS,ReadCallRecording');
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'A2PSMS' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'A2PSMS' });
     await register(w, w.carol, 'RoleManagement');
     await click(w, w.dave, 'Reject', { reason: 'No.' });
     await register(w, w.erin, 'Accounts');

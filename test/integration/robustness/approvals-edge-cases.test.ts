@@ -97,7 +97,7 @@ describe('audit', () => {
   it('records which scopes a partial approval rejected', async () => {
     const w = await adminWorld();
     await register(w);
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'ReadCallRecording' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording' });
     const [reply] = await w.say(w.dave, w.adminChatId, mention(w, 'audit expense sync'));
     const decision = reply!.text!.split('\n').find((l) => /partly approved/i.test(l))!;
     expect(decision).toContain('ReadCallRecording');
