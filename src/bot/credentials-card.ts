@@ -26,18 +26,15 @@ export function nextSteps(app: AppRecord): { runs: Run[] }[] {
   const lines: Run[][] = [];
   switch (app.appType) {
     case 'bot': {
+      // A bot gives no redirect URI in this form (it has no auth step): none is mentioned unless it has one.
+      const uri = app.redirectUris?.[0];
+      const token = uri
+        ? [t(" RingCentral sends the bot's access token for each installation to "), code(uri), t('.')]
+        : [t(' Each installation gives the bot a permanent access token for that account; the bot uses it, not a user login.')];
       lines.push(
         app.access === 'public'
-          ? [t('Once RingCentral has reviewed and published the bot, people install it from the App Gallery.')]
-          : [t('Install the bot into your account from the Developer Console (the app\'s "Bot" tab).')],
-      );
-      const uri = app.redirectUris?.[0];
-      lines.push(
-        uri
-          ? app.access === 'public'
-            ? [t('Each installation sends an authorization code to '), code(uri), t('; exchange it at '), code(TOKEN_URL), t(' with your client ID and secret for the bot\'s access token.')]
-            : [t("RingCentral then posts the bot's permanent access token to "), code(uri), t('; the bot uses that token, not a user login.')]
-          : [t('You gave no OAuth redirect URI, so RingCentral has nowhere to send the bot its access token: add one in the Developer Console before installing if the bot calls the API.')],
+          ? [t('Once RingCentral has reviewed and published the bot, people install it from the App Gallery.'), ...token]
+          : [t('Install the bot into your account from the Developer Console (the app\'s "Bot" tab).'), ...token],
       );
       break;
     }

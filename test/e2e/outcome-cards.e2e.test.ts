@@ -32,15 +32,6 @@ afterAll(async () => {
 
 type Client = ReturnType<typeof pageClient>;
 
-/** Presses the newest card's button by its title, its inputs as shown plus `values`. */
-async function press(c: Client, chatId: string, title: string, values: Record<string, unknown> = {}) {
-  const card = (await c.card(chatId))!;
-  const button = submitActions(card.body).find((a) => a.title === title);
-  if (!button) throw new Error(`no "${title}" button on the newest card`);
-  const res = await c.call('POST', `/cards/${card.id}/submit`, { as: 'x', chatId, data: { ...cardInputs(card.body), ...button.data, ...values } });
-  expect(res.status).toBeLessThan(300);
-}
-
 /** Registers a private REST API app with two scopes that need approval; returns the credentials card's id. */
 async function register(alice: Client, dm: string, appName: string) {
   const before = (await alice.posts(dm)).filter((r) => r.card).length;
