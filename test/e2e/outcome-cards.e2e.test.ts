@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cardInputs, submitActions } from '../../src/cards/inspect-card.js';
@@ -77,6 +79,21 @@ async function checkWidths(person: string, chat: string, minCards: number) {
   }
 }
 
+/** Saves the first card containing `text` (at 500 px) to test/e2e/latest/, for the docs' pictures. */
+async function keep(text: string, name: string) {
+  const dir = join(import.meta.dirname, 'latest');
+  mkdirSync(dir, { recursive: true });
+  // A card redrawn meanwhile (a live update) is replaced in the page: take the new one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.locator('#posts .card', { hasText: text }).first().screenshot({ path: join(dir, `${name}.png`), timeout: 5000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
+
 const textOf = (body: Record<string, unknown>) => JSON.stringify(body);
 
 describe('credentials, request and outcome cards in Chromium', () => {
@@ -97,7 +114,9 @@ describe('credentials, request and outcome cards in Chromium', () => {
     await expect.poll(async () => (await ada.posts(admins)).filter((p) => p.card).length, { timeout: 15_000 }).toBe(3);
     // Shown, awaiting approval; and the three open request cards.
     await checkWidths('Alice Archer', 'Registrar (direct)', 3);
+    await keep('Archive Approved', 'credentials-card');
     await checkWidths('Ada Admin (admin)', 'Registrar admins', 3);
+    await keep('Archive Partly', 'admin-request-card');
     // The open requests' buttons are there to compare (three a card), each named for what it does.
     expect(await page.locator('#posts .card button.ac-pushButton').allTextContents()).toEqual(
       Array.from({ length: 3 }, () => ['Approve all', 'Approve checked, reject the rest', 'Reject']).flat(),
@@ -122,7 +141,9 @@ describe('credentials, request and outcome cards in Chromium', () => {
     for (const id of cards) expect(textOf(sandbox.emulator.card(id)!.body)).not.toContain('rgr_cs_');
     // Hidden and decided credentials cards plus the three outcome messages; the decided admin cards.
     await checkWidths('Alice Archer', 'Registrar (direct)', 6);
+    await keep('Partly approved by an admin', 'credentials-card-decided');
     await checkWidths('Ada Admin (admin)', 'Registrar admins', 3);
+    await keep('Partly approved: some scopes rejected', 'admin-outcome-card');
     expect(problems).toEqual([]);
   }, 180_000);
 });
