@@ -260,7 +260,7 @@ export const allCases: Case[] = [
   ['notice', 'notice', { title: 'One registration at a time', message: 'Finish or cancel the registration you started before beginning another.' }],
   ['approval-request', 'approval-request', approvalRequest],
   ['approval-request raised again', 'approval-request', { ...approvalRequest, notice: 'Reminder: this request has been waiting for 24 hours.' }],
-  ['approval-status: decided', 'approval-status', { title: 'Partly approved by Ada Admin', tone: 'good', message: 'Reason: recordings only, not SMS.', facts: [{ title: 'App', value: 'Expense Bot' }, { title: 'ReadCallRecording', value: 'Approved' }, { title: 'A2PSMS', value: 'Rejected' }] }],
+  ['approval-status: decided', 'approval-status', { title: 'Partly approved: some scopes rejected', tone: 'warning', message: 'Reason: recordings only, not SMS.', facts: [{ title: 'App', value: 'Expense Bot' }, { title: 'ReadCallRecording', value: 'Approved' }, { title: 'A2PSMS', value: 'Rejected' }] }],
   ['approval-status: expired', 'approval-status', { title: 'Request expired', tone: 'attention', message: '', facts: [{ title: 'App', value: 'Expense Bot' }] }],
   ['approval-outcome: decided', 'approval-outcome', { title: 'Your scope request was decided', tone: 'good', message: '', facts: [{ title: 'A2PSMS', value: 'Approved' }], canAskAgain: false, clientId: 'abc123', botId: ids.botId }],
   ['approval-outcome: expired, can ask again', 'approval-outcome', { title: 'Your scope request expired', tone: 'attention', message: 'No admin decided in time.', facts: [{ title: 'A2PSMS', value: 'Not granted' }], canAskAgain: true, clientId: 'abc123', botId: ids.botId }],
