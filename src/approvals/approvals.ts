@@ -153,6 +153,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'decided', decision, effects: [...SETTLED_EFFECTS] } : undefined));
     if (!before || before.status !== 'open' || !after) return closed(after ?? before ?? r);
     ctx.log.info('approval decided', { requestId: r.id, outcome: outcomeOf(decision) });
+    services.checkpoint('approval:decided'); // crash tests: the decision is stored, none of its effects done
     // Decided: whatever fails from here is finished by the sweep, never reported as "not saved".
     await followUps.settle(ctx.installation, ctx.client, r.id).catch((err: unknown) => ctx.log.error('finishing a decision failed; the sweep will', { requestId: r.id, err }));
     return undefined;
