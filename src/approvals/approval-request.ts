@@ -18,6 +18,12 @@ export interface ApprovalRequest {
   adminChatId: string | null;
   cardId: string | null;
   /**
+   * The requester's credentials card (in their direct chat with the bot), drawn again when the
+   * request is decided or expires so its "Awaiting approval" never goes stale. Absent on requests
+   * filed before it was kept.
+   */
+  credentialsCardId?: string | null;
+  /**
    * What this request's last change of state still owes (see follow-ups.ts): listed in the same
    * write as the change, crossed off as each is done. Absent or empty: nothing.
    */
@@ -31,8 +37,8 @@ export interface ApprovalRequest {
   } | null;
 }
 
-/** A consequence of a request's change of state: the app's scopes, the history, the admin card, the requester. */
-export type Effect = 'app' | 'audit' | 'card' | 'requester';
+/** A consequence of a request's change of state: the app's scopes, the history, the admin card, the requester and their credentials card. */
+export type Effect = 'app' | 'audit' | 'card' | 'requester' | 'credentials';
 
 export type Outcome = 'approved' | 'partially-approved' | 'rejected';
 

@@ -3,7 +3,7 @@ import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
 import type { AppType } from '../registry/fields.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
-import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest } from './approval-request.js';
+import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest, type Outcome } from './approval-request.js';
 
 /**
  * Cards for approval requests: the open card in the admin chat, its final states, and the requester's news.
@@ -14,7 +14,19 @@ const appLabel = (r: ApprovalRequest) => plainText(`${r.appName} (${Object.hasOw
 const decider = (r: ApprovalRequest, deciderName: string | undefined) => plainText(deciderName ?? r.decision?.by ?? '');
 const reasonText = (reason: string | null | undefined) => (reason ? `Reason: ${plainText(reason)}` : '');
 
-export function requestCard(r: ApprovalRequest, ctx: { botId: string; catalog: ScopeCatalog; requesterName: string; notice?: string }): Card {
+/** "Public (App Gallery)" or "Private (this account only)"; unknown when the app is gone. */
+const ACCESS_LABELS: Record<string, string> = { public: 'Public (listed in the App Gallery)', private: 'Private (this account only)' };
+
+/**
+ * The open request. `app` gives the context an admin decides in: who can install the app (access)
+ * and what it holds already. Each scope's description is the title of its own checkbox.
+ */
+export function requestCard(
+  r: ApprovalRequest,
+  ctx: { botId: string; catalog: ScopeCatalog; requesterName: string; notice?: string; app?: { access?: string; grantedScopes: string[] } },
+): Card {
+  const access = ctx.app?.access;
+  const granted = ctx.app?.grantedScopes ?? [];
   return renderCard('approval-request', {
     requestId: r.id,
     botId: ctx.botId,
@@ -25,15 +37,29 @@ export function requestCard(r: ApprovalRequest, ctx: { botId: string; catalog: S
     facts: [
       { title: 'Requester', value: plainText(ctx.requesterName) },
       { title: 'App', value: appLabel(r) },
+      { title: 'Access', value: access && Object.hasOwn(ACCESS_LABELS, access) ? ACCESS_LABELS[access]! : 'Not given' },
+      { title: 'Already granted', value: granted.length ? plainText(granted.join(', ')) : 'None' },
       { title: 'Client ID', value: plainText(r.clientId) },
       { title: 'Asked', value: utc(r.requestedAt) },
     ],
-    scopes: r.scopes.map((name) => ({ name, description: ctx.catalog.get(name)?.description ?? 'No description in the catalog' })),
     justification: visibleText(r.justification, { keepLines: true }) || '(none given)',
-    scopeChoices: r.scopes.map((name) => ({ value: name, title: name })),
+    // Choice titles are plain text (not markdown), so the description goes in as it is.
+    scopeChoices: r.scopes.map((name) => ({ value: name, title: `${name}: ${ctx.catalog.get(name)?.description ?? 'no description in the catalog'}` })),
     approvedScopes: r.scopes.join(','),
   });
 }
+
+/** Each outcome its own colour and words, so approved, partly approved and rejected never look alike. */
+const OUTCOME_TONES: Record<Outcome, 'good' | 'warning' | 'attention'> = { approved: 'good', 'partially-approved': 'warning', rejected: 'attention' };
+const OUTCOME_TITLES: Record<Outcome, string> = {
+  approved: 'Approved: every scope granted',
+  'partially-approved': 'Partly approved: some scopes rejected',
+  rejected: 'Rejected: no scope granted',
+};
+
+/** What the requester of a rejected scope can do next (a rejection stands; it is not asked again by itself). */
+const REJECTED_NEXT_STEP =
+  'Next step: your app works with its other scopes. If it still needs a rejected scope, talk to an admin of this account about the reason; a new request needs a new registration with a justification that answers it.';
 
 function perScope(r: ApprovalRequest) {
   const d = r.decision;
@@ -61,8 +87,8 @@ export function statusCard(r: ApprovalRequest, ctx: { requesterName: string; dec
   const d = r.decision;
   const outcome = outcomeOf(d);
   return renderCard('approval-status', {
-    title: `${OUTCOME_WORDS[outcome]} by ${decider(r, ctx.deciderName)}`,
-    tone: outcome === 'rejected' ? 'attention' : 'good',
+    title: OUTCOME_TITLES[outcome],
+    tone: OUTCOME_TONES[outcome],
     message: reasonText(d.reason),
     facts: [...base, { title: 'Decided', value: `${utc(d.at)} by ${decider(r, ctx.deciderName)}` }, ...perScope(r)],
   });
@@ -85,11 +111,12 @@ export function outcomeCard(r: ApprovalRequest, ctx: { botId: string; deciderNam
   const granted = r.decision.approved.length;
   return renderCard('approval-outcome', {
     title: `${OUTCOME_WORDS[outcome]}: your scope request for ${plainText(r.appName)}`,
-    tone: outcome === 'rejected' ? 'attention' : 'good',
+    tone: OUTCOME_TONES[outcome],
     message: [
       `Decided by ${decider(r, ctx.deciderName)} at ${utc(r.decision.at)}.`,
       granted ? `Approved scopes work with your existing client ID and secret from now on.` : '',
       reasonText(r.decision.reason),
+      r.decision.rejected.length ? REJECTED_NEXT_STEP : '',
     ]
       .filter(Boolean)
       .join(' '),

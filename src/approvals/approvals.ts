@@ -37,11 +37,16 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   async function postToAdmins(client: ChatClient, r: ApprovalRequest, botId: string, notice?: string): Promise<{ chatId: string; cardId: string } | null> {
     const chatId = config.adminChatId;
     if (!chatId) return null;
-    const card = requestCard(r, { botId, catalog, requesterName: await personName(client, r.requesterId), ...(notice ? { notice } : {}) });
+    const app = await registry.get(r.clientId);
+    const card = requestCard(r, { botId, catalog, requesterName: await personName(client, r.requesterId), ...(notice ? { notice } : {}), ...(app ? { app } : {}) });
     return { chatId, cardId: (await client.postCard(chatId, card)).id };
   }
 
-  async function file(ctx: TurnContext, input: Pick<ApprovalRequest, 'clientId' | 'appName' | 'appType' | 'requesterId' | 'scopes' | 'justification'>, effects: Effect[] = []) {
+  async function file(
+    ctx: TurnContext,
+    input: Pick<ApprovalRequest, 'clientId' | 'appName' | 'appType' | 'requesterId' | 'scopes' | 'justification' | 'credentialsCardId'>,
+    effects: Effect[] = [],
+  ) {
     const now = clock.now();
     const r: ApprovalRequest = { id: randomUUID(), accountId: ctx.installation.accountId, ...input, status: 'open', requestedAt: now, raisedAt: now, adminChatId: null, cardId: null, decision: null, effects };
     await requests.put(r.id, r);
@@ -67,13 +72,22 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   /**
    * Files the request for a new app's pending scopes. Idempotent: scopes any request of the app
    * already covers are not asked for again, so finishing an interrupted registration can call it safely.
+   * `credentialsCardId` is the requester's credentials card: the decision draws its outcome there.
    */
-  async function onRegistered(ctx: TurnContext, app: AppRecord) {
+  async function onRegistered(ctx: TurnContext, app: AppRecord, credentialsCardId?: string) {
     // Any request, decided ones too: a rejection stands, and only "ask again" raises an expired one.
     const covered = new Set((await requests.find('client', app.clientId)).flatMap((r) => r.scopes));
     const scopes = app.pendingScopes.filter((s) => !covered.has(s));
     if (scopes.length === 0) return;
-    await file(ctx, { clientId: app.clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: app.justification ?? '' });
+    await file(ctx, {
+      clientId: app.clientId,
+      appName: app.appName,
+      appType: app.appType,
+      requesterId: app.ownerId,
+      scopes,
+      justification: app.justification ?? '',
+      credentialsCardId: credentialsCardId ?? null,
+    });
   }
 
   /**
@@ -129,12 +143,17 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       // Only scopes this request asked for can be approved, whatever the submit says.
       approved = data.all === 'true' || data.all === true ? [...r.scopes] : chosenScopes(data.approvedScopes).filter((s) => r.scopes.includes(s));
       if (approved.length === 0) return noticeDialog('No scope chosen', 'Choose at least one scope to approve, or reject with a reason. Nothing was changed.');
+      // A partial approval rejects the unchecked scopes: the requester is owed a reason for those too.
+      if (approved.length < r.scopes.length && !reason) {
+        return noticeDialog('A reason is needed', 'The unchecked scopes are rejected. Please write why in the Reason field; the requester will see it. Nothing was changed.');
+      }
     }
     const decision = { by: ctx.personId, at: clock.now(), approved, rejected: r.scopes.filter((s) => !approved.includes(s)), reason };
     // The decision and the list of what it still owes are one write: the commit point.
     const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'decided', decision, effects: [...SETTLED_EFFECTS] } : undefined));
     if (!before || before.status !== 'open' || !after) return closed(after ?? before ?? r);
     ctx.log.info('approval decided', { requestId: r.id, outcome: outcomeOf(decision) });
+    services.checkpoint('approval:decided'); // crash tests: the decision is stored, none of its effects done
     // Decided: whatever fails from here is finished by the sweep, never reported as "not saved".
     await followUps.settle(ctx.installation, ctx.client, r.id).catch((err: unknown) => ctx.log.error('finishing a decision failed; the sweep will', { requestId: r.id, err }));
     return undefined;
@@ -152,7 +171,12 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       const scopes = (last?.status === 'expired' ? last.scopes : []).filter((s) => !app.grantedScopes.includes(s));
       if (scopes.length === 0) return noticeDialog('Nothing to ask for', 'This app has no expired scope request to raise again.');
       // The request and its effect on the app are one write; the app follows (now, or by the sweep).
-      await file(ctx, { clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: last?.justification ?? '' }, ['app']);
+      // The credentials card turns back to "Awaiting approval" with the app's scopes.
+      await file(
+        ctx,
+        { clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes, justification: last?.justification ?? '', credentialsCardId: last?.credentialsCardId ?? null },
+        ['app', 'credentials'],
+      );
       return noticeDialog('Asked again', `Your request for ${scopes.join(', ')} is back with the admins. I will tell you when they decide.`);
     });
   }

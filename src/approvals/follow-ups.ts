@@ -1,4 +1,6 @@
 import type { Services } from '../bot/context.js';
+import { hiddenCredentialsCard, lastScopeDecision } from '../bot/credentials-card.js';
+import { revealKey, type Reveal } from '../bot/issue-app.js';
 import { personName } from '../bot/person-name.js';
 import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
@@ -20,18 +22,43 @@ import type { AuditLog } from './audit-log.js';
  *   longer pending once expired; pending again when asked again);
  * - audit: the history entry (written once per request and state);
  * - card: the admin card shows the outcome;
- * - requester: the requester is told the outcome.
+ * - requester: the requester is told the outcome;
+ * - credentials: the requester's credentials card (its id kept with the request) is drawn again, so
+ *   "Awaiting approval" there turns into the outcome. While that card still shows the secrets it is
+ *   left alone (they cannot be drawn again) and the effect waits: the hider draws the hidden card,
+ *   outcome included, and the next sweep draws it once more in case the hider read the app too early.
  *
  * @example
  *   await requests.update(id, (cur) => ({ ...cur, status: 'decided', decision, effects: DECIDED_EFFECTS }));
  *   await followUps.settle(installation, client, id);
  */
-export const SETTLED_EFFECTS: readonly Effect[] = ['app', 'audit', 'card', 'requester'];
+export const SETTLED_EFFECTS: readonly Effect[] = ['app', 'audit', 'card', 'requester', 'credentials'];
+
+/** Returned by an effect that cannot be done yet (not a failure): it stays listed for the next sweep. */
+const NOT_YET = Symbol('not yet');
 
 const HOPELESS = new Set([400, 403, 404, 410, 422]);
 
 export function createFollowUps({ services, registry, requests, audit }: { services: Services; registry: AppRegistry; requests: Collection<ApprovalRequest>; audit: AuditLog }) {
   const { log, installations } = services;
+  const reveals = services.store.collection<Reveal>('reveals');
+
+  /** Whether the card still shows the app's secrets (records from before reveals were keyed by card and app are keyed by card). */
+  async function showsSecrets(cardId: string, clientId: string): Promise<boolean> {
+    const reveal = (await reveals.get(revealKey(cardId, clientId))) ?? (await reveals.get(cardId));
+    return reveal?.clientId === clientId && !reveal.hidden;
+  }
+
+  async function redrawCredentials(r: ApprovalRequest, client: ChatClient): Promise<typeof NOT_YET | undefined> {
+    if (!r.credentialsCardId) return undefined; // filed before the card's id was kept
+    const app = await registry.get(r.clientId);
+    if (app?.status !== 'active') return undefined;
+    if (await showsSecrets(r.credentialsCardId, r.clientId)) return NOT_YET;
+    // Drawn from what is stored now (this request's scopes already applied), not from r alone: a
+    // later request of the same app may have been filed meanwhile.
+    await client.updateCard(r.credentialsCardId, hiddenCredentialsCard(app, lastScopeDecision(await requests.find('client', r.clientId))));
+    return undefined;
+  }
 
   async function applyToApp(r: ApprovalRequest) {
     const now = new Date(services.clock.now()).toISOString();
@@ -53,12 +80,16 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
     await audit.append({ event: outcomeOf(d), clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: d.by, scopes: d.approved, rejected: d.rejected, reason: d.reason }, key);
   }
 
-  async function run(effect: Effect, r: ApprovalRequest, installation: Installation, client: ChatClient) {
+  async function run(effect: Effect, r: ApprovalRequest, installation: Installation, client: ChatClient): Promise<typeof NOT_YET | undefined> {
     switch (effect) {
+      case 'credentials':
+        return redrawCredentials(r, client);
       case 'app':
-        return applyToApp(r);
+        await applyToApp(r);
+        return undefined;
       case 'audit':
-        return writeHistory(r);
+        await writeHistory(r);
+        return undefined;
       case 'card': {
         if (r.status === 'open' || !r.cardId) return;
         const deciderName = r.decision ? await personName(client, r.decision.by) : undefined;
@@ -89,7 +120,7 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
     if (!r?.effects?.length) return;
     // Store effects first, in order; then the card and the requester, independently of each other.
     const store = r.effects.filter((e) => e === 'app' || e === 'audit');
-    const told = r.effects.filter((e) => e === 'card' || e === 'requester');
+    const told = r.effects.filter((e) => e === 'card' || e === 'requester' || e === 'credentials');
     const done = async (effect: Effect) => {
       await requests.update(id, (cur) => (cur?.effects?.includes(effect) ? { ...cur, effects: cur.effects.filter((e) => e !== effect) } : undefined));
     };
@@ -100,7 +131,7 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
     await Promise.all(
       told.map(async (effect) => {
         try {
-          await run(effect, r, installation, client);
+          if ((await run(effect, r, installation, client)) === NOT_YET) return;
         } catch (err) {
           // Only an answer that says the card or chat is gone will not get better: give up on that.
           // A 401 may be momentary, and an installation that is really gone is skipped by the sweep.

@@ -1,31 +1,78 @@
 import { plainText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
+import type { ApprovalRequest } from '../approvals/approval-request.js';
 import type { AppRecord, IssuedApp } from '../registry/app-records.js';
 
 /**
  * The cards that carry an app's credentials: shown once with the secrets, then hidden. They replace
  * the registration form in place (the form card's id is known before anything is issued, so a crash
- * can always be cleaned up: no card is ever left that nobody can find again).
+ * can always be cleaned up: no card is ever left that nobody can find again). The hidden card is
+ * drawn again when an admin decides the app's scope request, so "Awaiting approval" never goes stale.
  */
-function nextSteps(app: AppRecord): string {
+
+/** A piece of a next-steps line: technical strings (URLs, grant types) are set in code style. */
+interface Run {
+  text: string;
+  font: 'default' | 'monospace';
+}
+const t = (text: string): Run => ({ text, font: 'default' });
+const code = (text: string): Run => ({ text, font: 'monospace' });
+
+const TOKEN_URL = '/restapi/oauth/token';
+
+/** The next steps for the app's type, auth method and access; one line each (TextRuns, so no markdown). */
+export function nextSteps(app: AppRecord): { runs: Run[] }[] {
+  const lines: Run[][] = [];
   switch (app.appType) {
-    case 'bot':
-      return "Install the bot from the Developer Console. RingCentral then posts the bot's permanent access token to your bot's OAuth redirect URI; the bot uses that token, not a user login.";
+    case 'bot': {
+      // A bot gives no redirect URI in this form (it has no auth step): none is mentioned unless it has one.
+      const uri = app.redirectUris?.[0];
+      const token = uri
+        ? [t(" RingCentral sends the bot's access token for each installation to "), code(uri), t('.')]
+        : [t(' Each installation gives the bot a permanent access token for that account; the bot uses it, not a user login.')];
+      lines.push(
+        app.access === 'public'
+          ? [t('Once RingCentral has reviewed and published the bot, people install it from the App Gallery.'), ...token]
+          : [t('Install the bot into your account from the Developer Console (the app\'s "Bot" tab).'), ...token],
+      );
+      break;
+    }
     case 'notification':
-      return 'Share your installation instructions with your users. RingCentral generates an incoming webhook URL for each installation.';
+      lines.push([t('Share your installation instructions with your users. RingCentral generates an incoming webhook URL for each installation.')]);
+      break;
     default:
-      return app.authMethod === 'oauth'
-        ? `Send users to RingCentral's authorization page with your client ID and one of your redirect URIs, then exchange the code at /restapi/oauth/token using your client ID and secret.${app.refreshTokens ? ' Keep the refresh token and exchange it for new access tokens at least once a day.' : ' Refresh tokens are off: users sign in again when the access token expires.'}`
-        : 'Create a JWT credential in the Developer Console, then exchange it at /restapi/oauth/token (grant_type urn:ietf:params:oauth:grant-type:jwt-bearer) using your client ID and secret.';
+      if (app.authMethod === 'oauth') {
+        lines.push([t("Send users to RingCentral's authorization page with your client ID and one of your redirect URIs, then exchange the code at "), code(TOKEN_URL), t(' using your client ID and secret.')]);
+        lines.push([t(app.refreshTokens ? 'Keep the refresh token and exchange it for new access tokens at least once a day.' : 'Refresh tokens are off: users sign in again when the access token expires.')]);
+      } else {
+        lines.push([t('Create a JWT credential in the Developer Console, then exchange it at '), code(TOKEN_URL), t(' (grant_type '), code('urn:ietf:params:oauth:grant-type:jwt-bearer'), t(') using your client ID and secret.')]);
+      }
+      if (app.access === 'public') lines.push([t('Public apps are listed in the App Gallery once RingCentral has reviewed them.')]);
   }
+  return lines.map((runs) => ({ runs }));
 }
 
-function hideAtText(hideAt: number, now: number): string {
+/** When the secrets hide, as a clock time: a countdown ("in 15 minutes") would be wrong a minute later. */
+export function hideAtText(hideAt: number, sentAt: number): string {
   const at = new Date(hideAt).toISOString().slice(11, 16);
-  const minutes = Math.max(1, Math.round((hideAt - now) / 60_000));
-  return `This card hides the secrets at ${at} UTC (in ${minutes} minute${minutes === 1 ? '' : 's'}). Copy them now: they are shown once.`;
+  const minutes = Math.max(1, Math.round((hideAt - sentAt) / 60_000));
+  return `Copy the secrets now: they are shown once and hidden at ${at} UTC, ${minutes} minute${minutes === 1 ? '' : 's'} after this card was sent.`;
 }
+
+/** The last decision on the app's scope request, as the hidden card shows it. */
+export interface ScopeDecision {
+  outcome: 'approved' | 'partially-approved' | 'rejected' | 'expired';
+  approved: string[];
+  notGranted: string[];
+}
+
+const DECISION_TEXT: Record<ScopeDecision['outcome'], { title: string; color: 'good' | 'warning' | 'attention' }> = {
+  approved: { title: 'Approved by an admin', color: 'good' },
+  'partially-approved': { title: 'Partly approved by an admin', color: 'warning' },
+  rejected: { title: 'Rejected by an admin', color: 'attention' },
+  expired: { title: 'Request expired undecided', color: 'attention' },
+};
 
 const base = (app: AppRecord) => ({
   appName: plainText(app.appName),
@@ -46,7 +93,33 @@ export function credentialsCard(issued: IssuedApp, hideAt: number, now: number):
   });
 }
 
-/** The same card once the secrets' time is up: no secret in its data at all. */
-export function hiddenCredentialsCard(app: AppRecord): Card {
-  return renderCard('credentials-hidden', base(app));
+/**
+ * The same card once the secrets' time is up: no secret in its data at all. With `decision`, it
+ * also says what became of the scopes that were awaiting approval (the message below has the details).
+ */
+export function hiddenCredentialsCard(app: AppRecord, decision?: ScopeDecision): Card {
+  const d = decision ? DECISION_TEXT[decision.outcome] : undefined;
+  return renderCard('credentials-hidden', {
+    ...base(app),
+    hiddenText: app.sharedSecretSealed
+      ? 'The client secret and the shared secret were shown once and are now hidden. Ask me to rotate them if they were lost.'
+      : 'The client secret was shown once and is now hidden. Ask me to rotate it if it was lost.',
+    hasDecision: Boolean(decision),
+    decisionTitle: d?.title ?? '',
+    decisionColor: d?.color ?? 'default',
+    decisionApproved: decision?.approved ?? [],
+    decisionNotGranted: decision?.notGranted ?? [],
+  });
+}
+
+/**
+ * What the hidden card says about the app's scope requests: the newest request's outcome, once it
+ * is decided or expired (an open one shows as "Awaiting approval" from the app's pending scopes).
+ */
+export function lastScopeDecision(requests: readonly ApprovalRequest[]): ScopeDecision | undefined {
+  const last = [...requests].sort((a, b) => b.requestedAt - a.requestedAt)[0];
+  if (!last || last.status === 'open') return undefined;
+  if (last.status === 'expired' || !last.decision) return { outcome: 'expired', approved: [], notGranted: last.scopes };
+  const d = last.decision;
+  return { outcome: d.approved.length === 0 ? 'rejected' : d.rejected.length === 0 ? 'approved' : 'partially-approved', approved: d.approved, notGranted: d.rejected };
 }

@@ -21,7 +21,7 @@ export interface RegistrationOptions {
   catalog: ScopeCatalog;
   registry: AppRegistry;
   /** Files the approval request for an app's pending scopes (approvals hook in here); idempotent. */
-  onRegistered?: (ctx: TurnContext, app: AppRecord) => Promise<void>;
+  onRegistered?: (ctx: TurnContext, app: AppRecord, credentialsCardId: string) => Promise<void>;
 }
 
 export function createRegistration({ services, catalog, registry, onRegistered = async () => {} }: RegistrationOptions) {

@@ -1,7 +1,8 @@
 import type { Services } from './context.js';
 import type { AppRegistry } from '../registry/app-records.js';
 import type { Collection } from '../store/store.js';
-import { hiddenCredentialsCard } from './credentials-card.js';
+import type { ApprovalRequest } from '../approvals/approval-request.js';
+import { hiddenCredentialsCard, lastScopeDecision } from './credentials-card.js';
 import { revealKey, type Reveal } from './issue-app.js';
 
 /**
@@ -36,13 +37,15 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000,
   const { clock, installations, log } = services;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  // Read only: the hidden card says what became of the app's scope request, as the decision draws it.
+  const requests = services.store.collection<ApprovalRequest>('approvals');
 
   async function hideOne(reveal: Reveal): Promise<void> {
     const app = await registry.get(reveal.clientId);
     if (app?.status === 'issuing') return; // a registration still in progress or being recovered decides this card
     if (app) {
       const installation = await installations.get(reveal.accountId);
-      if (installation) await (await installations.client(installation)).updateCard(reveal.cardId, hiddenCredentialsCard(app));
+      if (installation) await (await installations.client(installation)).updateCard(reveal.cardId, hiddenCredentialsCard(app, lastScopeDecision(await requests.find('client', app.clientId))));
     }
     // Spent (or its registration was undone and the form is back on the card): only this reveal's
     // own record goes, never another attempt's on the same card.

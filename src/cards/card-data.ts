@@ -86,9 +86,12 @@ const credentialsBase = {
   appTypeLabel: z.string().min(1),
   clientId: z.string().min(1),
   grantedScopes: z.array(z.string().min(1)),
-  /** Scopes awaiting RingCentral's approval; the section is shown only when non-empty. */
+  /** Scopes awaiting an admin's approval; the section is shown only when non-empty. */
   pendingScopes: z.array(z.string().min(1)),
-  nextSteps: z.string().min(1),
+  /** One entry per line; each line's runs are plain text or code style (TextRuns: not markdown). */
+  nextSteps: z
+    .array(z.strictObject({ runs: z.array(z.strictObject({ text: z.string().min(1), font: z.enum(['default', 'monospace']) })).min(1) }))
+    .min(1),
 };
 
 export const credentialsSchema = z.strictObject({
@@ -100,7 +103,17 @@ export const credentialsSchema = z.strictObject({
 });
 
 /** After the hide deadline: the same card with no secret in the data at all. */
-export const credentialsHiddenSchema = z.strictObject(credentialsBase);
+export const credentialsHiddenSchema = z.strictObject({
+  ...credentialsBase,
+  /** Which secrets were hidden (the shared secret too, when the app has one). */
+  hiddenText: z.string().min(1),
+  /** The last decision on the app's scope request, drawn in place when an admin decides. */
+  hasDecision: z.boolean(),
+  decisionTitle: z.string(),
+  decisionColor: z.enum(['good', 'warning', 'attention', 'default']),
+  decisionApproved: z.array(z.string().min(1)),
+  decisionNotGranted: z.array(z.string().min(1)),
+});
 
 export const noticeSchema = z.strictObject({ title: z.string().min(1), message: z.string().min(1) });
 
@@ -119,10 +132,9 @@ export const approvalRequestSchema = z.strictObject({
   appName: z.string().min(1),
   scopeCount: z.number().int().min(1),
   facts: z.array(fact).min(1),
-  scopes: z.array(z.strictObject({ name: z.string().min(1), description: z.string().min(1) })).min(1),
   justification: z.string().min(1),
   scopeChoices: z.array(choice).min(1),
-  /** The multi-select's initial value: every requested scope, comma-joined. */
+  /** The multi-select's initial value: every requested scope, comma-joined. Each choice's title carries the scope's description. */
   approvedScopes: z.string().min(1),
 });
 

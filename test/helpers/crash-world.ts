@@ -19,6 +19,8 @@ import { freePort } from './world.js';
 export interface CrashWorldOptions {
   /** Keep the store in PostgreSQL at this URL (its search_path names an empty schema); default lowdb in DATA_DIR. */
   databaseUrl?: string;
+  /** More settings for the bot (SECRET_REVEAL_SECONDS, say). */
+  env?: Record<string, string>;
 }
 
 export async function startCrashWorld(options: CrashWorldOptions = {}) {
@@ -48,6 +50,7 @@ export async function startCrashWorld(options: CrashWorldOptions = {}) {
     ...(options.databaseUrl
       ? { DATABASE_URL: options.databaseUrl, REGISTRAR_SECRET_KEY: randomBytes(32).toString('hex'), RINGCENTRAL_VERIFICATION_TOKEN: randomBytes(24).toString('base64url') }
       : {}),
+    ...options.env,
   };
   let child: Child | undefined;
   const world = {

@@ -27,8 +27,12 @@ describe('filing a request', () => {
     const text = unescaped(cardText(latestAdminCard(w).body));
     expect(text).toContain('Requester: Alice Archer');
     expect(text).toContain('App: Expense Sync (REST API app)');
-    expect(text).toMatch(/\*\*ReadCallRecording\*\*: Download call recordings/);
-    expect(text).toMatch(/\*\*A2PSMS\*\*: /);
+    expect(text).toContain('Access: Private (this account only)');
+    expect(text).toContain('Already granted: ReadCallLog');
+    // Each scope's description is its own checkbox's title.
+    const choices = (latestAdminCard(w).body.body as { id?: string; choices?: { title: string; value: string }[] }[]).find((e) => e.id === 'approvedScopes')!.choices!;
+    expect(choices.find((c) => c.value === 'ReadCallRecording')!.title).toMatch(/^ReadCallRecording: Download call recordings/);
+    expect(choices.find((c) => c.value === 'A2PSMS')!.title).toMatch(/^A2PSMS: \S/);
     expect(text).toContain(JUSTIFICATION);
     expect(text).toMatch(/Asked: \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
     expect(cardText(w.botCards(dm.id).at(-1)!.body)).toMatch(/ReadCallRecording/); // listed as awaiting approval
@@ -52,8 +56,9 @@ describe('deciding', () => {
     const result = await click(w, w.dave, 'Approve all');
     expect(result.status).toBe(200);
     const card = cardText(latestAdminCard(w).body);
-    expect(card).toContain('Approved by Dave Admin');
+    expect(card).toContain('Approved: every scope granted');
     expect(card).toMatch(/Decided: .* UTC by Dave Admin/);
+    expect(card.match(/ by /g)).toHaveLength(1); // who decided is said once
     expect(submitActions(latestAdminCard(w).body)).toEqual([]);
     expect(requesterNews(w, dm.id)).toMatch(/Approved: your scope request for Expense Sync/);
     expect(requesterNews(w, dm.id)).toContain('ReadCallRecording: Approved');
@@ -63,8 +68,10 @@ describe('deciding', () => {
   it('approves some: only the chosen scopes are granted and the rest are rejected', async () => {
     const w = await adminWorld();
     const { app, secret, dm } = await register(w);
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'ReadCallRecording', reason: 'SMS volume not justified.' });
-    expect(cardText(latestAdminCard(w).body)).toContain('Partly approved by Dave Admin');
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording', reason: 'SMS volume not justified.' });
+    expect(cardText(latestAdminCard(w).body)).toContain('Partly approved: some scopes rejected');
+    expect(latestAdminCard(w).body.body).toEqual(expect.arrayContaining([expect.objectContaining({ style: 'warning' })]));
+    expect(requesterNews(w, dm.id)).toContain('Next step:');
     expect(cardText(latestAdminCard(w).body)).toContain('A2PSMS: Rejected');
     expect(requesterNews(w, dm.id)).toContain('Reason: SMS volume not justified.');
     expect(await scopesOf(w, app.clientId, secret)).toEqual(expect.objectContaining({ scopes: ['ReadCallLog', 'ReadCallRecording'], pendingScopes: [] }));
@@ -74,7 +81,10 @@ describe('deciding', () => {
     const w = await adminWorld();
     const { app, secret, dm } = await register(w);
     await click(w, w.erin, 'Reject', { reason: 'Use the reporting API instead.' });
-    expect(cardText(latestAdminCard(w).body)).toContain('Rejected by Erin Admin');
+    expect(cardText(latestAdminCard(w).body)).toContain('Rejected: no scope granted');
+    expect(cardText(latestAdminCard(w).body)).toMatch(/Decided: .* UTC by Erin Admin/);
+    expect(latestAdminCard(w).body.body).toEqual(expect.arrayContaining([expect.objectContaining({ style: 'attention' })]));
+    expect(requesterNews(w, dm.id)).toMatch(/Next step: .*talk to an admin of this account/);
     expect(unescaped(cardText(latestAdminCard(w).body))).toContain('Reason: Use the reporting API instead.');
     expect(requesterNews(w, dm.id)).toMatch(/Rejected/);
     expect(requesterNews(w, dm.id)).toContain('Use the reporting API instead.');
@@ -91,10 +101,20 @@ describe('deciding', () => {
     expect((await scopesOf(w, app.clientId, secret)).pendingScopes).toEqual(['ReadCallRecording', 'A2PSMS']);
   });
 
+  it('refuses a partial approval without a reason, since the unchecked scopes are rejected', async () => {
+    const w = await adminWorld();
+    const { app, secret } = await register(w);
+    const before = latestAdminCard(w).versions.length;
+    const result = await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording', reason: '' });
+    expect(dialogTitle(result)).toBe('A reason is needed');
+    expect(latestAdminCard(w).versions.length).toBe(before);
+    expect((await scopesOf(w, app.clientId, secret)).pendingScopes).toEqual(['ReadCallRecording', 'A2PSMS']);
+  });
+
   it('ignores scopes in the submit that the request did not ask for', async () => {
     const w = await adminWorld();
     const { app, secret } = await register(w);
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'A2PSMS,Accounts,RoleManagement' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'A2PSMS,Accounts,RoleManagement', reason: 'Recordings are not needed.' });
     expect((await scopesOf(w, app.clientId, secret)).scopes.sort()).toEqual(['A2PSMS', 'ReadCallLog']);
   });
 
@@ -107,8 +127,8 @@ describe('deciding', () => {
     expect(titles.filter((t) => t === 'Already decided')).toHaveLength(1);
     expect(titles.filter((t) => t === undefined)).toHaveLength(1);
     const card = cardText(latestAdminCard(w).body);
-    const approved = card.includes('Approved by Dave Admin');
-    expect(approved || card.includes('Rejected by Erin Admin')).toBe(true);
+    const approved = /Approved: every scope granted[^]*by Dave Admin/.test(card);
+    expect(approved || /Rejected: no scope granted[^]*by Erin Admin/.test(card)).toBe(true);
     expect((await scopesOf(w, app.clientId, secret)).scopes.includes('A2PSMS')).toBe(approved);
     // The decided card has no buttons left; an old button delivered late is answered, not acted on.
     const late = await clickAs(w, latestAdminCard(w).id, w.dave, { ...approveData, action: 'reject', reason: 'Late.' });
@@ -228,9 +248,9 @@ describe('admin cards', () => {
   it('pass the official parser as version 1.3 with no warnings in every state', async () => {
     const w = await adminWorld({ env: { APPROVAL_REMIND_HOURS: '1', APPROVAL_EXPIRE_DAYS: '1' } });
     await register(w, w.alice, 'ReadCallRecording');
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'ReadCallRecording' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording' });
     await register(w, w.bob, 'A2PSMS,ReadCallRecording');
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'A2PSMS' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'A2PSMS', reason: 'Recordings stay closed.' });
     await register(w, w.carol, 'RoleManagement');
     await click(w, w.dave, 'Reject', { reason: 'No.' });
     await register(w, w.erin, 'Accounts');

@@ -185,7 +185,7 @@ describe('state that survives', () => {
     const creds = cards[cards.length - 1]!;
     const secret = cardText(creds.body).match(/rgr_cs_[0-9A-Za-z]{38}/)?.[0];
     expect(secret).toBeTruthy();
-    expect(cardText(creds.body)).toMatch(/in 1 minute/);
+    expect(cardText(creds.body)).toMatch(/hidden at \d\d:\d\d UTC, 1 minute after this card was sent/);
     world.clock.advance(30_000);
     await world.bot.sweep();
     expect(cardText(world.emulator.card(creds.id)!.body)).toContain(secret);

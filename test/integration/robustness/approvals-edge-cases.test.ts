@@ -31,7 +31,7 @@ describe('decision racing the reminder', () => {
     await sweeping;
     // Exactly one outcome, and no card in the admin chat still offers Approve/Reject for a decided request.
     for (const c of adminCards(w)) expect(submitActions(w.emulator.card(c.id)!.body), cardText(w.emulator.card(c.id)!.body)).toEqual([]);
-    expect(adminCards(w).some((c) => cardText(w.emulator.card(c.id)!.body).includes('Approved by Dave Admin'))).toBe(true);
+    expect(adminCards(w).some((c) => cardText(w.emulator.card(c.id)!.body).includes('Approved: every scope granted'))).toBe(true);
   });
 });
 
@@ -97,7 +97,7 @@ describe('audit', () => {
   it('records which scopes a partial approval rejected', async () => {
     const w = await adminWorld();
     await register(w);
-    await click(w, w.dave, 'Approve selected', { approvedScopes: 'ReadCallRecording' });
+    await click(w, w.dave, 'Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording', reason: 'SMS is not for this app.' });
     const [reply] = await w.say(w.dave, w.adminChatId, mention(w, 'audit expense sync'));
     const decision = reply!.text!.split('\n').find((l) => /partly approved/i.test(l))!;
     expect(decision).toContain('ReadCallRecording');

@@ -24,7 +24,8 @@ describe('an approval whose app update cannot be saved at once', () => {
     const { scopes, pendingScopes } = await scopesOf(w, app.clientId, secret);
     expect({ scopes: [...scopes].sort(), pendingScopes }).toEqual({ scopes: ['A2PSMS', 'ReadCallLog', 'ReadCallRecording'], pendingScopes: [] });
     expect(submitActions(latestAdminCard(w).body)).toEqual([]);
-    expect(cardText(latestAdminCard(w).body)).toContain('Approved by Dave Admin');
+    expect(cardText(latestAdminCard(w).body)).toContain('Approved: every scope granted');
+    expect(cardText(latestAdminCard(w).body)).toMatch(/Decided: .* by Dave Admin/);
     await w.emulator.waitFor(() => w.botCards(dm.id).some((c) => /your scope request/.test(cardText(c.body))), { message: 'the requester was never told' });
     // And the history says it once, however often the sweep finished it.
     await w.bot.sweep();

@@ -47,6 +47,7 @@ describe('the sandbox admin', () => {
     const result = await emulator.submit({ cardId: request.id, personId: ada, data: approve.data });
 
     expect(result.dialog?.title).toBeUndefined(); // no refusal: the decision was taken
-    expect(cardText(emulator.card(request.id)!.body)).toContain('Approved by Ada Admin');
+    expect(cardText(emulator.card(request.id)!.body)).toContain('Approved: every scope granted');
+    expect(cardText(emulator.card(request.id)!.body)).toMatch(/Decided: .* by Ada Admin/);
   });
 });

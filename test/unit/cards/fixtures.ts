@@ -175,8 +175,11 @@ export const credentials: CredentialsData = {
   sharedSecret: 'e3b0c44298fc1c149afbf4c8996fb924',
   grantedScopes: ['ReadMessages', 'TeamMessaging'],
   pendingScopes: ['ReadAccounts'],
-  nextSteps: 'Add the client ID and secret to your bot\'s configuration, then install the bot from the Developer Console.',
-  hideAtText: 'This card will hide the secrets at 14:05 UTC (in 15 minutes). Copy them now; they are shown once.',
+  nextSteps: [
+    { runs: [{ text: 'Install the bot into your account from the Developer Console.', font: 'default' }] },
+    { runs: [{ text: 'RingCentral then posts the token to ', font: 'default' }, { text: 'https://bot.example.com/oauth', font: 'monospace' }] },
+  ],
+  hideAtText: 'Copy the secrets now: they are shown once and hidden at 14:05 UTC, 15 minutes after this card was sent.',
 };
 export const credentialsPlain: CredentialsData = {
   ...credentials,
@@ -185,12 +188,27 @@ export const credentialsPlain: CredentialsData = {
   sharedSecret: '',
   pendingScopes: [],
   grantedScopes: [],
-  nextSteps: 'Create a JWT credential in the Developer Console, then exchange it for an access token.',
+  nextSteps: [{ runs: [{ text: 'Create a JWT credential in the Developer Console, then exchange it at ', font: 'default' }, { text: '/restapi/oauth/token', font: 'monospace' }] }],
 };
 
 const { clientSecret: _cs, sharedSecret: _ss, hideAtText: _h, ...hiddenBase } = credentials;
-export const credentialsHidden: CardData['credentials-hidden'] = hiddenBase;
-export const credentialsHiddenPlain: CardData['credentials-hidden'] = { ...hiddenBase, pendingScopes: [], grantedScopes: [] };
+const undecided = { hasDecision: false, decisionTitle: '', decisionColor: 'default', decisionApproved: [], decisionNotGranted: [] } satisfies Partial<CardData['credentials-hidden']>;
+export const credentialsHidden: CardData['credentials-hidden'] = {
+  ...hiddenBase,
+  ...undecided,
+  hiddenText: 'The client secret and the shared secret were shown once and are now hidden.',
+};
+export const credentialsHiddenPlain: CardData['credentials-hidden'] = {
+  ...hiddenBase,
+  hiddenText: 'The client secret was shown once and is now hidden.',
+  pendingScopes: [],
+  grantedScopes: ['ReadAccounts'],
+  hasDecision: true,
+  decisionTitle: 'Partly approved by an admin',
+  decisionColor: 'warning',
+  decisionApproved: ['ReadAccounts'],
+  decisionNotGranted: ['A2PSMS'],
+};
 
 export const approvalRequest: CardData['approval-request'] = {
   requestId: 'req-1',
@@ -204,14 +222,10 @@ export const approvalRequest: CardData['approval-request'] = {
     { title: 'App', value: 'Expense Bot (REST API app)' },
     { title: 'Asked', value: '2026-11-28 10:00 UTC' },
   ],
-  scopes: [
-    { name: 'A2PSMS', description: 'Send high-volume business (A2P) text messages' },
-    { name: 'ReadCallRecording', description: 'Download call recordings' },
-  ],
   justification: 'We send appointment reminders **and** archive recordings for audits.',
   scopeChoices: [
-    { value: 'A2PSMS', title: 'A2PSMS' },
-    { value: 'ReadCallRecording', title: 'ReadCallRecording' },
+    { value: 'A2PSMS', title: 'A2PSMS: Send high-volume business (A2P) text messages' },
+    { value: 'ReadCallRecording', title: 'ReadCallRecording: Download call recordings' },
   ],
   approvedScopes: 'A2PSMS,ReadCallRecording',
 };
@@ -247,7 +261,7 @@ export const allCases: Case[] = [
   ['notice', 'notice', { title: 'One registration at a time', message: 'Finish or cancel the registration you started before beginning another.' }],
   ['approval-request', 'approval-request', approvalRequest],
   ['approval-request raised again', 'approval-request', { ...approvalRequest, notice: 'Reminder: this request has been waiting for 24 hours.' }],
-  ['approval-status: decided', 'approval-status', { title: 'Partly approved by Ada Admin', tone: 'good', message: 'Reason: recordings only, not SMS.', facts: [{ title: 'App', value: 'Expense Bot' }, { title: 'ReadCallRecording', value: 'Approved' }, { title: 'A2PSMS', value: 'Rejected' }] }],
+  ['approval-status: decided', 'approval-status', { title: 'Partly approved: some scopes rejected', tone: 'warning', message: 'Reason: recordings only, not SMS.', facts: [{ title: 'App', value: 'Expense Bot' }, { title: 'ReadCallRecording', value: 'Approved' }, { title: 'A2PSMS', value: 'Rejected' }] }],
   ['approval-status: expired', 'approval-status', { title: 'Request expired', tone: 'attention', message: '', facts: [{ title: 'App', value: 'Expense Bot' }] }],
   ['approval-outcome: decided', 'approval-outcome', { title: 'Your scope request was decided', tone: 'good', message: '', facts: [{ title: 'A2PSMS', value: 'Approved' }], canAskAgain: false, clientId: 'abc123', botId: ids.botId }],
   ['approval-outcome: expired, can ask again', 'approval-outcome', { title: 'Your scope request expired', tone: 'attention', message: 'No admin decided in time.', facts: [{ title: 'A2PSMS', value: 'Not granted' }], canAskAgain: true, clientId: 'abc123', botId: ids.botId }],

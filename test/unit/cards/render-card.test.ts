@@ -99,8 +99,10 @@ describe('credentials cards', () => {
 
   it('shows ids and secrets in monospace, verbatim, and never in the notification text', () => {
     const card = renderCard('credentials', f.credentials);
-    expect(monospace(card)).toEqual([f.credentials.clientId, f.credentials.clientSecret, f.credentials.sharedSecret]);
-    expect(texts(card)).toEqual(expect.arrayContaining([f.credentials.hideAtText, f.credentials.nextSteps, 'ReadMessages, TeamMessaging']));
+    // Technical strings in the next steps are code style too.
+    expect(monospace(card)).toEqual([f.credentials.clientId, f.credentials.clientSecret, f.credentials.sharedSecret, 'https://bot.example.com/oauth']);
+    expect(texts(card)).toEqual(expect.arrayContaining([f.credentials.hideAtText, 'ReadMessages, TeamMessaging']));
+    expect(ofType(card, 'TextRun').map((r) => r.text)).toContain('Install the bot into your account from the Developer Console.');
     expect(card.fallbackText).not.toContain(f.credentials.clientSecret);
     expect(card.fallbackText).not.toContain(f.credentials.sharedSecret);
     expect(card.actions).toBeUndefined();
@@ -111,7 +113,7 @@ describe('credentials cards', () => {
     expect(texts(full)).toEqual(expect.arrayContaining(['Awaiting approval', 'ReadAccounts']));
     const plain = renderCard('credentials', f.credentialsPlain);
     expect(texts(plain)).not.toContain('Awaiting approval');
-    expect(monospace(plain)).toEqual([f.credentials.clientId, f.credentials.clientSecret]);
+    expect(monospace(plain)).toEqual([f.credentials.clientId, f.credentials.clientSecret, '/restapi/oauth/token']);
     expect(JSON.stringify(plain)).not.toContain('Shared secret');
     expect(texts(plain)).toContain('None');
   });
@@ -121,8 +123,12 @@ describe('credentials cards', () => {
     const json = JSON.stringify(card);
     expect(json).not.toContain(f.credentials.clientSecret);
     expect(json).not.toContain(f.credentials.sharedSecret);
-    expect(monospace(card)).toEqual([f.credentials.clientId]);
-    expect(texts(card)).toContain('The client secret was shown once and is now hidden. Ask me to rotate it if it was lost.');
+    expect(monospace(card)).toEqual([f.credentials.clientId, 'https://bot.example.com/oauth']);
+    expect(texts(card)).toContain(f.credentialsHidden.hiddenText);
+    expect(texts(card)).not.toContain('Not granted: A2PSMS');
+    const decided = renderCard('credentials-hidden', f.credentialsHiddenPlain);
+    expect(texts(decided)).toEqual(expect.arrayContaining(['Partly approved by an admin', 'Not granted: A2PSMS']));
+    expect(texts(decided)).not.toContain('Awaiting approval');
     expect(() => renderCard('credentials-hidden', { ...f.credentialsHidden, clientSecret: 'leak' } as never)).toThrow(/clientSecret/);
   });
 });

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { hideAtText, nextSteps } from '../../../src/bot/credentials-card.js';
+import type { AppRecord } from '../../../src/registry/app-records.js';
+
+const app = (over: Partial<AppRecord>) => ({ appType: 'bot', appName: 'A', ...over }) as AppRecord;
+const text = (a: AppRecord) => nextSteps(a).map((l) => l.runs.map((r) => r.text).join('')).join('\n');
+const code = (a: AppRecord) => nextSteps(a).flatMap((l) => l.runs.filter((r) => r.font === 'monospace').map((r) => r.text));
+
+describe('next steps on the credentials card', () => {
+  it('sends a private bot to the Developer Console and a public one to the App Gallery', () => {
+    expect(text(app({ access: 'private' }))).toMatch(/from the Developer Console/);
+    expect(text(app({ access: 'private' }))).not.toMatch(/App Gallery/);
+    expect(text(app({ access: 'public' }))).toMatch(/install it from the App Gallery/);
+    expect(text(app({ access: 'public' }))).not.toMatch(/Developer Console/);
+  });
+
+  it('mentions no redirect URI for a bot that never gave one, and shows one in code style when it did', () => {
+    expect(text(app({ access: 'private' }))).not.toMatch(/redirect URI/i);
+    expect(code(app({ access: 'private', redirectUris: ['https://bot.example.com/oauth'] }))).toEqual(['https://bot.example.com/oauth']);
+  });
+
+  it('sets the token URL and grant type in code style for REST API apps', () => {
+    expect(code(app({ appType: 'rest-api', authMethod: 'jwt', access: 'private' }))).toEqual(['/restapi/oauth/token', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+    expect(text(app({ appType: 'rest-api', authMethod: 'oauth', refreshTokens: false, access: 'public' }))).toMatch(/Refresh tokens are off[^]*App Gallery/);
+  });
+
+  it('gives the hide time as a clock time with no countdown', () => {
+    const sent = Date.UTC(2026, 10, 28, 10, 0);
+    expect(hideAtText(sent + 15 * 60_000, sent)).toBe('Copy the secrets now: they are shown once and hidden at 10:15 UTC, 15 minutes after this card was sent.');
+  });
+});
