@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { goodBasics, inputs, submitActions } from '../../helpers/flow.js';
-import { cardText, freePort } from '../../helpers/world.js';
+import { cardText, freePortRun } from '../../helpers/world.js';
 
 let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
 afterEach(async () => {
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 describe('the sandbox admin', () => {
   it('is Ada, who can decide an approval request although RingCentral lists no team members', async () => {
-    const config = loadConfig({ PORT: String(await freePort()), DATA_DIR: mkdtempSync(join(tmpdir(), 'registrar-sandbox-admin-')), LOG_LEVEL: 'silent' });
+    const config = loadConfig({ PORT: String(await freePortRun(2)), DATA_DIR: mkdtempSync(join(tmpdir(), 'registrar-sandbox-admin-')), LOG_LEVEL: 'silent' });
     const write = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write;
     try {

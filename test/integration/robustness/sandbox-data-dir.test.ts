@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { inputs, submitActions } from '../../helpers/flow.js';
-import { cardText, freePort } from '../../helpers/world.js';
+import { cardText, freePortRun } from '../../helpers/world.js';
 
 let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
 afterEach(async () => {
@@ -20,7 +20,7 @@ const filesUnder = (dir: string): string[] =>
 describe('npm start (the sandbox) after a full registration', () => {
   it('keeps the client secret and the shared secret out of DATA_DIR', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'registrar-probe-sandbox-'));
-    const config = loadConfig({ PORT: String(await freePort()), DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ PORT: String(await freePortRun(2)), DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
     const write = process.stdout.write;
     process.stdout.write = (() => true) as typeof process.stdout.write;
     try {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readSandboxMeta } from '../../../src/sandbox/start-sandbox.js';
 import { startChild, type Child } from '../../helpers/child-process.js';
-import { freePort } from '../../helpers/world.js';
+import { freePortRun } from '../../helpers/world.js';
 
 let child: Child | undefined;
 afterEach(async () => {
@@ -17,7 +17,7 @@ type Summary = { bots: { id: string }[]; chats: { id: string; name?: string | nu
 describe('the sandbox stopped during its first start (kill -9, or Ctrl-C before the signal handlers exist)', () => {
   it('finishes its setup on the next start: the bot is in the team and admin chats and sandbox.json names it', { timeout: 90_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'registrar-review-sbx-'));
-    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'info' };
+    const env = { DATA_DIR: dataDir, PORT: String(await freePortRun(2)), LOG_LEVEL: 'info' };
     child = startChild(env);
     // The moment the bot has stored its installation, before the sandbox adds it to its chats.
     await child.waitFor('"msg":"bot installed"');
@@ -38,7 +38,7 @@ describe('the sandbox stopped during its first start (kill -9, or Ctrl-C before 
 
   it('names sandbox.json when a cut-short write left it empty, instead of a bare JSON error', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'registrar-review-sbx-'));
-    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'silent' };
+    const env = { DATA_DIR: dataDir, PORT: String(await freePortRun(2)), LOG_LEVEL: 'silent' };
     child = startChild(env);
     await child.waitFor('sandbox is running', 30_000);
     await child.kill('SIGKILL');

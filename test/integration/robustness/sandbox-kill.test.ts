@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cardInputs, cardText, submitActions } from '../../../src/cards/inspect-card.js';
 import { readSandboxMeta, type SandboxMeta } from '../../../src/sandbox/start-sandbox.js';
 import { startChild, type Child } from '../../helpers/child-process.js';
-import { freePort } from '../../helpers/world.js';
+import { freePortRun } from '../../helpers/world.js';
 
 let child: Child | undefined;
 afterEach(async () => {
@@ -39,7 +39,7 @@ async function click(meta: SandboxMeta, card: { id: string; body: Record<string,
 describe('the sandbox killed right after the bot acted', () => {
   it('comes back with the cards the bot last drew, so the form goes on answering', { timeout: 60_000 }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'registrar-sandbox-kill-'));
-    const env = { DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'silent' };
+    const env = { DATA_DIR: dataDir, PORT: String(await freePortRun(2)), LOG_LEVEL: 'silent' };
     child = startChild(env);
     await child.waitFor('sandbox is running');
     let meta = readSandboxMeta(dataDir)!;

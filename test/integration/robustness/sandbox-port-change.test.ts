@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/lib/logger.js';
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import { freePort } from '../../helpers/world.js';
+import { freePortRun } from '../../helpers/world.js';
 
 let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
 afterEach(async () => {
@@ -27,9 +27,9 @@ describe('restarting the sandbox on another PORT', () => {
   it('still answers "help" in a direct message', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'registrar-probe-port-'));
     const log = createLogger({ level: 'silent' });
-    sandbox = await quietly(async () => startSandbox({ config: loadConfig({ PORT: String(await freePort()), DATA_DIR: dataDir }), log }));
+    sandbox = await quietly(async () => startSandbox({ config: loadConfig({ PORT: String(await freePortRun(2)), DATA_DIR: dataDir }), log }));
     await sandbox.close();
-    sandbox = await quietly(async () => startSandbox({ config: loadConfig({ PORT: String(await freePort()), DATA_DIR: dataDir }), log }));
+    sandbox = await quietly(async () => startSandbox({ config: loadConfig({ PORT: String(await freePortRun(2)), DATA_DIR: dataDir }), log }));
     const { emulator, meta } = sandbox;
     const alice = meta.people.alice!.id;
     const dm = await emulator.directChat(alice, meta.botId!);
