@@ -94,11 +94,22 @@ describe('validateStep', () => {
     expect(!result.ok && result.values).toEqual({ authMethod: 'oauth', redirectUris: 'http://x\nhttps://a.example.com/cb', refreshTokens: 'true' });
   });
 
-  it('requires redirect URIs for OAuth and drops them for JWT', () => {
+  it('requires redirect URIs for OAuth and drops them and refresh tokens for JWT', () => {
     const oauth = validateStep('auth', { authMethod: 'oauth', refreshTokens: 'true' }, ctx({ appType: 'rest-api' }));
     expect(!oauth.ok && oauth.errors.redirectUris).toMatch(/at least one redirect URI/);
-    const jwt = validateStep('auth', { authMethod: 'jwt', redirectUris: 'http://x', refreshTokens: 'false' }, ctx({ appType: 'rest-api' }));
-    expect(jwt).toEqual({ ok: true, values: { authMethod: 'jwt', refreshTokens: false } });
+    const jwt = validateStep('auth', { authMethod: 'jwt', redirectUris: 'http://x', refreshTokens: 'true' }, ctx({ appType: 'rest-api' }));
+    expect(jwt).toEqual({ ok: true, values: { authMethod: 'jwt' } });
+  });
+
+  it('folds the two scope groups into one list, and "all partners" or "only these" into partners', () => {
+    const scopes = validateStep('scopes', { scopes: 'ReadMessages', approvalScopes: 'VoipCalling', justification: 'We place calls from our dialer for support staff.' }, ctx({ appType: 'rest-api' }));
+    expect(scopes.ok && scopes.values.scopes).toEqual(['ReadMessages', 'VoipCalling']);
+    const all = validateStep('access', { access: 'public', partnerReach: 'all', partners: 'att' }, ctx({ appType: 'rest-api' }));
+    expect(all.ok && all.values.partners).toBe('all');
+    const only = validateStep('access', { access: 'public', partnerReach: 'only', partners: 'att' }, ctx({ appType: 'rest-api' }));
+    expect(only.ok && only.values.partners).toEqual(['att']);
+    const none = validateStep('access', { access: 'public', partnerReach: 'only', partners: '' }, ctx({ appType: 'rest-api' }));
+    expect(!none.ok && none.errors.partners).toMatch(/at least one/);
   });
 
   it('skips redirect URI checks while the auth method itself is invalid', () => {
