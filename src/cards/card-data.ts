@@ -57,6 +57,9 @@ export const stepScopesSchema = formStep(
     /** Scopes granted at once (input `scopes`) and scopes an admin approves (input `approvalScopes`). */
     instantChoices: z.array(choice),
     approvalChoices: z.array(choice),
+    /** What the scopes of each group include, in one line ('' when none include another). */
+    instantIncludes: z.string(),
+    approvalIncludes: z.string(),
     /** The chosen scopes of the approval group, comma-joined (the `scopes` value holds the others). */
     approvalValue: z.string(),
     /** The chosen scopes in one line, '' when none. */

@@ -99,13 +99,19 @@ export function describeAnswer(field: FieldName, draft: Partial<AppDraft>, _cata
   }
 }
 
-/** Who approves, said the same way on every card of the form. */
-export const APPROVER_SENTENCE = 'An admin of this account approves these before your app can use them; the others are granted at once.';
+/** Who approves, said the same way on the form's cards (the label of the scopes that need it). */
+export const APPROVER_SENTENCE = 'Need approval from an admin of this account';
 
-/** A scope checkbox: its name, what it allows, and what it includes. */
+/** A scope checkbox: its name and what it allows (one line at chat width, mostly). */
 function scopeChoice(catalog: ScopeCatalog, name: string) {
   const s = catalog.get(name)!;
-  return { value: s.name, title: `${s.name}: ${s.description}${s.includes.length ? ` (includes ${s.includes.join(', ')})` : ''}` };
+  return { value: s.name, title: `${s.name}: ${s.description}` };
+}
+
+/** What a group's scopes include, in one line under the group: "Includes: SMS → ReadMessages; …". */
+function includesLine(scopes: readonly { name: string; includes: string[] }[]): string {
+  const parts = scopes.filter((s) => s.includes.length).map((s) => `${s.name} → ${s.includes.join(', ')}`);
+  return parts.length ? `Includes: ${parts.join('; ')}.` : '';
 }
 
 /** The review's facts for one section; scopes split into those granted at once and those awaiting an admin. */
@@ -184,6 +190,8 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
         approvalValue: needApproval.join(','),
         instantChoices: all.filter((s) => !s.requiresApproval).map((s) => scopeChoice(ctx.catalog, s.name)),
         approvalChoices: all.filter((s) => s.requiresApproval).map((s) => scopeChoice(ctx.catalog, s.name)),
+        instantIncludes: includesLine(all.filter((s) => !s.requiresApproval)),
+        approvalIncludes: includesLine(all.filter((s) => s.requiresApproval)),
         summary: chosen.length
           ? `Chosen: ${chosen.filter((s) => !needApproval.includes(s)).join(', ') || 'none granted at once'}${needApproval.length ? `; awaiting an admin: ${needApproval.join(', ')}` : ''}.`
           : '',

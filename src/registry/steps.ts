@@ -254,7 +254,7 @@ function requiredMessage(field: FieldName, values: Partial<AppDraft>, catalog: S
 
 function approvalPhrase(values: Partial<AppDraft>, catalog: ScopeCatalog): string {
   const names = catalog.requiresApproval(values.scopes ?? []);
-  return `${names.join(', ')} ${names.length > 1 ? 'require' : 'requires'} approval.`;
+  return `${names.join(', ')} ${names.length > 1 ? 'need' : 'needs'} approval from an admin of this account.`;
 }
 
 function isBlank(value: unknown): boolean {

@@ -83,14 +83,16 @@ export const stepScopes: StepScopesData = {
   errors: { scopes: '', justification: '' },
   instantChoices: [
     { value: 'ReadMessages', title: 'ReadMessages: Read messages' },
-    { value: 'EditMessages', title: 'EditMessages: Edit messages (includes ReadMessages)' },
+    { value: 'EditMessages', title: 'EditMessages: Edit messages' },
     { value: 'TeamMessaging', title: 'TeamMessaging: Post and read in team messaging' },
   ],
   approvalChoices: [{ value: 'ReadAccounts', title: 'ReadAccounts: Read account information' }],
+  instantIncludes: 'Includes: EditMessages → ReadMessages.',
+  approvalIncludes: '',
   approvalValue: '',
   summary: '',
   overlapNotes: [],
-  approvalNote: 'An admin of this account approves these before your app can use them; the others are granted at once.',
+  approvalNote: 'Need approval from an admin of this account',
 };
 export const stepScopesWithNotes: StepScopesData = {
   ...stepScopes,

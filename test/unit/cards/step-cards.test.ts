@@ -174,12 +174,11 @@ describe('form step cards', () => {
     expect(input(plain, 'scopes')).toMatchObject({ isMultiSelect: true, style: 'expanded', value: 'ReadMessages,TeamMessaging' });
     expect((input(plain, 'scopes')?.choices as Node[]).map((c) => c.value)).toEqual(f.stepScopes.instantChoices.map((c) => c.value));
     expect((input(plain, 'approvalScopes')?.choices as Node[]).map((c) => c.value)).toEqual(['ReadAccounts']);
-    expect(input(plain, 'justification')).toMatchObject({ isMultiline: true });
-    expect(texts(plain).filter((t) => /approv/i.test(t) && /admin|RingCentral/.test(t))).toEqual([
-      "Need an admin's approval",
-      'An admin of this account approves these before your app can use them; the others are granted at once.',
-    ]);
-    const notes = [...f.stepScopesWithNotes.overlapNotes, f.stepScopesWithNotes.summary];
+    expect(input(plain, 'justification')).toMatchObject({ type: 'Input.Text', label: 'Justification (for scopes that need approval)' });
+    expect(input(plain, 'scopes')?.label).toBe('Granted at once');
+    expect(input(plain, 'approvalScopes')?.label).toBe('Need approval from an admin of this account');
+    expect(JSON.stringify(plain)).not.toMatch(/RingCentral/);
+    const notes = [f.stepScopesWithNotes.overlapNotes.join(' '), f.stepScopesWithNotes.summary];
     for (const note of notes) expect(texts(plain)).not.toContain(note);
     const withNotes = renderCard('step-scopes', f.stepScopesWithNotes);
     expect(texts(withNotes)).toEqual(expect.arrayContaining(notes));

@@ -120,10 +120,10 @@ describe('validateStep', () => {
   it('asks for a justification naming the scopes that need approval', () => {
     const missing = validateStep('scopes', { scopes: 'SMS,A2PSMS,ReadCallRecording' }, ctx({ appType: 'bot' }));
     expect(!missing.ok && missing.errors.justification).toBe(
-      'A2PSMS, ReadCallRecording require approval. Please explain why your app needs them (at least 30 characters).',
+      'A2PSMS, ReadCallRecording need approval from an admin of this account. Please explain why your app needs them (at least 30 characters).',
     );
     const short = validateStep('scopes', { scopes: 'A2PSMS', justification: 'because' }, ctx({ appType: 'bot' }));
-    expect(!short.ok && short.errors.justification).toMatch(/^A2PSMS requires approval\. Please explain in at least 30 characters.*\(you wrote 7\)/);
+    expect(!short.ok && short.errors.justification).toMatch(/^A2PSMS needs approval from an admin of this account\. Please explain in at least 30 characters.*\(you wrote 7\)/);
     expect(validateStep('scopes', { scopes: 'A2PSMS', justification: REASON }, ctx({ appType: 'bot' }))).toEqual({
       ok: true,
       values: { scopes: ['A2PSMS'], justification: REASON },
@@ -195,7 +195,7 @@ describe('validateDraft', () => {
 
   it('reports the first failing step with its errors', () => {
     const result = validateDraft({ ...restApi, justification: undefined, partners: 'all' }, ctx());
-    expect(result).toMatchObject({ ok: false, step: 'scopes', errors: { justification: expect.stringMatching(/A2PSMS requires approval/) } });
+    expect(result).toMatchObject({ ok: false, step: 'scopes', errors: { justification: expect.stringMatching(/A2PSMS needs approval/) } });
   });
 
   it('fails on the type step when notification add-ins have been switched off since', () => {
