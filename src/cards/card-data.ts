@@ -54,6 +54,8 @@ export const stepAuthSchema = formStep({ authMethod: entered, redirectUris: ente
 export const stepScopesSchema = formStep(
   { scopes: entered, justification: entered },
   {
+    /** The follow-up card: the justification for the chosen scopes that need approval. */
+    detail: z.boolean(),
     /** Scopes granted at once (input `scopes`) and scopes an admin approves (input `approvalScopes`). */
     instantChoices: z.array(choice),
     approvalChoices: z.array(choice),

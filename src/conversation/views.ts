@@ -108,6 +108,23 @@ function scopeChoice(catalog: ScopeCatalog, name: string) {
   return { value: s.name, title: `${s.name}: ${s.description}` };
 }
 
+/** The chosen scopes in a line: names while few, counts once the names would fill the card. */
+function chosenSummary(chosen: readonly string[], needApproval: readonly string[]): string {
+  if (!chosen.length) return '';
+  const granted = chosen.filter((s) => !needApproval.includes(s));
+  if (chosen.length > 8) return `Chosen: ${granted.length} granted at once, ${needApproval.length} awaiting an admin.`;
+  return `Chosen: ${granted.join(', ') || 'none granted at once'}${needApproval.length ? `; awaiting an admin: ${needApproval.join(', ')}` : ''}.`;
+}
+
+/** Overlaps as advice in one sentence: one pair named in full, more as the list of scopes not needed. */
+function overlapSentence(catalog: ScopeCatalog, chosen: readonly string[]): string[] {
+  const overlaps = catalog.overlaps(chosen);
+  if (overlaps.length === 0) return [];
+  if (overlaps.length === 1) return [`${overlaps[0]!.includedIn} already includes ${overlaps[0]!.scope}: you do not need both.`];
+  const extra = [...new Set(overlaps.map((o) => o.scope))];
+  return [`Other scopes you chose already include ${extra.join(', ')}: you do not need ${extra.length > 1 ? 'them' : 'it'}.`];
+}
+
 /** What a group's scopes include, in one line under the group: "Includes: SMS → ReadMessages; …". */
 function includesLine(scopes: readonly { name: string; includes: string[] }[]): string {
   const parts = scopes.filter((s) => s.includes.length).map((s) => `${s.name} → ${s.includes.join(', ')}`);
@@ -123,7 +140,7 @@ function reviewFacts(step: StepId, flow: Flow, catalog: ScopeCatalog): { title: 
     const chosen = draft.scopes ?? [];
     const needs = catalog.requiresApproval(chosen);
     const facts = [fact('Granted at once', chosen.filter((s) => !needs.includes(s)).join(', ') || '—')];
-    if (needs.length) facts.push(fact("Need an admin's approval", needs.join(', ')));
+    if (needs.length) facts.push(fact('Awaiting an admin', needs.join(', ')));
     if (draft.justification) facts.push(fact('Justification', draft.justification));
     return facts;
   }
@@ -145,6 +162,25 @@ const EDIT_LABELS: Record<StepId, string> = {
   review: 'Review',
 };
 
+/** Whether the step's first card, with the answer it shows, leads to its follow-up card. */
+function followsUp(flow: Flow, catalog: ScopeCatalog): boolean {
+  const follow = followUpOf(flow.step);
+  if (!follow) return false;
+  const shown = flow.entered[flow.step]?.[follow.decider] ?? asInput(follow.decider, flow.draft[follow.decider]);
+  switch (flow.step) {
+    case 'auth':
+      return shown === 'oauth';
+    case 'access':
+      return shown === 'public';
+    case 'features':
+      return shown === 'true';
+    case 'scopes':
+      return catalog.requiresApproval(shown.split(',').map((s) => s.trim())).length > 0;
+    default:
+      return false;
+  }
+}
+
 export function flowCard(flow: Flow, ctx: ViewContext): Card {
   const steps = flow.draft.appType ? stepsFor(flow.draft.appType as AppType) : ['type' as const];
   const base = {
@@ -156,8 +192,8 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
     stepCount: flow.draft.appType ? steps.length : stepsFor('rest-api').length,
     title: sectionTitle(flow.step),
     notice: flow.notice,
-    // Editing from the review returns there; a first card whose answer may bring a follow-up continues.
-    nextLabel: !flow.returnToReview ? 'Next' : followUpOf(flow.step) && !flow.detail ? 'Continue' : 'Back to review',
+    // Editing from the review returns there; a first card whose answer as shown brings a follow-up continues.
+    nextLabel: !flow.returnToReview ? 'Next' : !flow.detail && followsUp(flow, ctx.catalog) ? 'Continue' : 'Back to review',
   };
   const form = (card: StepCardName) => ({ ...base, ...inputsFor(flow, card) });
   switch (flow.step) {
@@ -187,15 +223,14 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
       return renderCard('step-scopes', {
         ...scopes,
         values: { ...values, scopes: chosen.filter((s) => !needApproval.includes(s)).join(',') } as never,
+        detail: flow.detail === true,
         approvalValue: needApproval.join(','),
         instantChoices: all.filter((s) => !s.requiresApproval).map((s) => scopeChoice(ctx.catalog, s.name)),
         approvalChoices: all.filter((s) => s.requiresApproval).map((s) => scopeChoice(ctx.catalog, s.name)),
         instantIncludes: includesLine(all.filter((s) => !s.requiresApproval)),
         approvalIncludes: includesLine(all.filter((s) => s.requiresApproval)),
-        summary: chosen.length
-          ? `Chosen: ${chosen.filter((s) => !needApproval.includes(s)).join(', ') || 'none granted at once'}${needApproval.length ? `; awaiting an admin: ${needApproval.join(', ')}` : ''}.`
-          : '',
-        overlapNotes: ctx.catalog.overlaps(chosen).map((o) => `${o.includedIn} already includes ${o.scope}: you do not need both.`),
+        summary: chosenSummary(chosen, needApproval),
+        overlapNotes: overlapSentence(ctx.catalog, chosen),
         approvalNote: APPROVER_SENTENCE,
       });
     }

@@ -79,6 +79,8 @@ export function stepsFor(appType: AppType): StepId[] {
  * card of the same step (same step number), so the first card shows only what applies to everyone.
  */
 const FOLLOW_UPS: Partial<Record<StepId, { decider: FieldName; fields: readonly FieldName[]; when: (values: Partial<AppDraft>) => boolean }>> = {
+  // The justification is asked only once a scope that needs approval is chosen (required then: errors bring it in).
+  scopes: { decider: 'scopes', fields: ['justification'], when: () => false },
   auth: { decider: 'authMethod', fields: ['redirectUris', 'refreshTokens'], when: (v) => v.authMethod === 'oauth' },
   access: { decider: 'access', fields: ['partners'], when: (v) => v.access === 'public' },
   features: { decider: 'interactiveMessages', fields: ['outboundWebhookUrl'], when: (v) => v.interactiveMessages === true },

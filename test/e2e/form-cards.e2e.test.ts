@@ -115,8 +115,13 @@ describe('the form cards in Chromium at 360 px and 500 px', () => {
     await click('next', { redirectUris: 'https://archive.example.com/oauth/callback-with-a-rather-long-path\nhttp://localhost:8080/cb', refreshTokens: 'true' });
     const scopes = await check('scopes', 'Step 4 of 7: Scopes');
     expect(scopes, 'the scopes step at 500 px').toBeLessThan(1000);
-    await click('next', { scopes: 'ReadCallLog,SMS,ReadMessages', approvalScopes: 'ReadCallRecording,A2PSMS', justification: '' });
-    await check('scopes with errors', /needs? approval from an admin/);
+    await click('next', { scopes: '', approvalScopes: '' });
+    const scopesWithError = await check('scopes with error', /Choose at least one scope/);
+    expect(scopesWithError, 'the scopes step with its error at 500 px').toBeLessThan(1000);
+    await click('next', { scopes: 'ReadCallLog,SMS,ReadMessages', approvalScopes: 'ReadCallRecording,A2PSMS' });
+    await check('scopes: justification', /awaiting an admin/);
+    await click('next', { justification: 'too short' });
+    await check('scopes: justification with error', /need approval from an admin/);
     await click('next', { justification: 'We archive call recordings for compliance audits every quarter.' });
     await check('access', 'Step 5 of 7: Access');
     await click('next', { access: 'public' });
@@ -133,7 +138,9 @@ describe('the form cards in Chromium at 360 px and 500 px', () => {
     const review = await check('review (OAuth, public, interactive)', 'Register an app · Review');
     expect(review, 'the review at 500 px').toBeLessThan(1000);
     await click('edit', {}, 'scopes');
-    await check('scopes from the review', 'Back to review');
+    await check('scopes from the review', 'Continue');
+    await click('next');
+    await check('scopes: justification from the review', 'Back to review');
     await click('next');
     await check('review again', 'Register an app · Review');
     await click('cancel');
@@ -159,13 +166,15 @@ describe('the form cards in Chromium at 360 px and 500 px', () => {
       walk(card.body);
       return found.join(',');
     };
-    await click('next', { scopes: choices('scopes'), approvalScopes: choices('approvalScopes'), justification: 'An internal test harness that exercises every API we license.' });
+    await click('next', { scopes: choices('scopes'), approvalScopes: choices('approvalScopes') });
+    await click('next', { justification: 'An internal test harness that exercises every API we license.' });
     await click('next', { access: 'private' });
     await click('next', { interactiveMessages: 'false' });
     const review = await check('review (JWT, private, every scope)', 'Register an app · Review');
     expect(review, 'the review with every scope at 500 px').toBeLessThan(1000);
     await click('edit', {}, 'scopes');
-    await check('scopes with the whole catalog chosen', /Chosen:/);
+    const everything = await check('scopes with the whole catalog chosen', 'Step 4 of 7: Scopes');
+    expect(everything, 'the scopes step with every scope chosen at 500 px').toBeLessThan(1000);
     await click('cancel');
   });
 

@@ -124,7 +124,7 @@ describe('the scopes step', () => {
     await flow.next(goodBasics);
     await flow.next({ authMethod: 'jwt' });
     const card = inputs(flow.flowCard().body);
-    expect(Object.keys(card)).toEqual(['scopes', 'approvalScopes', 'justification']);
+    expect(Object.keys(card)).toEqual(['scopes', 'approvalScopes']);
     const text = flow.text();
     expect(field(flow, 'scopes')?.label).toBe('Granted at once');
     expect(field(flow, 'approvalScopes')?.label).toBe('Need approval from an admin of this account');
@@ -136,22 +136,36 @@ describe('the scopes step', () => {
     expect(text).not.toMatch(/RingCentral (reviews|approves)|reviewed by RingCentral/);
   });
 
-  it('puts the errors in the banner that announces them and sums up what was chosen', async () => {
+  it('puts a scopes error in the banner that announces it', async () => {
     const { flow } = await begin();
     await flow.next({ appType: 'rest-api' });
     await flow.next(goodBasics);
     await flow.next({ authMethod: 'jwt' });
-    await flow.next({ scopes: 'ReadCallLog', approvalScopes: 'ReadCallRecording', justification: '' });
+    await flow.next({ scopes: '', approvalScopes: '' });
     const banner = body(flow).body[1] as { style: string; items: { text: string }[] };
     expect(banner.style).toBe('warning');
-    expect(banner.items.map((i) => i.text)).toEqual(['Please fix the fields marked below.', expect.stringMatching(/^ReadCallRecording needs approval from an admin of this account\\?\. Please explain/)]);
+    expect(banner.items.map((i) => i.text)).toEqual(['Please fix the fields marked below.', expect.stringMatching(/^Choose at least one scope/)]);
+  });
+
+  it('asks the justification on a follow-up card only when a scope needs approval, with the choice summed up', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: 'ReadCallLog', approvalScopes: 'ReadCallRecording' });
+    expect(flow.text()).toContain('Step 4 of 7: Scopes');
+    expect(flow.text()).not.toMatch(/Please fix/);
+    expect(inputIds(flow)).toEqual(['justification']);
     expect(flow.text()).toMatch(/Chosen: ReadCallLog; awaiting an admin: ReadCallRecording/);
-    expect(inputs(flow.flowCard().body)).toMatchObject({ scopes: 'ReadCallLog', approvalScopes: 'ReadCallRecording' });
+    await flow.next({ justification: 'too short' });
+    expect(flow.text()).toMatch(/ReadCallRecording needs approval from an admin of this account\\?\. Please explain/);
+    expect(inputIds(flow)).toEqual(['justification']);
     await flow.next({ justification: 'We archive call recordings for compliance audits.' });
+    expect(flow.text()).toContain('Step 5 of 7: Access');
     await flow.next({ access: 'private' });
     await flow.next({ interactiveMessages: 'false' });
     expect(flow.text()).toContain('Granted at once: ReadCallLog');
-    expect(flow.text()).toContain("Need an admin's approval: ReadCallRecording");
+    expect(flow.text()).toContain('Awaiting an admin: ReadCallRecording');
   });
 });
 
@@ -180,9 +194,9 @@ describe('the review card', () => {
     expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
     await flow.next({ scopes: 'ReadMessages,SMS' });
     expect(flow.text()).toContain('Granted at once: ReadMessages, SMS');
-    // A step with a follow-up continues to it first, then returns to the review.
+    // A step whose answer brings a follow-up continues to it first, then returns to the review.
     await flow.click('edit', {}, { section: 'auth' });
-    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Continue']);
+    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
     await flow.next({ authMethod: 'oauth' });
     expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
     await flow.next({ redirectUris: 'https://app.example.com/cb' });

@@ -87,6 +87,7 @@ export const stepScopes: StepScopesData = {
     { value: 'TeamMessaging', title: 'TeamMessaging: Post and read in team messaging' },
   ],
   approvalChoices: [{ value: 'ReadAccounts', title: 'ReadAccounts: Read account information' }],
+  detail: false,
   instantIncludes: 'Includes: EditMessages → ReadMessages.',
   approvalIncludes: '',
   approvalValue: '',
@@ -94,8 +95,10 @@ export const stepScopes: StepScopesData = {
   overlapNotes: [],
   approvalNote: 'Need approval from an admin of this account',
 };
+/** The justification follow-up, with an error and the chosen scopes summed up. */
 export const stepScopesWithNotes: StepScopesData = {
   ...stepScopes,
+  detail: true,
   notice: fix,
   values: { scopes: 'ReadMessages,EditMessages', justification: 'too short' },
   errors: { scopes: '', justification: 'ReadAccounts requires approval. At least 30 characters, please.' },
