@@ -25,6 +25,8 @@ const formBase = {
   stepCount: z.number().int().min(1),
   title: z.string().min(1),
   notice: z.string(),
+  /** The forward button: "Next", or "Back to review" while editing from the review. */
+  nextLabel: z.string().min(1),
 };
 
 /** A form step: the shared fields, `values` and `errors` keyed by exactly the step's input ids, and extras. */
@@ -46,16 +48,35 @@ export const stepBasicsSchema = formStep(
   { iconRequired: z.boolean() },
 );
 
-export const stepAuthSchema = formStep({ authMethod: entered, redirectUris: entered, refreshTokens: toggle }, {});
+/** `detail`: the step's follow-up card (OAuth details, partners, webhook URL) rather than its first card. */
+export const stepAuthSchema = formStep({ authMethod: entered, redirectUris: entered, refreshTokens: toggle }, { detail: z.boolean() });
 
 export const stepScopesSchema = formStep(
   { scopes: entered, justification: entered },
-  { scopeChoices: z.array(choice).min(1), overlapNotes: z.array(z.string().min(1)), approvalNote: z.string() },
+  {
+    /** The follow-up card: the justification for the chosen scopes that need approval. */
+    detail: z.boolean(),
+    /** Scopes granted at once (input `scopes`) and scopes an admin approves (input `approvalScopes`). */
+    instantChoices: z.array(choice),
+    approvalChoices: z.array(choice),
+    /** What the scopes of each group include, in one line ('' when none include another). */
+    instantIncludes: z.string(),
+    approvalIncludes: z.string(),
+    /** The chosen scopes of the approval group, comma-joined (the `scopes` value holds the others). */
+    approvalValue: z.string(),
+    /** The chosen scopes in one line, '' when none. */
+    summary: z.string(),
+    overlapNotes: z.array(z.string().min(1)),
+    approvalNote: z.string(),
+  },
 );
 
-export const stepAccessSchema = formStep({ access: entered, partners: entered }, { partnerChoices: z.array(choice).min(1) });
+export const stepAccessSchema = formStep(
+  { access: entered, partners: entered },
+  { detail: z.boolean(), partnerReach: z.enum(['all', 'only', '']), partnerChoices: z.array(choice).min(1) },
+);
 
-export const stepFeaturesSchema = formStep({ interactiveMessages: toggle, outboundWebhookUrl: entered }, {});
+export const stepFeaturesSchema = formStep({ interactiveMessages: toggle, outboundWebhookUrl: entered }, { detail: z.boolean() });
 
 export const stepFeaturesNotificationSchema = formStep({ manualInstructions: entered, webInstallUrl: entered }, {});
 
@@ -69,6 +90,8 @@ export const reviewSchema = z.strictObject({
       z.strictObject({
         section: z.string().min(1),
         title: z.string().min(1),
+        /** The section's edit button, e.g. "Edit scopes". */
+        editLabel: z.string().min(1),
         facts: z.array(z.strictObject({ title: z.string().min(1), value: z.string() })).min(1),
       }),
     )

@@ -23,6 +23,11 @@ export interface Flow {
   entered: Partial<Record<StepId, Partial<Record<FieldName, string>>>>;
   errors: Partial<Record<FieldName, string>>;
   notice: string;
+  /**
+   * On a step with a follow-up (OAuth details, partners, the webhook URL): true while the card asks
+   * the follow-up fields, under the same step number. Absent: the step's first card.
+   */
+  detail?: boolean;
   /** Set by Edit on the review card: the next accepted step goes back to the review. */
   returnToReview: boolean;
   /**

@@ -1,7 +1,7 @@
 import { clipText } from '../cards/plain-text.js';
 import type { AppDraft, AppType, FieldName } from '../registry/fields.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
-import { STEPS, mergeStep, stepFields, stepsFor, validateDraft, validateStep, type StepId } from '../registry/steps.js';
+import { STEPS, foldCardInputs, followUpOf, mergeStep, stepFields, stepsFor, validateDraft, validateStep, type StepId } from '../registry/steps.js';
 import type { Flow, FlowAction } from './flow.js';
 
 /**
@@ -43,7 +43,8 @@ function stepsOf(flow: Flow): StepId[] {
 export const KEPT_MAX = 4096;
 
 /** Only the fields a step's card has, as strings, so they can be shown again as typed (up to KEPT_MAX). */
-function enteredFor(step: StepId, inputs: Record<string, unknown>): Partial<Record<FieldName, string>> {
+function enteredFor(step: StepId, submitted: Record<string, unknown>): Partial<Record<FieldName, string>> {
+  const inputs = foldCardInputs(step, submitted);
   const out: Partial<Record<FieldName, string>> = {};
   for (const field of stepFields(step)) {
     const v = inputs[field];
@@ -57,7 +58,7 @@ function kept(values: Partial<Record<FieldName, string>>): Partial<Record<FieldN
 }
 
 function moved(flow: Flow, changes: Partial<Flow>, now: number): Flow {
-  return { ...flow, errors: {}, notice: '', ...changes, version: flow.version + 1, updatedAt: now };
+  return { ...flow, errors: {}, notice: '', detail: false, ...changes, version: flow.version + 1, updatedAt: now };
 }
 
 /** The fields that belong to an app of this type (features differ between add-ins and the rest). */
@@ -81,6 +82,19 @@ function overlapNotice(step: StepId, draft: Partial<AppDraft>, catalog: ScopeCat
   return overlaps.map((o) => `Note: ${o.includedIn} already includes ${o.scope}, so you do not need both.`).join(' ');
 }
 
+/** A stored answer as an input sends it (lists comma-joined, toggles 'true'/'false'). */
+function asStored(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** Whether failed fields call for the step's follow-up card (its deciding field itself is fine). */
+function detailFor(step: StepId, errors: Partial<Record<FieldName, string>>): boolean {
+  const follow = followUpOf(step);
+  if (!follow || errors[follow.decider] !== undefined) return false;
+  return follow.fields.some((f) => errors[f] !== undefined);
+}
+
 export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): TurnResult {
   const { now } = ctx;
   const stepCtx = { existingAppNames: ctx.existingAppNames, allowNotificationAddins: ctx.allowNotificationAddins, catalog: ctx.catalog };
@@ -92,10 +106,12 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
     case 'back': {
       const steps = stepsOf(flow);
       const at = steps.indexOf(flow.step);
-      if (at <= 0) return { outcome: 'stale' };
       // Keep what was typed on this step when the card sent it: going back must not lose answers.
       const typed = flow.step === 'review' ? {} : enteredFor(flow.step, input.inputs);
-      const entered = Object.keys(typed).length ? { ...flow.entered, [flow.step]: typed } : flow.entered;
+      const entered = Object.keys(typed).length ? { ...flow.entered, [flow.step]: { ...flow.entered[flow.step], ...typed } } : flow.entered;
+      // From a follow-up card, Back shows the step's first card again (same step number).
+      if (flow.detail && followUpOf(flow.step)) return { outcome: 'render', flow: moved(flow, { entered }, now) };
+      if (at <= 0) return { outcome: 'stale' };
       return { outcome: 'render', flow: moved(flow, { step: steps[at - 1]!, entered }, now) };
     }
 
@@ -107,13 +123,25 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
 
     case 'next': {
       if (flow.step === 'review') return { outcome: 'stale' };
-      const entered = { ...flow.entered, [flow.step]: enteredFor(flow.step, input.inputs) };
-      const result = validateStep(flow.step, input.inputs, { ...stepCtx, draft: flow.draft });
+      const follow = followUpOf(flow.step);
+      // A follow-up card does not ask its deciding field again: it is the one chosen on the first card.
+      const decided = follow && flow.detail && !Object.hasOwn(input.inputs, follow.decider) ? { [follow.decider]: flow.entered[flow.step]?.[follow.decider] ?? asStored(flow.draft[follow.decider]) } : {};
+      const inputs = { ...decided, ...input.inputs };
+      const typed = enteredFor(flow.step, inputs);
+      const entered = { ...flow.entered, [flow.step]: follow && !flow.detail ? { ...flow.entered[flow.step], ...typed } : typed };
+      const result = validateStep(flow.step, inputs, { ...stepCtx, draft: flow.draft });
       if (!result.ok) {
+        // The first card of a step answered, and its answer brings in fields it does not show: ask them next.
+        const untouched = follow && !flow.detail && follow.fields.every((f) => !Object.hasOwn(input.inputs, f));
+        if (untouched && detailFor(flow.step, result.errors)) return { outcome: 'render', flow: moved(flow, { entered, detail: true }, now) };
         return {
           outcome: 'render',
-          flow: moved(flow, { entered, errors: result.errors, notice: 'Please fix the fields marked below.' }, now),
+          flow: moved(flow, { entered, errors: result.errors, detail: detailFor(flow.step, result.errors), notice: 'Please fix the fields marked below.' }, now),
         };
+      }
+      if (follow && !flow.detail && follow.when(result.values) && follow.fields.every((f) => !Object.hasOwn(input.inputs, f))) {
+        // Valid without its follow-up (optional fields only, e.g. refresh tokens): still offer them.
+        return { outcome: 'render', flow: moved(flow, { entered, detail: true }, now) };
       }
       let draft = mergeStep(flow.draft, flow.step, result.values);
       if (flow.step === 'type' && flow.draft.appType && flow.draft.appType !== draft.appType) draft = pruneFor(draft, draft.appType as AppType);
@@ -124,7 +152,7 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
         if (!check.ok && check.step !== flow.step) {
           return {
             outcome: 'render',
-            flow: moved(flow, { draft, entered, step: check.step, notice: 'Your change affects this step too: please check it.' }, now),
+            flow: moved(flow, { draft, entered, step: check.step, detail: detailFor(check.step, check.errors), notice: 'Your change affects this step too: please check it.' }, now),
           };
         }
         return { outcome: 'render', flow: moved(flow, { draft, entered, step: 'review', notice: overlapNotice(flow.step, draft, ctx.catalog) }, now) };
@@ -141,7 +169,7 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
         const entered = { ...flow.entered, [check.step]: { ...flow.entered[check.step], ...kept(check.values) } };
         return {
           outcome: 'render',
-          flow: moved(flow, { step: check.step, entered, errors: check.errors, returnToReview: true, notice: 'Something needs another look before the app can be registered.' }, now),
+          flow: moved(flow, { step: check.step, entered, errors: check.errors, detail: detailFor(check.step, check.errors), returnToReview: true, notice: 'Something needs another look before the app can be registered.' }, now),
         };
       }
       return { outcome: 'submit', flow: moved(flow, { status: 'submitted' }, now), draft: check.draft };

@@ -2,7 +2,8 @@ import { plainText } from '../cards/plain-text.js';
 import { renderCard, STEP_INPUT_IDS, type Card, type StepCardName } from '../cards/render-card.js';
 import { PARTNERS, type AppDraft, type AppType, type FieldName } from '../registry/fields.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
-import { sectionTitle, stepFields, stepsFor } from '../registry/steps.js';
+import { followUpOf, sectionTitle, stepFields, stepsFor } from '../registry/steps.js';
+import type { StepId } from '../registry/steps.js';
 import type { Flow } from './flow.js';
 import { fieldsFor } from './transition.js';
 
@@ -77,7 +78,7 @@ function inputsFor(flow: Flow, card: StepCardName) {
 }
 
 /** How an answer reads on the review card. */
-export function describeAnswer(field: FieldName, draft: Partial<AppDraft>, catalog: ScopeCatalog): string {
+export function describeAnswer(field: FieldName, draft: Partial<AppDraft>, _catalog: ScopeCatalog): string {
   const v = draft[field];
   if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return '—';
   switch (field) {
@@ -90,11 +91,93 @@ export function describeAnswer(field: FieldName, draft: Partial<AppDraft>, catal
     case 'partners':
       return v === 'all' ? 'All current and future partners' : (v as string[]).map((id) => PARTNERS.find((p) => p.id === id)?.name ?? id).join(', ');
     case 'scopes':
-      return (v as string[]).map((s) => (catalog.get(s)?.requiresApproval ? `${s} (needs approval)` : s)).join(', ');
+      return (v as string[]).join(', ');
     case 'redirectUris':
       return (v as string[]).join('\n');
     default:
       return typeof v === 'boolean' ? (v ? 'Yes' : 'No') : String(v);
+  }
+}
+
+/** Who approves, said the same way on the form's cards (the label of the scopes that need it). */
+export const APPROVER_SENTENCE = 'Need approval from an admin of this account';
+
+/** A scope checkbox: its name and what it allows (one line at chat width, mostly). */
+function scopeChoice(catalog: ScopeCatalog, name: string) {
+  const s = catalog.get(name)!;
+  return { value: s.name, title: `${s.name}: ${s.description}` };
+}
+
+/** The chosen scopes in a line: names while few, counts once the names would fill the card. */
+function chosenSummary(chosen: readonly string[], needApproval: readonly string[]): string {
+  if (!chosen.length) return '';
+  const granted = chosen.filter((s) => !needApproval.includes(s));
+  if (chosen.length > 8) return `Chosen: ${granted.length} granted at once, ${needApproval.length} awaiting an admin.`;
+  return `Chosen: ${granted.join(', ') || 'none granted at once'}${needApproval.length ? `; awaiting an admin: ${needApproval.join(', ')}` : ''}.`;
+}
+
+/** Overlaps as advice in one sentence: one pair named in full, more as the list of scopes not needed. */
+function overlapSentence(catalog: ScopeCatalog, chosen: readonly string[]): string[] {
+  const overlaps = catalog.overlaps(chosen);
+  if (overlaps.length === 0) return [];
+  if (overlaps.length === 1) return [`${overlaps[0]!.includedIn} already includes ${overlaps[0]!.scope}: you do not need both.`];
+  const extra = [...new Set(overlaps.map((o) => o.scope))];
+  return [`Other scopes you chose already include ${extra.join(', ')}: you do not need ${extra.length > 1 ? 'them' : 'it'}.`];
+}
+
+/** What a group's scopes include, in one line under the group: "Includes: SMS → ReadMessages; …". */
+function includesLine(scopes: readonly { name: string; includes: string[] }[]): string {
+  const parts = scopes.filter((s) => s.includes.length).map((s) => `${s.name} → ${s.includes.join(', ')}`);
+  return parts.length ? `Includes: ${parts.join('; ')}.` : '';
+}
+
+/** The review's facts for one section; scopes split into those granted at once and those awaiting an admin. */
+function reviewFacts(step: StepId, flow: Flow, catalog: ScopeCatalog): { title: string; value: string }[] {
+  const draft = flow.draft;
+  const applies = fieldsFor(draft.appType as AppType);
+  const fact = (title: string, value: string) => ({ title, value: plainText(value, { keepLines: true }) });
+  if (step === 'scopes') {
+    const chosen = draft.scopes ?? [];
+    const needs = catalog.requiresApproval(chosen);
+    const facts = [fact('Granted at once', chosen.filter((s) => !needs.includes(s)).join(', ') || '—')];
+    if (needs.length) facts.push(fact('Awaiting an admin', needs.join(', ')));
+    if (draft.justification) facts.push(fact('Justification', draft.justification));
+    return facts;
+  }
+  return stepFields(step)
+    .filter((f) => draft[f] !== undefined && applies.has(f))
+    .map((f) => fact(REVIEW_LABELS[f] ?? FIELD_LABELS[f], describeAnswer(f, draft, catalog)));
+}
+
+/** Fact titles on the review where the field's own label would repeat the section's title. */
+const REVIEW_LABELS: Partial<Record<FieldName, string>> = { appType: 'Type', authMethod: 'Method', access: 'Who can sign in' };
+
+const EDIT_LABELS: Record<StepId, string> = {
+  type: 'Edit app type',
+  basics: 'Edit name and contact',
+  auth: 'Edit authentication',
+  scopes: 'Edit scopes',
+  access: 'Edit access',
+  features: 'Edit features',
+  review: 'Review',
+};
+
+/** Whether the step's first card, with the answer it shows, leads to its follow-up card. */
+function followsUp(flow: Flow, catalog: ScopeCatalog): boolean {
+  const follow = followUpOf(flow.step);
+  if (!follow) return false;
+  const shown = flow.entered[flow.step]?.[follow.decider] ?? asInput(follow.decider, flow.draft[follow.decider]);
+  switch (flow.step) {
+    case 'auth':
+      return shown === 'oauth';
+    case 'access':
+      return shown === 'public';
+    case 'features':
+      return shown === 'true';
+    case 'scopes':
+      return catalog.requiresApproval(shown.split(',').map((s) => s.trim())).length > 0;
+    default:
+      return false;
   }
 }
 
@@ -109,6 +192,8 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
     stepCount: flow.draft.appType ? steps.length : stepsFor('rest-api').length,
     title: sectionTitle(flow.step),
     notice: flow.notice,
+    // Editing from the review returns there; a first card whose answer as shown brings a follow-up continues.
+    nextLabel: !flow.returnToReview ? 'Next' : !flow.detail && followsUp(flow, ctx.catalog) ? 'Continue' : 'Back to review',
   };
   const form = (card: StepCardName) => ({ ...base, ...inputsFor(flow, card) });
   switch (flow.step) {
@@ -128,33 +213,43 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
         iconRequired: flow.draft.appType !== 'rest-api',
       });
     case 'auth':
-      return renderCard('step-auth', form('step-auth'));
+      return renderCard('step-auth', { ...form('step-auth'), detail: flow.detail === true });
     case 'scopes': {
       const scopes = form('step-scopes');
-      const chosen = String((scopes.values as { scopes: string }).scopes).split(',').map((s) => s.trim()).filter(Boolean);
-      const needApproval = ctx.catalog.requiresApproval(chosen.filter((s) => ctx.catalog.get(s)));
+      const values = scopes.values as { scopes: string; justification: string };
+      const chosen = values.scopes.split(',').map((s) => s.trim()).filter((s) => ctx.catalog.get(s));
+      const needApproval = ctx.catalog.requiresApproval(chosen);
+      const all = ctx.catalog.all();
       return renderCard('step-scopes', {
         ...scopes,
-        scopeChoices: ctx.catalog.all().map((s) => ({ value: s.name, title: `${s.name}: ${s.description}${s.requiresApproval ? ' (requires approval)' : ''}` })),
-        overlapNotes: ctx.catalog
-          .overlaps(chosen.filter((s) => ctx.catalog.get(s)))
-          .map((o) => `${o.includedIn} already includes ${o.scope}: you do not need both.`),
-        approvalNote: needApproval.length
-          ? `${needApproval.join(', ')} require${needApproval.length === 1 ? 's' : ''} approval by an admin: explain why your app needs ${needApproval.length === 1 ? 'it' : 'them'} below. Your other scopes are granted at once.`
-          : 'Scopes marked "requires approval" are reviewed by an admin; the others are granted at once.',
+        values: { ...values, scopes: chosen.filter((s) => !needApproval.includes(s)).join(',') } as never,
+        detail: flow.detail === true,
+        approvalValue: needApproval.join(','),
+        instantChoices: all.filter((s) => !s.requiresApproval).map((s) => scopeChoice(ctx.catalog, s.name)),
+        approvalChoices: all.filter((s) => s.requiresApproval).map((s) => scopeChoice(ctx.catalog, s.name)),
+        instantIncludes: includesLine(all.filter((s) => !s.requiresApproval)),
+        approvalIncludes: includesLine(all.filter((s) => s.requiresApproval)),
+        summary: chosenSummary(chosen, needApproval),
+        overlapNotes: overlapSentence(ctx.catalog, chosen),
+        approvalNote: APPROVER_SENTENCE,
       });
     }
-    case 'access':
+    case 'access': {
+      const access = form('step-access');
+      const partners = (access.values as { partners: string }).partners;
       return renderCard('step-access', {
-        ...form('step-access'),
-        partnerChoices: [
-          { value: 'all', title: 'All current and future carrier and brand partners (recommended)' },
-          ...PARTNERS.map((p) => ({ value: p.id, title: p.name })),
-        ],
+        ...access,
+        values: { ...(access.values as object), partners: partners === 'all' ? '' : partners } as never,
+        detail: flow.detail === true,
+        partnerReach: partners === 'all' ? 'all' : partners ? 'only' : '',
+        partnerChoices: PARTNERS.map((p) => ({ value: p.id, title: p.name })),
       });
+    }
     case 'features':
       // Notification add-ins describe their installation; the others choose interactive messages.
-      return flow.draft.appType === 'notification' ? renderCard('step-features-notification', form('step-features-notification')) : renderCard('step-features', form('step-features'));
+      return flow.draft.appType === 'notification'
+        ? renderCard('step-features-notification', form('step-features-notification'))
+        : renderCard('step-features', { ...form('step-features'), detail: flow.detail === true });
     case 'review':
       return renderCard('review', {
         flowId: base.flowId,
@@ -163,13 +258,7 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
         notice: flow.notice,
         sections: steps
           .filter((s) => s !== 'review')
-          .map((s) => ({
-            section: s,
-            title: sectionTitle(s),
-            facts: stepFields(s)
-              .filter((f) => flow.draft[f] !== undefined && fieldsFor(flow.draft.appType as AppType).has(f))
-              .map((f) => ({ title: FIELD_LABELS[f], value: plainText(describeAnswer(f, flow.draft, ctx.catalog), { keepLines: true }) })),
-          }))
+          .map((s) => ({ section: s, title: sectionTitle(s), editLabel: EDIT_LABELS[s], facts: reviewFacts(s, flow, ctx.catalog) }))
           .map((s) => (s.facts.length ? s : { ...s, facts: [{ title: 'Nothing to set', value: '—' }] })),
       });
   }

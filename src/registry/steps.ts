@@ -74,6 +74,43 @@ export function stepsFor(appType: AppType): StepId[] {
   }
 }
 
+/**
+ * Steps with a deciding field whose answer brings in more fields: those are asked on a follow-up
+ * card of the same step (same step number), so the first card shows only what applies to everyone.
+ */
+const FOLLOW_UPS: Partial<Record<StepId, { decider: FieldName; fields: readonly FieldName[]; when: (values: Partial<AppDraft>) => boolean }>> = {
+  // The justification is asked only once a scope that needs approval is chosen (required then: errors bring it in).
+  scopes: { decider: 'scopes', fields: ['justification'], when: () => false },
+  auth: { decider: 'authMethod', fields: ['redirectUris', 'refreshTokens'], when: (v) => v.authMethod === 'oauth' },
+  access: { decider: 'access', fields: ['partners'], when: (v) => v.access === 'public' },
+  features: { decider: 'interactiveMessages', fields: ['outboundWebhookUrl'], when: (v) => v.interactiveMessages === true },
+};
+
+/** The follow-up of a step: the deciding field, the fields it brings in, and when (or undefined). */
+export function followUpOf(step: StepId) {
+  return FOLLOW_UPS[step];
+}
+
+/**
+ * Folds the inputs a card has beyond the draft's fields into them: the scopes step has one
+ * checkbox list per group (`scopes`, `approvalScopes`), the access step a choice between all
+ * partners and only some (`partnerReach`: 'all' | 'only') beside the partner list.
+ */
+export function foldCardInputs(step: StepId, input: Record<string, unknown>): Record<string, unknown> {
+  const list = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : Array.isArray(v) ? v.map(String) : []);
+  if (step === 'scopes' && Object.hasOwn(input, 'approvalScopes')) {
+    const { approvalScopes, ...rest } = input;
+    return { ...rest, scopes: [...new Set([...list(input.scopes), ...list(approvalScopes)])].join(',') };
+  }
+  if (step === 'access' && Object.hasOwn(input, 'partnerReach')) {
+    const { partnerReach, ...rest } = input;
+    if (partnerReach === 'all') return { ...rest, partners: 'all' };
+    if (partnerReach === 'only') return { ...rest, partners: list(input.partners).filter((p) => p !== 'all').join(',') };
+    return rest;
+  }
+  return input;
+}
+
 /** The field ids a step's card submits. */
 export function stepFields(step: StepId): readonly FieldName[] {
   return STEP_FIELDS[step];
@@ -104,7 +141,8 @@ function schemasFor(ctx: StepContext): FieldSchemas {
   return schemas;
 }
 
-export function validateStep(step: StepId, input: Record<string, unknown>, ctx: StepContext): StepResult {
+export function validateStep(step: StepId, submitted: Record<string, unknown>, ctx: StepContext): StepResult {
+  const input = foldCardInputs(step, submitted);
   const schemas = schemasFor(ctx);
   const values: Partial<AppDraft> = {};
   const errors: Partial<Record<FieldName, string>> = {};
@@ -187,8 +225,9 @@ function presence(field: FieldName, appType: AppType | undefined, values: Partia
     case 'iconUrl':
       return appType === 'rest-api' ? 'optional' : 'required';
     case 'promote':
-    case 'refreshTokens':
       return 'optional';
+    case 'refreshTokens': // refresh tokens belong to the 3-legged OAuth flow only
+      return values.authMethod === 'oauth' ? 'optional' : 'skip';
     case 'redirectUris':
       return values.authMethod === 'oauth' ? 'required' : 'skip';
     case 'justification':
@@ -217,7 +256,7 @@ function requiredMessage(field: FieldName, values: Partial<AppDraft>, catalog: S
 
 function approvalPhrase(values: Partial<AppDraft>, catalog: ScopeCatalog): string {
   const names = catalog.requiresApproval(values.scopes ?? []);
-  return `${names.join(', ')} ${names.length > 1 ? 'require' : 'requires'} approval.`;
+  return `${names.join(', ')} ${names.length > 1 ? 'need' : 'needs'} approval from an admin of this account.`;
 }
 
 function isBlank(value: unknown): boolean {

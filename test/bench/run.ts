@@ -56,7 +56,7 @@ async function main() {
     version: '3',
     botId: 'b',
     notice: '',
-    sections: [{ section: 'basics', title: 'Name and contact', facts: [{ title: 'App name', value: 'Expense Sync' }] }],
+    sections: [{ section: 'basics', title: 'Name and contact', editLabel: 'Edit name and contact', facts: [{ title: 'App name', value: 'Expense Sync' }] }],
   };
   micro("renderCard('review')", 5_000, () => void renderCard('review', review));
 

@@ -95,8 +95,11 @@ describe('the sandbox chat page in Chromium', () => {
     await waitForText(/Step 4 of 7/);
     await latestCard().getByRole('checkbox', { name: /ReadMessages/ }).check();
     await latestCard().getByRole('checkbox', { name: /ReadCallRecording/ }).check();
-    await latestCard().getByLabel('Justification').fill('We archive call recordings for compliance audits every quarter.');
     await shot('scopes');
+    await button('Next').click();
+    // A scope that needs approval: the same step asks why, on a card of its own.
+    await latestCard().getByLabel('Justification').waitFor();
+    await latestCard().getByLabel('Justification').fill('We archive call recordings for compliance audits every quarter.');
     await button('Next').click();
 
     await waitForText(/Step 5 of 7/);
@@ -191,7 +194,10 @@ describe('the sandbox chat page in Chromium', () => {
     await latestCard().getByRole('checkbox', { name: /TeamMessaging/ }).check();
     // One that needs approval too, so the admin chat holds an open request card for the pass below.
     await latestCard().getByRole('checkbox', { name: /VoipCalling/ }).check();
+    await button('Next').click();
+    await latestCard().getByLabel('Justification').waitFor();
     await latestCard().getByLabel('Justification').fill('Our standup bot calls the on-call engineer when a standup is missed.');
+    await fits('justification');
     await button('Next').click();
     await waitForText(/Access/);
     await page.getByRole('radio', { name: /Private: only/ }).check();
@@ -199,8 +205,12 @@ describe('the sandbox chat page in Chromium', () => {
     await button('Next').click();
     await waitForText(/Features/);
     await latestCard().getByLabel('Interactive messages').check();
-    await latestCard().getByLabel('Outbound webhook URL').fill('https://hooks.example.com/standup-helper/interactive/messages/outbound');
     await fits('features');
+    await button('Next').click();
+    // Interactive messages on: the same step asks where clicks go.
+    await latestCard().getByLabel('Outbound webhook URL').waitFor();
+    await latestCard().getByLabel('Outbound webhook URL').fill('https://hooks.example.com/standup-helper/interactive/messages/outbound');
+    await fits('webhook');
     await button('Next').click();
     await waitForText(/Review/);
     await fits('review');

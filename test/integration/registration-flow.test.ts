@@ -42,8 +42,8 @@ describe('registering a REST API app with OAuth', () => {
     const review = unescaped(flow.text());
     expect(review).toContain('App name: Expense Sync');
     expect(review).toContain('Redirect URIs: https://app.example.com/callback\nhttp://localhost:8080/cb');
-    expect(review).toContain('Scopes: ReadMessages, SMS');
-    expect(review).toContain('Access: Private');
+    expect(review).toContain('Granted at once: ReadMessages, SMS');
+    expect(review).toContain('Who can sign in: Private');
     await flow.click('submit');
 
     const card = credentials(world, dm.id);
@@ -78,7 +78,7 @@ describe('registering a REST API app with JWT, approval scopes and interactive m
     await flow.next({ scopes: 'ReadCallLog,ReadCallRecording', justification: 'We archive call recordings for compliance audits.' });
     await flow.next({ access: 'public', partners: 'all' });
     await flow.next({ interactiveMessages: 'true', outboundWebhookUrl: 'https://hooks.example.com/rc' });
-    expect(flow.text()).toContain('Auth method: JWT');
+    expect(flow.text()).toContain('Method: JWT');
     await flow.click('submit');
     const text = cardText(credentials(world, dm.id).body);
     const { clientSecret, sharedSecret } = secretsIn(text);

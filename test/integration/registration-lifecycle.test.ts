@@ -48,8 +48,8 @@ describe('moving through the form', () => {
     await flow.next({ ...goodBasics, displayName: 'Expenses' });
     expect(flow.text()).toContain('Review');
     expect(flow.text()).toContain('Display name: Expenses');
-    expect(flow.text()).toContain('Auth method: JWT');
-    expect(flow.text()).toContain('Scopes: ReadMessages');
+    expect(flow.text()).toContain('Method: JWT');
+    expect(flow.text()).toContain('Granted at once: ReadMessages');
   });
 
   it('sends an edit that changes the app type through the steps it now needs', async () => {
@@ -64,7 +64,7 @@ describe('moving through the form', () => {
     expect(flow.text()).toContain('Authentication');
     await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
     expect(flow.text()).toContain('Review');
-    expect(flow.text()).toContain('App type: REST API app');
+    expect(flow.text()).toContain('Type: REST API app');
   });
 
   it('cancels from the card and says so; nothing is registered', async () => {

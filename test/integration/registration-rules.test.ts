@@ -56,7 +56,9 @@ describe('field rules, answered on the same card', () => {
     expect(long).toHaveLength(2000);
     await flow.next({ authMethod: 'oauth', redirectUris: long, refreshTokens: 'true' });
     expect(flow.text()).toMatch(/256/);
-    expect(inputs(flow.flowCard().body)).toMatchObject({ authMethod: 'oauth', refreshTokens: 'true', redirectUris: long });
+    // The error shows on the OAuth follow-up card (the method was chosen), with what was typed kept.
+    expect(flow.text()).toContain('Step 3 of 7: Authentication');
+    expect(inputs(flow.flowCard().body)).toMatchObject({ refreshTokens: 'true', redirectUris: long });
   });
 
   it.each([

@@ -15,7 +15,7 @@ import type {
 /** Realistic view models for every card, in the states the flow produces. */
 
 const ids = { flowId: 'flow-7f3a', version: '4', botId: '830119004' };
-const header = (stepNumber: number, title: string) => ({ ...ids, stepNumber, stepCount: 6, title, notice: '' });
+const header = (stepNumber: number, title: string) => ({ ...ids, stepNumber, stepCount: 6, title, notice: '', nextLabel: 'Next' });
 const fix = 'Please fix the fields marked below.';
 
 const appTypes = [
@@ -65,9 +65,13 @@ export const stepAuth: StepAuthData = {
   ...header(3, 'Authentication'),
   values: { authMethod: 'oauth', redirectUris: 'https://app.example.com/cb\nhttp://localhost:3000/cb', refreshTokens: 'true' },
   errors: { authMethod: '', redirectUris: '', refreshTokens: '' },
+  detail: false,
 };
+/** The OAuth follow-up card, reached from the review: the forward button goes back there. */
+export const stepAuthOAuth: StepAuthData = { ...stepAuth, detail: true, nextLabel: 'Back to review' };
 export const stepAuthWithErrors: StepAuthData = {
   ...stepAuth,
+  detail: true,
   notice: fix,
   values: { authMethod: 'oauth', redirectUris: 'https://*.example.com/cb', refreshTokens: 'false' },
   errors: { authMethod: '', redirectUris: 'Wildcards are not allowed: https://*.example.com/cb', refreshTokens: '' },
@@ -77,26 +81,33 @@ export const stepScopes: StepScopesData = {
   ...header(4, 'Scopes'),
   values: { scopes: 'ReadMessages,TeamMessaging', justification: '' },
   errors: { scopes: '', justification: '' },
-  scopeChoices: [
+  instantChoices: [
     { value: 'ReadMessages', title: 'ReadMessages: Read messages' },
     { value: 'EditMessages', title: 'EditMessages: Edit messages' },
     { value: 'TeamMessaging', title: 'TeamMessaging: Post and read in team messaging' },
-    { value: 'ReadAccounts', title: 'ReadAccounts: Read account information (requires approval)' },
   ],
+  approvalChoices: [{ value: 'ReadAccounts', title: 'ReadAccounts: Read account information' }],
+  detail: false,
+  instantIncludes: 'Includes: EditMessages → ReadMessages.',
+  approvalIncludes: '',
+  approvalValue: '',
+  summary: '',
   overlapNotes: [],
-  approvalNote: '',
+  approvalNote: 'Need approval from an admin of this account',
 };
+/** The justification follow-up, with an error and the chosen scopes summed up. */
 export const stepScopesWithNotes: StepScopesData = {
   ...stepScopes,
+  detail: true,
   notice: fix,
-  values: { scopes: 'ReadMessages,EditMessages,ReadAccounts', justification: 'too short' },
-  errors: { scopes: '', justification: 'At least 30 characters, please.' },
+  values: { scopes: 'ReadMessages,EditMessages', justification: 'too short' },
+  errors: { scopes: '', justification: 'ReadAccounts requires approval. At least 30 characters, please.' },
+  approvalValue: 'ReadAccounts',
+  summary: 'Chosen: ReadMessages, EditMessages; awaiting an admin: ReadAccounts.',
   overlapNotes: ['EditMessages already includes ReadMessages.', 'TeamMessaging already includes ReadMessages.'],
-  approvalNote: 'ReadAccounts requires approval: registering files a support ticket for RingCentral to review.',
 };
 
 const partnerChoices = [
-  { value: 'all', title: 'All current and future carrier and brand partners (recommended)' },
   { value: 'att', title: 'AT&T Office@Hand' },
   { value: 'bt', title: 'BT Cloud Work' },
   { value: 'telus', title: 'TELUS Business Connect' },
@@ -105,22 +116,32 @@ export const stepAccess: StepAccessData = {
   ...header(5, 'Access'),
   values: { access: '', partners: '' },
   errors: { access: '', partners: '' },
+  detail: false,
+  partnerReach: '',
   partnerChoices,
 };
+/** The partners follow-up of a public app, limited to some partners. */
+export const stepAccessPartners: StepAccessData = { ...stepAccess, detail: true, values: { access: 'public', partners: 'att,bt' }, partnerReach: 'only' };
 export const stepAccessWithErrors: StepAccessData = {
   ...stepAccess,
+  detail: true,
   notice: fix,
-  values: { access: 'private', partners: 'att,bt' },
-  errors: { access: '', partners: 'Partners apply to public apps only.' },
+  values: { access: 'public', partners: '' },
+  partnerReach: 'only',
+  errors: { access: '', partners: 'Choose all partners, or at least one specific partner.' },
 };
 
 export const stepFeatures: StepFeaturesData = {
   ...header(6, 'Features'),
   values: { interactiveMessages: 'true', outboundWebhookUrl: 'https://bot.example.com/interactive' },
   errors: { interactiveMessages: '', outboundWebhookUrl: '' },
+  detail: false,
 };
+/** The webhook follow-up, shown once interactive messages are on. */
+export const stepFeaturesWebhook: StepFeaturesData = { ...stepFeatures, detail: true };
 export const stepFeaturesWithErrors: StepFeaturesData = {
   ...stepFeatures,
+  detail: true,
   notice: fix,
   values: { interactiveMessages: 'true', outboundWebhookUrl: 'http://10.0.0.5/hook' },
   errors: { interactiveMessages: '', outboundWebhookUrl: 'Use https on a public host.' },
@@ -142,10 +163,11 @@ export const review: ReviewData = {
   ...ids,
   notice: '',
   sections: [
-    { section: 'type', title: 'App type', facts: [{ title: 'Type', value: 'Bot add-in' }] },
+    { section: 'type', title: 'App type', editLabel: 'Edit app type', facts: [{ title: 'Type', value: 'Bot add-in' }] },
     {
       section: 'basics',
       title: 'About your app',
+      editLabel: 'Edit name and contact',
       facts: [
         { title: 'App name', value: 'Expense Bot (staging)' },
         { title: 'Display name', value: 'Expense Bot' },
@@ -157,12 +179,13 @@ export const review: ReviewData = {
     {
       section: 'auth',
       title: 'Authentication',
+      editLabel: 'Edit authentication',
       facts: [
         { title: 'Method', value: 'JWT auth flow' },
         { title: 'Redirect URIs', value: '' },
       ],
     },
-    { section: 'scopes', title: 'Scopes', facts: [{ title: 'Scopes', value: 'ReadMessages, TeamMessaging' }] },
+    { section: 'scopes', title: 'Scopes', editLabel: 'Edit scopes', facts: [{ title: 'Scopes', value: 'ReadMessages, TeamMessaging' }] },
   ],
 };
 export const reviewWithNotice: ReviewData = { ...review, notice: 'Your answers changed in another window; please check them again.' };
@@ -238,12 +261,15 @@ export const allCases: Case[] = [
   ['step-basics', 'step-basics', stepBasics],
   ['step-basics with errors, icon required', 'step-basics', stepBasicsWithErrors],
   ['step-auth', 'step-auth', stepAuth],
+  ['step-auth OAuth follow-up', 'step-auth', stepAuthOAuth],
   ['step-auth with errors', 'step-auth', stepAuthWithErrors],
   ['step-scopes', 'step-scopes', stepScopes],
   ['step-scopes with overlap and approval notes', 'step-scopes', stepScopesWithNotes],
   ['step-access', 'step-access', stepAccess],
+  ['step-access partners follow-up', 'step-access', stepAccessPartners],
   ['step-access with errors', 'step-access', stepAccessWithErrors],
   ['step-features', 'step-features', stepFeatures],
+  ['step-features webhook follow-up', 'step-features', stepFeaturesWebhook],
   ['step-features with errors', 'step-features', stepFeaturesWithErrors],
   ['step-features-notification', 'step-features-notification', stepFeaturesNotification],
   ['step-features-notification with errors', 'step-features-notification', stepFeaturesNotificationWithErrors],

@@ -154,9 +154,9 @@ describe('renderCard data checks', () => {
 
   it('names every bad field, nested and top level', () => {
     const { stepCount: _omit, ...rest } = f.stepScopes;
-    const message = rejects('step-scopes', { ...rest, scopeChoices: [{ value: 'ReadMessages' }], errors: { scopes: '' } });
+    const message = rejects('step-scopes', { ...rest, instantChoices: [{ value: 'ReadMessages' }], errors: { scopes: '' } });
     expect(message).toContain('stepCount');
-    expect(message).toContain('scopeChoices[0].title');
+    expect(message).toContain('instantChoices[0].title');
     expect(message).toContain('errors.justification');
   });
 

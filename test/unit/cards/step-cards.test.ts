@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderCard, STEP_INPUT_IDS } from '../../../src/cards/render-card.js';
 import { validateCard } from '../../../src/cards/validate-card.js';
-import { input, inputs, ofType, submits, texts, type Node } from './card-tree.js';
+import { input, inputs, objects, ofType, submits, texts, type Node } from './card-tree.js';
 import * as f from './fixtures.js';
 
 describe('form step cards', () => {
@@ -16,8 +16,32 @@ describe('form step cards', () => {
   ] as const;
   const renderStep = (name: (typeof steps)[number][0], data: (typeof steps)[number][1]) => renderCard(name, data as never);
 
-  it.each(steps)('%s has exactly the contract input ids', (name, plain) => {
-    expect(inputs(renderStep(name, plain)).map((i) => i.id)).toEqual([...STEP_INPUT_IDS[name]]);
+  /** Inputs a card has beyond the draft's fields, folded into them by the step rules. */
+  const cardOnly: Record<string, string[]> = { 'step-scopes': ['approvalScopes'], 'step-access': ['partnerReach'] };
+
+  it.each(steps)('%s has the contract input ids between its first card and its follow-up, and no others', (name, plain, withErrors) => {
+    const first = inputs(renderStep(name, plain)).map((i) => i.id as string);
+    const follow = inputs(renderStep(name, withErrors)).map((i) => i.id as string);
+    const contract: string[] = [...STEP_INPUT_IDS[name]];
+    expect([...new Set([...first, ...follow])].filter((id) => !cardOnly[name]?.includes(id)).sort()).toEqual([...contract].sort());
+    for (const id of [...first, ...follow]) expect([...contract, ...(cardOnly[name] ?? [])]).toContain(id);
+  });
+
+  it('asks the fields a choice brings in only on the follow-up card of the same step', () => {
+    const ids = (card: ReturnType<typeof renderCard>) => inputs(card).map((i) => i.id);
+    expect(ids(renderCard('step-auth', f.stepAuth))).toEqual(['authMethod']);
+    expect(ids(renderCard('step-auth', f.stepAuthOAuth))).toEqual(['redirectUris', 'refreshTokens']);
+    expect(ids(renderCard('step-access', f.stepAccess))).toEqual(['access']);
+    expect(ids(renderCard('step-access', f.stepAccessPartners))).toEqual(['partnerReach', 'partners']);
+    expect(ids(renderCard('step-features', f.stepFeatures))).toEqual(['interactiveMessages']);
+    expect(ids(renderCard('step-features', f.stepFeaturesWebhook))).toEqual(['outboundWebhookUrl']);
+    expect(texts(renderCard('step-auth', f.stepAuthOAuth))[0]).toBe(texts(renderCard('step-auth', f.stepAuth))[0]);
+  });
+
+  it('labels the forward button "Back to review" when editing from the review', () => {
+    const card = renderCard('step-auth', f.stepAuthOAuth);
+    expect(submits(card).at(-1)).toMatchObject({ title: 'Back to review', data: { action: 'next' } });
+    expect(submits(card).map((a) => a.title)).not.toContain('Next');
   });
 
   it.each(steps)('%s shows the header, and Back, Cancel and Next', (name, plain) => {
@@ -25,7 +49,7 @@ describe('form step cards', () => {
     expect(texts(card)[0]).toBe(`Register an app · Step ${plain.stepNumber} of ${plain.stepCount}: ${plain.title}`);
     const expected = plain.stepNumber > 1 ? ['back', 'cancel', 'next'] : ['cancel', 'next'];
     expect((card.actions as Node[]).map((a) => (a.data as Node).action)).toEqual(expected);
-    expect((card.actions as Node[]).at(-1)).toMatchObject({ title: 'Next', style: 'positive' });
+    expect((card.actions as Node[]).at(-1)).toMatchObject({ title: plain.nextLabel, style: 'positive' });
   });
 
   it.each(steps)('%s puts each error right below its input, only when there is one', (name, plain, withErrors) => {
@@ -35,19 +59,31 @@ describe('form step cards', () => {
 
     const card = renderStep(name, withErrors);
     expect(texts(card)).toContain(withErrors.notice);
-    const body = card.body as Node[];
+    // The scopes list is long: its error sits in the banner that announces it, at the top.
+    const banner = name === 'step-scopes' ? ((card.body as Node[])[1]?.items as Node[]) : undefined;
     for (const [field, message] of Object.entries(withErrors.errors as Record<string, string>)) {
-      const at = body.findIndex((o) => o.id === field);
-      expect(at).toBeGreaterThan(-1);
-      if (message === '') expect(body[at + 1]?.color).not.toBe('attention');
-      else expect(body[at + 1]).toMatchObject({ type: 'TextBlock', text: message, color: 'attention', wrap: true });
+      if (banner && field === 'scopes') {
+        if (message !== '') expect(banner).toContainEqual(expect.objectContaining({ type: 'TextBlock', text: message, color: 'attention' }));
+        continue;
+      }
+      const list = objects(card).find((o) => Array.isArray(o.items) && (o.items as Node[]).some((i) => i.id === field))?.items as Node[] | undefined;
+      const rows = list ?? (card.body as Node[]);
+      const at = rows.findIndex((o) => o.id === field);
+      if (at === -1) {
+        expect(message).toBe(''); // a field this card does not ask shows no error either
+        continue;
+      }
+      if (message === '') expect(rows[at + 1]?.color).not.toBe('attention');
+      else expect(rows[at + 1]).toMatchObject({ type: 'TextBlock', text: message, color: 'attention', wrap: true });
     }
   });
 
-  it.each(steps)('%s prefills every input with its value', (name, _plain, withValues) => {
-    const card = renderStep(name, withValues);
-    for (const [field, value] of Object.entries(withValues.values as Record<string, string>)) {
-      expect(input(card, field)?.value).toBe(value);
+  it.each(steps)('%s prefills every input it shows with its value', (name, plain, withValues) => {
+    for (const data of [plain, withValues]) {
+      const card = renderStep(name, data);
+      for (const [field, value] of Object.entries(data.values as Record<string, string>)) {
+        if (input(card, field)) expect(input(card, field)?.value).toBe(value);
+      }
     }
   });
 
@@ -73,7 +109,7 @@ describe('form step cards', () => {
 
     const review = renderCard('review', {
       ...f.review,
-      sections: [{ section: 'basics', title: 'About your app', facts: [{ title: 'App name', value: tricky }] }],
+      sections: [{ section: 'basics', title: 'About your app', editLabel: 'Edit name and contact', facts: [{ title: 'App name', value: tricky }] }],
     });
     expect(ofType(review, 'FactSet')[0]?.facts).toEqual([{ title: 'App name', value: tricky }]);
   });
@@ -116,46 +152,55 @@ describe('form step cards', () => {
     expect(texts(card)).toContain('Your answer is for internal use only.');
   });
 
-  it('explains both auth methods, redirect URI rules and refresh tokens', () => {
+  it('explains both auth methods first, then redirect URI rules and refresh tokens for OAuth', () => {
     const card = renderCard('step-auth', f.stepAuth);
     expect((input(card, 'authMethod')?.choices as Node[]).map((c) => [c.value, c.title])).toEqual([
       ['oauth', '3-legged OAuth flow'],
       ['jwt', 'JWT auth flow'],
     ]);
-    expect(input(card, 'redirectUris')).toMatchObject({ isMultiline: true, value: f.stepAuth.values.redirectUris });
-    expect(input(card, 'refreshTokens')).toMatchObject({ type: 'Input.Toggle', value: 'true' });
-    expect(texts(card)).toEqual(
+    const oauth = renderCard('step-auth', f.stepAuthOAuth);
+    expect(input(oauth, 'redirectUris')).toMatchObject({ isMultiline: true, isRequired: true, value: f.stepAuth.values.redirectUris });
+    expect(input(oauth, 'refreshTokens')).toMatchObject({ type: 'Input.Toggle', value: 'true' });
+    expect(texts(oauth)).toEqual(
       expect.arrayContaining([
         'One per line, up to 10. https, or http for localhost only. Exact match, no wildcards.',
-        expect.stringContaining('Issue refresh tokens: users sign in once'),
+        expect.stringContaining('Users sign in once'),
       ]),
     );
   });
 
-  it('lists scopes as checkboxes and shows overlap and approval notes only when given', () => {
+  it('groups scopes granted at once apart from those an admin approves, and says who approves once', () => {
     const plain = renderCard('step-scopes', f.stepScopes);
     expect(input(plain, 'scopes')).toMatchObject({ isMultiSelect: true, style: 'expanded', value: 'ReadMessages,TeamMessaging' });
-    expect((input(plain, 'scopes')?.choices as Node[]).map((c) => c.value)).toEqual(f.stepScopes.scopeChoices.map((c) => c.value));
-    expect(input(plain, 'justification')).toMatchObject({ isMultiline: true });
-    const notes = [...f.stepScopesWithNotes.overlapNotes, f.stepScopesWithNotes.approvalNote];
+    expect((input(plain, 'scopes')?.choices as Node[]).map((c) => c.value)).toEqual(f.stepScopes.instantChoices.map((c) => c.value));
+    expect((input(plain, 'approvalScopes')?.choices as Node[]).map((c) => c.value)).toEqual(['ReadAccounts']);
+    expect(input(plain, 'justification')).toBeUndefined();
+    expect(input(renderCard('step-scopes', f.stepScopesWithNotes), 'justification')).toMatchObject({ isMultiline: true, isRequired: true });
+    expect(input(plain, 'scopes')?.label).toBe('Granted at once');
+    expect(input(plain, 'approvalScopes')?.label).toBe('Need approval from an admin of this account');
+    expect(JSON.stringify(plain)).not.toMatch(/RingCentral/);
+    const notes = [f.stepScopesWithNotes.overlapNotes.join(' '), f.stepScopesWithNotes.summary];
     for (const note of notes) expect(texts(plain)).not.toContain(note);
-    const withNotes = renderCard('step-scopes', f.stepScopesWithNotes);
+    const withNotes = renderCard('step-scopes', { ...f.stepScopesWithNotes, detail: false });
     expect(texts(withNotes)).toEqual(expect.arrayContaining(notes));
+    expect(texts(renderCard('step-scopes', f.stepScopesWithNotes))).toContain(f.stepScopesWithNotes.summary);
+    const banner = renderCard('step-scopes', { ...f.stepScopes, notice: 'Please fix the fields marked below.', errors: { scopes: 'Choose at least one scope.', justification: '' } });
+    expect((banner.body as Node[])[1]).toMatchObject({ style: 'warning', items: [{ text: 'Please fix the fields marked below.' }, { text: 'Choose at least one scope.', color: 'attention' }] });
   });
 
-  it('offers private and public access and partner checkboxes with "all" first', () => {
+  it('offers private and public access first, then for public apps all partners or only some', () => {
     const card = renderCard('step-access', f.stepAccess);
     expect((input(card, 'access')?.choices as Node[]).map((c) => c.value)).toEqual(['private', 'public']);
-    expect(input(card, 'partners')).toMatchObject({ isMultiSelect: true, style: 'expanded' });
-    expect((input(card, 'partners')?.choices as Node[])[0]).toEqual({
-      title: 'All current and future carrier and brand partners (recommended)',
-      value: 'all',
-    });
-    expect(texts(card).some((t) => t.startsWith('Only for public apps'))).toBe(true);
+    expect(input(card, 'partners')).toBeUndefined();
+    const partners = renderCard('step-access', f.stepAccessPartners);
+    expect((input(partners, 'partnerReach')?.choices as Node[]).map((c) => c.value)).toEqual(['all', 'only']);
+    expect(input(partners, 'partnerReach')?.value).toBe('only');
+    expect(input(partners, 'partners')).toMatchObject({ isMultiSelect: true, style: 'expanded', label: 'Only these partners', value: 'att,bt' });
+    expect((input(partners, 'partners')?.choices as Node[]).map((c) => c.value)).not.toContain('all');
   });
 
   it('says who generates the shared secret, and that integrated installation is always on', () => {
-    expect(texts(renderCard('step-features', f.stepFeatures))).toContain(
+    expect(texts(renderCard('step-features', f.stepFeaturesWebhook))).toContain(
       'Registrar generates the shared secret and sends it with your credentials.',
     );
     const notification = renderCard('step-features-notification', f.stepFeaturesNotification);

@@ -94,11 +94,22 @@ describe('validateStep', () => {
     expect(!result.ok && result.values).toEqual({ authMethod: 'oauth', redirectUris: 'http://x\nhttps://a.example.com/cb', refreshTokens: 'true' });
   });
 
-  it('requires redirect URIs for OAuth and drops them for JWT', () => {
+  it('requires redirect URIs for OAuth and drops them and refresh tokens for JWT', () => {
     const oauth = validateStep('auth', { authMethod: 'oauth', refreshTokens: 'true' }, ctx({ appType: 'rest-api' }));
     expect(!oauth.ok && oauth.errors.redirectUris).toMatch(/at least one redirect URI/);
-    const jwt = validateStep('auth', { authMethod: 'jwt', redirectUris: 'http://x', refreshTokens: 'false' }, ctx({ appType: 'rest-api' }));
-    expect(jwt).toEqual({ ok: true, values: { authMethod: 'jwt', refreshTokens: false } });
+    const jwt = validateStep('auth', { authMethod: 'jwt', redirectUris: 'http://x', refreshTokens: 'true' }, ctx({ appType: 'rest-api' }));
+    expect(jwt).toEqual({ ok: true, values: { authMethod: 'jwt' } });
+  });
+
+  it('folds the two scope groups into one list, and "all partners" or "only these" into partners', () => {
+    const scopes = validateStep('scopes', { scopes: 'ReadMessages', approvalScopes: 'VoipCalling', justification: 'We place calls from our dialer for support staff.' }, ctx({ appType: 'rest-api' }));
+    expect(scopes.ok && scopes.values.scopes).toEqual(['ReadMessages', 'VoipCalling']);
+    const all = validateStep('access', { access: 'public', partnerReach: 'all', partners: 'att' }, ctx({ appType: 'rest-api' }));
+    expect(all.ok && all.values.partners).toBe('all');
+    const only = validateStep('access', { access: 'public', partnerReach: 'only', partners: 'att' }, ctx({ appType: 'rest-api' }));
+    expect(only.ok && only.values.partners).toEqual(['att']);
+    const none = validateStep('access', { access: 'public', partnerReach: 'only', partners: '' }, ctx({ appType: 'rest-api' }));
+    expect(!none.ok && none.errors.partners).toMatch(/at least one/);
   });
 
   it('skips redirect URI checks while the auth method itself is invalid', () => {
@@ -109,10 +120,10 @@ describe('validateStep', () => {
   it('asks for a justification naming the scopes that need approval', () => {
     const missing = validateStep('scopes', { scopes: 'SMS,A2PSMS,ReadCallRecording' }, ctx({ appType: 'bot' }));
     expect(!missing.ok && missing.errors.justification).toBe(
-      'A2PSMS, ReadCallRecording require approval. Please explain why your app needs them (at least 30 characters).',
+      'A2PSMS, ReadCallRecording need approval from an admin of this account. Please explain why your app needs them (at least 30 characters).',
     );
     const short = validateStep('scopes', { scopes: 'A2PSMS', justification: 'because' }, ctx({ appType: 'bot' }));
-    expect(!short.ok && short.errors.justification).toMatch(/^A2PSMS requires approval\. Please explain in at least 30 characters.*\(you wrote 7\)/);
+    expect(!short.ok && short.errors.justification).toMatch(/^A2PSMS needs approval from an admin of this account\. Please explain in at least 30 characters.*\(you wrote 7\)/);
     expect(validateStep('scopes', { scopes: 'A2PSMS', justification: REASON }, ctx({ appType: 'bot' }))).toEqual({
       ok: true,
       values: { scopes: ['A2PSMS'], justification: REASON },
@@ -184,7 +195,7 @@ describe('validateDraft', () => {
 
   it('reports the first failing step with its errors', () => {
     const result = validateDraft({ ...restApi, justification: undefined, partners: 'all' }, ctx());
-    expect(result).toMatchObject({ ok: false, step: 'scopes', errors: { justification: expect.stringMatching(/A2PSMS requires approval/) } });
+    expect(result).toMatchObject({ ok: false, step: 'scopes', errors: { justification: expect.stringMatching(/A2PSMS needs approval/) } });
   });
 
   it('fails on the type step when notification add-ins have been switched off since', () => {

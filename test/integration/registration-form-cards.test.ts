@@ -1,0 +1,206 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { goodBasics, inputs, startFlowWorld, submitActions, type FlowDriver } from '../helpers/flow.js';
+import type { World } from '../helpers/world.js';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function begin() {
+  const started = await startFlowWorld();
+  world = started.world;
+  return started;
+}
+
+const inputIds = (flow: FlowDriver) => Object.keys(inputs(flow.flowCard().body));
+const buttonTitles = (flow: FlowDriver) => submitActions(flow.flowCard().body).map((a) => a.title);
+const body = (flow: FlowDriver) => flow.flowCard().body as { body: Record<string, unknown>[] };
+/** The input with this id on the form's card, wherever it is nested. */
+function field(flow: FlowDriver, id: string): Record<string, unknown> | undefined {
+  const walk = (node: unknown): Record<string, unknown> | undefined => {
+    if (Array.isArray(node)) return node.map(walk).find(Boolean);
+    if (typeof node !== 'object' || node === null) return undefined;
+    const o = node as Record<string, unknown>;
+    return o.id === id ? o : Object.values(o).map(walk).find(Boolean);
+  };
+  return walk(flow.flowCard().body);
+}
+const choiceTitles = (flow: FlowDriver, id: string) => ((field(flow, id)?.choices ?? []) as { title: string }[]).map((c) => c.title);
+
+describe('only the fields that apply', () => {
+  it('asks redirect URIs and refresh tokens only after 3-legged OAuth is chosen, under the same step number', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    expect(flow.text()).toContain('Step 3 of 7: Authentication');
+    expect(inputIds(flow)).toEqual(['authMethod']);
+    await flow.next({ authMethod: 'oauth' });
+    expect(flow.text()).toContain('Step 3 of 7: Authentication');
+    expect(flow.text()).not.toMatch(/Please fix/);
+    expect(inputIds(flow)).toEqual(['redirectUris', 'refreshTokens']);
+    // Back from the follow-up shows the method again, still chosen.
+    await flow.click('back');
+    expect(flow.text()).toContain('Step 3 of 7: Authentication');
+    expect(inputs(flow.flowCard().body)).toEqual({ authMethod: 'oauth' });
+    await flow.next();
+    await flow.next({ redirectUris: '' });
+    expect(flow.text()).toContain('OAuth needs at least one redirect URI');
+    expect(inputIds(flow)).toEqual(['redirectUris', 'refreshTokens']);
+    await flow.next({ redirectUris: 'https://app.example.com/cb', refreshTokens: 'true' });
+    expect(flow.text()).toContain('Step 4 of 7: Scopes');
+  });
+
+  it('goes straight on from JWT, and the review shows no redirect URIs or refresh tokens', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    expect(flow.text()).toContain('Step 4 of 7: Scopes');
+    await flow.next({ scopes: 'ReadMessages' });
+    await flow.next({ access: 'private' });
+    expect(flow.text()).toContain('Step 6 of 7: Features');
+    expect(inputIds(flow)).toEqual(['interactiveMessages']);
+    await flow.next({ interactiveMessages: 'false' });
+    expect(flow.text()).toContain('Review');
+    expect(flow.text()).not.toMatch(/Redirect URIs|Refresh tokens|Partners|webhook/i);
+  });
+
+  it('asks partners only for a public app, as all partners or only the ones ticked', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: 'ReadMessages' });
+    expect(inputIds(flow)).toEqual(['access']);
+    await flow.next({ access: 'public' });
+    expect(flow.text()).toContain('Step 5 of 7: Access');
+    expect(inputIds(flow)).toEqual(['partnerReach', 'partners']);
+    await flow.next({ partnerReach: 'only', partners: '' });
+    expect(flow.text()).toMatch(/Choose all partners, or at least one specific partner/);
+    expect(flow.text()).toContain('Step 5 of 7: Access');
+    await flow.next({ partnerReach: 'only', partners: 'att,bt' });
+    await flow.next({ interactiveMessages: 'false' });
+    expect(flow.text()).toMatch(/Partners: AT\\?&T Office@Hand, BT Cloud Work/);
+    await flow.click('edit', {}, { section: 'access' });
+    await flow.next({ access: 'public' });
+    expect(inputs(flow.flowCard().body)).toEqual({ partnerReach: 'only', partners: 'att,bt' });
+    await flow.next({ partnerReach: 'all' });
+    expect(flow.text()).toContain('Partners: All current and future partners');
+  });
+
+  it('asks the webhook URL only once interactive messages are on, and keeps the bot at its step count', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'bot' });
+    await flow.next(goodBasics);
+    expect(flow.text()).toContain('Step 3 of 6: Scopes');
+    await flow.next({ scopes: 'TeamMessaging' });
+    await flow.next({ access: 'private' });
+    expect(flow.text()).toContain('Step 5 of 6: Features');
+    await flow.next({ interactiveMessages: 'true' });
+    expect(flow.text()).toContain('Step 5 of 6: Features');
+    expect(inputIds(flow)).toEqual(['outboundWebhookUrl']);
+    await flow.next({ outboundWebhookUrl: 'https://hooks.example.com/rc' });
+    expect(flow.text()).toMatch(/Outbound webhook URL: https:\/\/hooks/);
+  });
+
+  it('gives a REST API app no hint meant for bots', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    expect(field(flow, 'iconUrl')?.label).toBe('Icon URL (optional)');
+    expect(flow.text()).not.toMatch(/bots/i);
+    await flow.click('back');
+    await flow.next({ appType: 'bot' });
+    expect(field(flow, 'iconUrl')?.label).toBe('Icon URL');
+    expect(flow.text()).toMatch(/Required for bots/);
+  });
+});
+
+describe('the scopes step', () => {
+  it('shows the scopes granted at once apart from those an admin approves, with one sentence on who approves', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    const card = inputs(flow.flowCard().body);
+    expect(Object.keys(card)).toEqual(['scopes', 'approvalScopes']);
+    const text = flow.text();
+    expect(field(flow, 'scopes')?.label).toBe('Granted at once');
+    expect(field(flow, 'approvalScopes')?.label).toBe('Need approval from an admin of this account');
+    expect(choiceTitles(flow, 'scopes')).toContain('SMS: Send and receive SMS text messages');
+    expect(choiceTitles(flow, 'scopes')).not.toContain('VoipCalling: Register as a VoIP device and place calls');
+    expect(choiceTitles(flow, 'approvalScopes')).toContain('VoipCalling: Register as a VoIP device and place calls');
+    expect(choiceTitles(flow, 'scopes').length + choiceTitles(flow, 'approvalScopes').length).toBe(34);
+    expect(text).toMatch(/Includes: Contacts → ReadContacts; .*SMS → ReadMessages/);
+    expect(text).not.toMatch(/RingCentral (reviews|approves)|reviewed by RingCentral/);
+  });
+
+  it('puts a scopes error in the banner that announces it', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: '', approvalScopes: '' });
+    const banner = body(flow).body[1] as { style: string; items: { text: string }[] };
+    expect(banner.style).toBe('warning');
+    expect(banner.items.map((i) => i.text)).toEqual(['Please fix the fields marked below.', expect.stringMatching(/^Choose at least one scope/)]);
+  });
+
+  it('asks the justification on a follow-up card only when a scope needs approval, with the choice summed up', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: 'ReadCallLog', approvalScopes: 'ReadCallRecording' });
+    expect(flow.text()).toContain('Step 4 of 7: Scopes');
+    expect(flow.text()).not.toMatch(/Please fix/);
+    expect(inputIds(flow)).toEqual(['justification']);
+    expect(flow.text()).toMatch(/Chosen: ReadCallLog; awaiting an admin: ReadCallRecording/);
+    await flow.next({ justification: 'too short' });
+    expect(flow.text()).toMatch(/ReadCallRecording needs approval from an admin of this account\\?\. Please explain/);
+    expect(inputIds(flow)).toEqual(['justification']);
+    await flow.next({ justification: 'We archive call recordings for compliance audits.' });
+    expect(flow.text()).toContain('Step 5 of 7: Access');
+    await flow.next({ access: 'private' });
+    await flow.next({ interactiveMessages: 'false' });
+    expect(flow.text()).toContain('Granted at once: ReadCallLog');
+    expect(flow.text()).toContain('Awaiting an admin: ReadCallRecording');
+  });
+});
+
+describe('the review card', () => {
+  it('has one labelled edit button per section, and editing returns with "Back to review"', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: 'ReadMessages' });
+    await flow.next({ access: 'private' });
+    await flow.next({ interactiveMessages: 'false' });
+    expect(buttonTitles(flow)).toEqual([
+      'Edit app type',
+      'Edit name and contact',
+      'Edit authentication',
+      'Edit scopes',
+      'Edit access',
+      'Edit features',
+      'Back',
+      'Cancel',
+      'Register app',
+    ]);
+    await flow.click('edit', {}, { section: 'scopes' });
+    expect(flow.text()).toContain('Step 4 of 7: Scopes');
+    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
+    await flow.next({ scopes: 'ReadMessages,SMS' });
+    expect(flow.text()).toContain('Granted at once: ReadMessages, SMS');
+    // A step whose answer brings a follow-up continues to it first, then returns to the review.
+    await flow.click('edit', {}, { section: 'auth' });
+    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
+    await flow.next({ authMethod: 'oauth' });
+    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
+    await flow.next({ redirectUris: 'https://app.example.com/cb' });
+    expect(flow.text()).toContain('Review');
+    expect(flow.text()).toMatch(/Redirect URIs: https:\/\/app\\?\.example\\?\.com\/cb/);
+  });
+});
