@@ -60,7 +60,8 @@ describe('two bot instances on one PostgreSQL store behind a load balancer', () 
     // Exactly one of everything, as on one instance.
     const { apps, requests } = await stored(w);
     expect(apps.map((a) => [a.status, a.grantedScopes.sort(), a.pendingScopes])).toEqual([['active', ['ReadCallRecording', 'ReadMessages'], []]]);
-    expect(requests.map((r) => [r.status, r.effects ?? []])).toEqual([['decided', []]]);
+    // Everything settled but the credentials card: it shows its secrets, and takes the outcome when they hide.
+    expect(requests.map((r) => [r.status, r.effects ?? []])).toEqual([['decided', ['credentials']]]);
     expect(w.emulator.cards({ chatId: dm.id, creatorId: w.botId }).filter((c) => /your scope request/i.test(cardText(c.body)))).toHaveLength(1);
     expect(submitActions(w.emulator.card(adminCard.id)!.body)).toEqual([]);
     // Both instances did part of the work.
