@@ -54,6 +54,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
 
   const pending: Command = {
     words: ['pending'],
+    adminChat: true,
     takesArgument: true,
     usage: 'pending [page]',
     summary: `in the admins' channel: approval requests waiting for a decision, oldest first, ${PAGE_SIZE} at a time.`,
@@ -118,6 +119,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
 
   const auditCommand: Command = {
     words: ['audit'],
+    adminChat: true,
     takesArgument: true,
     usage: 'audit <app> [page N]',
     summary: `in the admins' channel: the approval history of an app (by client ID, name, or the beginning of its name), ${PAGE_SIZE} entries at a time.`,

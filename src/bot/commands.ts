@@ -12,6 +12,8 @@ export interface Command {
   /** Shown in help as the usage, e.g. "audit <app>"; defaults to the first word. */
   usage?: string;
   summary: string;
+  /** Works in the admins' channel only: never suggested anywhere else. */
+  adminChat?: boolean;
   run(ctx: TurnContext, message: IncomingMessage): Promise<void>;
 }
 
@@ -97,17 +99,21 @@ function distance(a: string, b: string, max: number): number {
  * The command a slip of the keyboard most likely meant ("creat app", "resum", "hlep"), as its
  * words; undefined when nothing is close. A command with an argument is matched on its words only.
  */
-export function nearestCommand(commands: Command[], text: string): string | undefined {
+export function nearestCommand(commands: Command[], text: string, place: Place = { direct: true }): string | undefined {
   const said = normalise(text);
-  if (said.length < 2) return undefined;
+  // Three letters or fewer are ordinary words ("top", "can", "pen") more often than slips.
+  if (said.length < 4) return undefined;
   let best: { words: string; d: number } | undefined;
   for (const command of commands) {
+    if (command.adminChat && !place.adminChat) continue;
     for (const w of command.words) {
       if (w.length < 3) continue; // "?" and the like: anything is near them
-      const head = command.takesArgument ? said.split(' ').slice(0, w.split(' ').length).join(' ') : said;
+      // Its first words: "cancel my registration" is near "cancel", "audit Expense Sync" near "audit".
+      const head = said.split(' ').slice(0, w.split(' ').length).join(' ');
+      if (head.length < 4) continue;
       const max = w.length <= 4 ? 1 : 2;
-      // A word cut short ("resum", "pend") is a slip too, from three letters on.
-      const d = head.length >= 3 && w.startsWith(head) ? 1 : distance(head, w, max);
+      // A word cut short ("resum", "pend") is a slip too.
+      const d = w.startsWith(head) ? 1 : distance(head, w, max);
       if (d <= max && (!best || d < best.d)) best = { words: command.usage && command.takesArgument ? (command.usage.split(' [')[0] ?? w) : w, d };
     }
   }
@@ -120,7 +126,7 @@ export function nearestCommand(commands: Command[], text: string): string | unde
  */
 export function unknownCommandText(text: string, place: Place = { direct: true }, commands: Command[] = []): string {
   if (isGreeting(text)) return welcomeText(place);
-  const near = nearestCommand(commands, text);
+  const near = nearestCommand(commands, text, place);
   if (near) return `Sorry, I don't know "${plainText(text, { max: 60 })}". Did you mean **${near}**? ${capitalised(sayHint('help', place))} to see what I can do.`;
   return `Sorry, I don't know "${plainText(text, { max: 60 })}". ${capitalised(sayHint('help', place))} to see what I can do.`;
 }

@@ -102,8 +102,8 @@ export function hiddenCredentialsCard(app: AppRecord, decision?: ScopeDecision):
   return renderCard('credentials-hidden', {
     ...base(app),
     hiddenText: app.sharedSecretSealed
-      ? 'The client secret and the shared secret were shown once and are now hidden. Ask me to rotate them if they were lost.'
-      : 'The client secret was shown once and is now hidden. Ask me to rotate it if it was lost.',
+      ? 'The client secret and the shared secret were shown once and are now hidden; nobody can show them again. If they were lost, ask an admin of this account: I cannot rotate secrets yet.'
+      : 'The client secret was shown once and is now hidden; nobody can show it again. If it was lost, ask an admin of this account: I cannot rotate secrets yet.',
     hasDecision: Boolean(decision),
     decisionTitle: d?.title ?? '',
     decisionColor: d?.color ?? 'default',
