@@ -15,7 +15,9 @@ const decider = (r: ApprovalRequest, deciderName: string | undefined) => plainTe
 const reasonText = (reason: string | null | undefined) => (reason ? `Reason: ${plainText(reason)}` : '');
 
 /** "Public (App Gallery)" or "Private (this account only)"; unknown when the app is gone. */
-const ACCESS_LABELS: Record<string, string> = { public: 'Public (listed in the App Gallery)', private: 'Private (this account only)' };
+const ACCESS_LABELS: Record<string, string> = { public: 'Public (not listed in the App Gallery)', private: 'Private (this account only)' };
+const accessLabel = (access: string | undefined, promote: boolean | undefined) =>
+  access === 'public' && promote ? 'Public (to be listed in the App Gallery)' : access && Object.hasOwn(ACCESS_LABELS, access) ? ACCESS_LABELS[access]! : 'Not given';
 
 /**
  * The open request. `app` gives the context an admin decides in: who can install the app (access)
@@ -23,7 +25,7 @@ const ACCESS_LABELS: Record<string, string> = { public: 'Public (listed in the A
  */
 export function requestCard(
   r: ApprovalRequest,
-  ctx: { botId: string; catalog: ScopeCatalog; requesterName: string; notice?: string; app?: { access?: string; grantedScopes: string[] } },
+  ctx: { botId: string; catalog: ScopeCatalog; requesterName: string; notice?: string; app?: { access?: string; promote?: boolean; grantedScopes: string[] } },
 ): Card {
   const access = ctx.app?.access;
   const granted = ctx.app?.grantedScopes ?? [];
@@ -37,7 +39,7 @@ export function requestCard(
     facts: [
       { title: 'Requester', value: plainText(ctx.requesterName) },
       { title: 'App', value: appLabel(r) },
-      { title: 'Access', value: access && Object.hasOwn(ACCESS_LABELS, access) ? ACCESS_LABELS[access]! : 'Not given' },
+      { title: 'Access', value: accessLabel(access, ctx.app?.promote) },
       { title: 'Already granted', value: granted.length ? plainText(granted.join(', ')) : 'None' },
       { title: 'Client ID', value: plainText(r.clientId) },
       { title: 'Asked', value: utc(r.requestedAt) },

@@ -32,8 +32,10 @@ export function nextSteps(app: AppRecord): { runs: Run[] }[] {
         ? [t(" RingCentral sends the bot's access token for each installation to "), code(uri), t('.')]
         : [t(' Each installation gives the bot a permanent access token for that account; the bot uses it, not a user login.')];
       lines.push(
-        app.access === 'public'
+        app.access === 'public' && app.promote
           ? [t('Once RingCentral has reviewed and published the bot, people install it from the App Gallery.'), ...token]
+          : app.access === 'public'
+          ? [t('Once RingCentral has reviewed the bot, other accounts can install it; it is not listed in the App Gallery (you chose not to promote it).'), ...token]
           : [t('Install the bot into your account from the Developer Console (the app\'s "Bot" tab).'), ...token],
       );
       break;
@@ -48,7 +50,9 @@ export function nextSteps(app: AppRecord): { runs: Run[] }[] {
       } else {
         lines.push([t('Create a JWT credential in the Developer Console, then exchange it at '), code(TOKEN_URL), t(' (grant_type '), code('urn:ietf:params:oauth:grant-type:jwt-bearer'), t(') using your client ID and secret.')]);
       }
-      if (app.access === 'public') lines.push([t('Public apps are listed in the App Gallery once RingCentral has reviewed them.')]);
+      if (app.access === 'public') {
+        lines.push([t(app.promote ? 'Public apps you promote are listed in the App Gallery once RingCentral has reviewed them.' : 'Other accounts can use the app once RingCentral has reviewed it; it is not listed in the App Gallery (you chose not to promote it).')]);
+      }
   }
   return lines.map((runs) => ({ runs }));
 }

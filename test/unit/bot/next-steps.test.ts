@@ -10,7 +10,11 @@ describe('next steps on the credentials card', () => {
   it('sends a private bot to the Developer Console and a public one to the App Gallery', () => {
     expect(text(app({ access: 'private' }))).toMatch(/from the Developer Console/);
     expect(text(app({ access: 'private' }))).not.toMatch(/App Gallery/);
-    expect(text(app({ access: 'public' }))).toMatch(/install it from the App Gallery/);
+    expect(text(app({ access: 'public', promote: true }))).toMatch(/install it from the App Gallery/);
+    // Public but not promoted: other accounts install it, and it is not said to be listed.
+    expect(text(app({ access: 'public', promote: false }))).toMatch(/not listed in the App Gallery \(you chose not to promote it\)/);
+    expect(text(app({ appType: 'rest-api', authMethod: 'jwt', access: 'public', promote: false }))).toMatch(/not listed in the App Gallery/);
+    expect(text(app({ appType: 'rest-api', authMethod: 'jwt', access: 'public', promote: true }))).toMatch(/you promote are listed in the App Gallery/);
     expect(text(app({ access: 'public' }))).not.toMatch(/Developer Console/);
   });
 
