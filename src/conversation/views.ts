@@ -146,7 +146,8 @@ function reviewFacts(step: StepId, flow: Flow, catalog: ScopeCatalog): { title: 
   }
   return stepFields(step)
     .filter((f) => draft[f] !== undefined && applies.has(f))
-    .map((f) => fact(REVIEW_LABELS[f] ?? FIELD_LABELS[f], describeAnswer(f, draft, catalog)));
+    // Bots and add-ins are installed into accounts; only a REST API app is signed into.
+    .map((f) => fact(f === 'access' && draft.appType !== 'rest-api' ? 'Who can install it' : (REVIEW_LABELS[f] ?? FIELD_LABELS[f]), describeAnswer(f, draft, catalog)));
 }
 
 /** Fact titles on the review where the field's own label would repeat the section's title. */

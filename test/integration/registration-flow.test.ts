@@ -106,6 +106,8 @@ describe('registering a bot add-in', () => {
     await flow.next({ access: 'private', partners: '' });
     await flow.next({ interactiveMessages: 'true', outboundWebhookUrl: 'https://bots.example.com/submit' });
     expect(flow.text()).not.toContain('Authentication');
+    expect(unescaped(flow.text())).toContain('Who can install it: Private');
+    expect(flow.text()).not.toContain('Who can sign in');
     await flow.click('submit');
     const text = cardText(credentials(world, dm.id).body);
     expect(text).toMatch(/Install the bot/);
