@@ -163,25 +163,6 @@ const EDIT_LABELS: Record<StepId, string> = {
   review: 'Review',
 };
 
-/** Whether the step's first card, with the answer it shows, leads to its follow-up card. */
-function followsUp(flow: Flow, catalog: ScopeCatalog): boolean {
-  const follow = followUpOf(flow.step);
-  if (!follow) return false;
-  const shown = flow.entered[flow.step]?.[follow.decider] ?? asInput(follow.decider, flow.draft[follow.decider]);
-  switch (flow.step) {
-    case 'auth':
-      return shown === 'oauth';
-    case 'access':
-      return shown === 'public';
-    case 'features':
-      return shown === 'true';
-    case 'scopes':
-      return catalog.requiresApproval(shown.split(',').map((s) => s.trim())).length > 0;
-    default:
-      return false;
-  }
-}
-
 export function flowCard(flow: Flow, ctx: ViewContext): Card {
   const steps = flow.draft.appType ? stepsFor(flow.draft.appType as AppType) : ['type' as const];
   const base = {
@@ -193,8 +174,9 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
     stepCount: flow.draft.appType ? steps.length : stepsFor('rest-api').length,
     title: sectionTitle(flow.step),
     notice: flow.notice,
-    // Editing from the review returns there; a first card whose answer as shown brings a follow-up continues.
-    nextLabel: !flow.returnToReview ? 'Next' : !flow.detail && followsUp(flow, ctx.catalog) ? 'Continue' : 'Back to review',
+    // Editing from the review returns there. The first card of a step that can have a follow-up says
+    // "Continue": whether the follow-up comes depends on the answer given, not on the one shown now.
+    nextLabel: !flow.returnToReview ? 'Next' : !flow.detail && followUpOf(flow.step) !== undefined ? 'Continue' : 'Back to review',
   };
   const form = (card: StepCardName) => ({ ...base, ...inputsFor(flow, card) });
   switch (flow.step) {

@@ -1,6 +1,6 @@
 /**
  * A process that opens the lowdb store on DATA_DIR, for tests of what happens across processes:
- * LOWDB_CHILD=hold opens it and waits; LOWDB_CHILD=write writes without end, printing `acked <n>`
+ * LOWDB_CHILD=hold opens it and waits; LOWDB_CHILD=dump prints what it finds (a restart) and exits; LOWDB_CHILD=write writes without end, printing `acked <n>`
  * once documents d1..dn, handled events e1..en and counter {n} are durable, and d(n-30) deleted.
  * COMPACT_AFTER makes snapshots frequent; CRASH_AT=<step>:<before|mid|after> (rename, replace or
  * remove) kills the process with SIGKILL at that step of a compaction.
@@ -57,7 +57,20 @@ const store = await createLowdbStore(process.env.DATA_DIR!, {
   warn: (message) => process.stdout.write(`warn ${message}\n`),
 });
 process.stdout.write(`store open ${process.pid}\n`);
-if (process.env.LOWDB_CHILD === 'write') {
+if (process.env.LOWDB_CHILD === 'dump') {
+  // What a restart finds: the counter, the documents and events asked for (DUMP_IDS), the events' count.
+  const ids = (process.env.DUMP_IDS ?? '').split(',').filter(Boolean);
+  const docs = store.collection<unknown>('docs');
+  const seen = store.collection<unknown>('seen-notifications');
+  const dump = {
+    counter: await store.collection<{ n: number }>('counter').get('c'),
+    docs: Object.fromEntries(await Promise.all(ids.map(async (i) => [i, (await docs.get(`d${i}`)) ?? null]))),
+    seen: Object.fromEntries(await Promise.all(ids.map(async (i) => [i, (await seen.get(`e${i}`)) ?? null]))),
+    seenCount: await seen.count(),
+  };
+  await store.close();
+  process.stdout.write(`dump ${JSON.stringify(dump)}\n`);
+} else if (process.env.LOWDB_CHILD === 'write') {
   const docs = store.collection<{ n: number; pad: string }>('docs');
   const counter = store.collection<{ n: number }>('counter');
   const seen = store.collection<{ at: number }>('seen-notifications');

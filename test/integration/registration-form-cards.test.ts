@@ -191,12 +191,13 @@ describe('the review card', () => {
     ]);
     await flow.click('edit', {}, { section: 'scopes' });
     expect(flow.text()).toContain('Step 4 of 7: Scopes');
-    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
+    // A step that may have a follow-up says "Continue": true whether or not one comes.
+    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Continue']);
     await flow.next({ scopes: 'ReadMessages,SMS' });
     expect(flow.text()).toContain('Granted at once: ReadMessages, SMS');
     // A step whose answer brings a follow-up continues to it first, then returns to the review.
     await flow.click('edit', {}, { section: 'auth' });
-    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
+    expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Continue']);
     await flow.next({ authMethod: 'oauth' });
     expect(buttonTitles(flow)).toEqual(['Back', 'Cancel', 'Back to review']);
     await flow.next({ redirectUris: 'https://app.example.com/cb' });
