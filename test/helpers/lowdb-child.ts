@@ -67,6 +67,13 @@ if (process.env.LOWDB_CHILD === 'dump') {
     docs: Object.fromEntries(await Promise.all(ids.map(async (i) => [i, (await docs.get(`d${i}`)) ?? null]))),
     seen: Object.fromEntries(await Promise.all(ids.map(async (i) => [i, (await seen.get(`e${i}`)) ?? null]))),
     seenCount: await seen.count(),
+    // Events of the range DUMP_RANGE=<from>..<to> that are there.
+    inRange: await (async () => {
+      const [from, to] = (process.env.DUMP_RANGE ?? '1..0').split('..').map(Number) as [number, number];
+      let present = 0;
+      for (let i = from; i <= to; i++) if (await seen.get(`e${i}`)) present++;
+      return present;
+    })(),
   };
   await store.close();
   process.stdout.write(`dump ${JSON.stringify(dump)}\n`);
@@ -75,6 +82,7 @@ if (process.env.LOWDB_CHILD === 'dump') {
   const counter = store.collection<{ n: number }>('counter');
   const seen = store.collection<{ at: number }>('seen-notifications');
   let n = (await counter.get('c'))?.n ?? 0; // a later run goes on numbering
+  process.stdout.write(`from ${n + 1}\n`);
   for (;;) {
     const batch = Array.from({ length: 25 }, () => ++n);
     await Promise.all([
