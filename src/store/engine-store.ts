@@ -1,5 +1,5 @@
 import { AppError } from '../lib/errors.js';
-import { createKeyedLock } from '../lib/keyed-lock.js';
+import { inProcessLocks } from './in-process-locks.js';
 import { MemoryEngine, type Change } from './memory-engine.js';
 import { decodeDoc, docId, encodeDoc, StoreWriteError, type Collection, type Store } from './store.js';
 
@@ -21,8 +21,6 @@ export interface EngineStoreOptions {
 export function engineStore(engine: MemoryEngine, persist: (changes: readonly Change[], engine: MemoryEngine) => Promise<void>, options: EngineStoreOptions = {}): Store {
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
-  const locks = createKeyedLock();
-  const running = new Set<string>();
 
   /** Runs `plan` after every earlier change; persists what it returns, then applies it. */
   function change<R>(plan: () => { changes: Change[]; result: R }): Promise<R> {
@@ -93,16 +91,7 @@ export function engineStore(engine: MemoryEngine, persist: (changes: readonly Ch
         },
       };
     },
-    lock: (key, fn) => locks.run(key, fn),
-    async exclusive(name, fn) {
-      if (running.has(name)) return undefined;
-      running.add(name);
-      try {
-        return await fn();
-      } finally {
-        running.delete(name);
-      }
-    },
+    ...inProcessLocks(),
     async close() {
       await queue;
       closed = true;

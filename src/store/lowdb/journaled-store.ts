@@ -1,4 +1,4 @@
-import { createKeyedLock } from '../../lib/keyed-lock.js';
+import { inProcessLocks } from '../in-process-locks.js';
 import type { MemoryEngine } from '../memory-engine.js';
 import { decodeDoc, docId, encodeDoc, type Collection, type Store } from '../store.js';
 import type { GroupCommit } from './group-commit.js';
@@ -14,8 +14,6 @@ import type { GroupCommit } from './group-commit.js';
  *   const store = journaledStore(state.engine, (name) => (isEventIds(name) ? eventCommits : mainCommits), close);
  */
 export function journaledStore(engine: MemoryEngine, commitsFor: (name: string) => GroupCommit, close: () => Promise<void>): Store {
-  const locks = createKeyedLock();
-  const running = new Set<string>();
   let closing: Promise<void> | undefined;
 
   return {
@@ -73,16 +71,7 @@ export function journaledStore(engine: MemoryEngine, commitsFor: (name: string) 
         },
       };
     },
-    lock: (key, fn) => locks.run(key, fn),
-    async exclusive(name, fn) {
-      if (running.has(name)) return undefined;
-      running.add(name);
-      try {
-        return await fn();
-      } finally {
-        running.delete(name);
-      }
-    },
+    ...inProcessLocks(),
     close() {
       return (closing ??= close());
     },
