@@ -78,8 +78,17 @@ function pruneFor(draft: Partial<AppDraft>, appType: AppType): Partial<AppDraft>
 /** Overlapping scopes are advice, not an error: the next card says so once. */
 function overlapNotice(step: StepId, draft: Partial<AppDraft>, catalog: ScopeCatalog): string {
   if (step !== 'scopes') return '';
-  const overlaps = catalog.overlaps(draft.scopes ?? []);
-  return overlaps.map((o) => `Note: ${o.includedIn} already includes ${o.scope}, so you do not need both.`).join(' ');
+  const sentence = overlapSentence(catalog, draft.scopes ?? []);
+  return sentence ? `Note: ${sentence}` : '';
+}
+
+/** Overlaps as advice in one sentence: one pair named in full, more as the list of scopes not needed. */
+export function overlapSentence(catalog: ScopeCatalog, chosen: readonly string[]): string {
+  const overlaps = catalog.overlaps(chosen);
+  if (overlaps.length === 0) return '';
+  if (overlaps.length === 1) return `${overlaps[0]!.includedIn} already includes ${overlaps[0]!.scope}: you do not need both.`;
+  const extra = [...new Set(overlaps.map((o) => o.scope))];
+  return `Other scopes you chose already include ${extra.join(', ')}: you do not need ${extra.length > 1 ? 'them' : 'it'}.`;
 }
 
 /** A stored answer as an input sends it (lists comma-joined, toggles 'true'/'false'). */

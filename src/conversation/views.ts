@@ -5,7 +5,7 @@ import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { followUpOf, sectionTitle, stepFields, stepsFor } from '../registry/steps.js';
 import type { StepId } from '../registry/steps.js';
 import type { Flow } from './flow.js';
-import { fieldsFor } from './transition.js';
+import { fieldsFor, overlapSentence } from './transition.js';
 
 /**
  * Turns a flow into the card that shows it. Values shown are what the user typed on that step
@@ -116,15 +116,6 @@ function chosenSummary(chosen: readonly string[], needApproval: readonly string[
   return `Chosen: ${granted.join(', ') || 'none granted at once'}${needApproval.length ? `; awaiting an admin: ${needApproval.join(', ')}` : ''}.`;
 }
 
-/** Overlaps as advice in one sentence: one pair named in full, more as the list of scopes not needed. */
-function overlapSentence(catalog: ScopeCatalog, chosen: readonly string[]): string[] {
-  const overlaps = catalog.overlaps(chosen);
-  if (overlaps.length === 0) return [];
-  if (overlaps.length === 1) return [`${overlaps[0]!.includedIn} already includes ${overlaps[0]!.scope}: you do not need both.`];
-  const extra = [...new Set(overlaps.map((o) => o.scope))];
-  return [`Other scopes you chose already include ${extra.join(', ')}: you do not need ${extra.length > 1 ? 'them' : 'it'}.`];
-}
-
 /** What a group's scopes include, in one line under the group: "Includes: SMS → ReadMessages; …". */
 function includesLine(scopes: readonly { name: string; includes: string[] }[]): string {
   const parts = scopes.filter((s) => s.includes.length).map((s) => `${s.name} → ${s.includes.join(', ')}`);
@@ -139,15 +130,55 @@ function reviewFacts(step: StepId, flow: Flow, catalog: ScopeCatalog): { title: 
   if (step === 'scopes') {
     const chosen = draft.scopes ?? [];
     const needs = catalog.requiresApproval(chosen);
-    const facts = [fact('Granted at once', chosen.filter((s) => !needs.includes(s)).join(', ') || '—')];
-    if (needs.length) facts.push(fact('Awaiting an admin', needs.join(', ')));
-    if (draft.justification) facts.push(fact('Justification', draft.justification));
+    const facts = [fact('Granted at once', listSummary(chosen.filter((s) => !needs.includes(s)), ', ', REVIEW_MAX.scopes) || '—')];
+    if (needs.length) facts.push(fact('Awaiting an admin', listSummary(needs, ', ', REVIEW_MAX.scopes)));
+    if (draft.justification) facts.push(fact('Justification', textSummary(draft.justification, REVIEW_MAX.textChars)));
     return facts;
   }
   return stepFields(step)
     .filter((f) => draft[f] !== undefined && applies.has(f))
     // Bots and add-ins are installed into accounts; only a REST API app is signed into.
-    .map((f) => fact(f === 'access' && draft.appType !== 'rest-api' ? 'Who can install it' : (REVIEW_LABELS[f] ?? FIELD_LABELS[f]), describeAnswer(f, draft, catalog)));
+    .map((f) => fact(f === 'access' && draft.appType !== 'rest-api' ? 'Who can install it' : (REVIEW_LABELS[f] ?? FIELD_LABELS[f]), reviewAnswer(f, draft, catalog)));
+}
+
+/**
+ * How long a list or text may run on the review before it is summarised, so the review fits about
+ * one screen whatever was chosen: the full answers are one "Edit …" click away.
+ */
+const REVIEW_MAX = { scopes: 10, redirectUris: 2, partners: 6, textChars: 120 };
+
+/** The first `max` items and "and N more" (said only when at least two would be hidden). */
+export function listSummary(items: readonly string[], separator: string, max: number): string {
+  if (items.length <= max + 1) return items.join(separator);
+  return `${items.slice(0, max).join(separator)}${separator === '\n' ? '\n' : ' '}and ${items.length - max} more`;
+}
+
+/** Text cut at a word boundary near `max` characters, with an ellipsis. */
+export function textSummary(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const cut = chars.slice(0, max).join('');
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** An answer as the review shows it: long lists and texts summarised, a private app's promote explained. */
+function reviewAnswer(field: FieldName, draft: Partial<AppDraft>, catalog: ScopeCatalog): string {
+  switch (field) {
+    case 'redirectUris':
+      return listSummary(draft.redirectUris ?? [], '\n', REVIEW_MAX.redirectUris) || '—';
+    case 'partners':
+      return Array.isArray(draft.partners)
+        ? listSummary(draft.partners.map((id) => PARTNERS.find((p) => p.id === id)?.name ?? id), ', ', REVIEW_MAX.partners)
+        : describeAnswer(field, draft, catalog);
+    case 'manualInstructions':
+      return draft.manualInstructions ? textSummary(draft.manualInstructions, REVIEW_MAX.textChars) : '—';
+    case 'promote':
+      // Only public apps are listed in the App Gallery: a private app's "yes" is an intent for later.
+      return draft.promote && draft.access === 'private' ? 'Yes, once the app is public; a private app is not listed' : describeAnswer(field, draft, catalog);
+    default:
+      return describeAnswer(field, draft, catalog);
+  }
 }
 
 /** Fact titles on the review where the field's own label would repeat the section's title. */
@@ -213,7 +244,7 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
         instantIncludes: includesLine(all.filter((s) => !s.requiresApproval)),
         approvalIncludes: includesLine(all.filter((s) => s.requiresApproval)),
         summary: chosenSummary(chosen, needApproval),
-        overlapNotes: overlapSentence(ctx.catalog, chosen),
+        overlapNotes: [overlapSentence(ctx.catalog, chosen)].filter(Boolean),
         approvalNote: APPROVER_SENTENCE,
       });
     }

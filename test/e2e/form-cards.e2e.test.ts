@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cardInputs, submitActions } from '../../src/cards/inspect-card.js';
+import { loadScopeCatalog } from '../../src/registry/scope-catalog.js';
 import { pageClient, startQuietSandbox } from '../helpers/sandbox.js';
 import { clippedInCards, collectProblems, launchChromium } from './browser.js';
 
@@ -91,6 +92,8 @@ async function check(name: string, marker: string | RegExp): Promise<number> {
     expect(drawn.length).toBe(titles.length);
     height = (await latestCard().boundingBox())!.height;
   }
+  // Tall enough that the whole card sits below the page's header: the picture shows the card alone.
+  await page.setViewportSize({ width: 500, height: Math.ceil(height) + 600 });
   await latestCard().screenshot({ path: join(shots, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`) });
   heights[name] = height;
   return height;
@@ -175,6 +178,29 @@ describe('the form cards in Chromium at 360 px and 500 px', () => {
     await click('edit', {}, 'scopes');
     const everything = await check('scopes with the whole catalog chosen', 'Step 4 of 7: Scopes');
     expect(everything, 'the scopes step with every scope chosen at 500 px').toBeLessThan(1000);
+    await click('cancel');
+  });
+
+  it('the longest answers the form takes: the review summarises them and still fits', async () => {
+    await startForm();
+    await click('next', { appType: 'rest-api' });
+    await click('next', { appName: 'Everything Everywhere', displayName: 'Everything Everywhere', primaryContact: 'alice@sandbox.example', promote: 'true' });
+    await click('next', { authMethod: 'oauth' });
+    const uris = Array.from({ length: 10 }, (_, i) => `https://callback-host-number-${i}.integrations.example.com/oauth/redirect/handler`);
+    await click('next', { redirectUris: uris.join('\n'), refreshTokens: 'true' });
+    await latestCard().getByText('Step 4 of 7: Scopes').waitFor();
+    const allScopes = {
+      instant: loadScopeCatalog().all().filter((x) => !x.requiresApproval).map((x) => x.name),
+      approval: loadScopeCatalog().all().filter((x) => x.requiresApproval).map((x) => x.name),
+    };
+    await click('next', { scopes: allScopes.instant.join(','), approvalScopes: allScopes.approval.join(',') });
+    await click('next', { justification: 'We need every scope for a compliance harness that exercises all the APIs we license. '.repeat(23).slice(0, 2000) });
+    await click('next', { access: 'public' });
+    await click('next', { partnerReach: 'only', partners: 'att,bt,telus,avaya,verizon,unify,atos,vodafone' });
+    await click('next', { interactiveMessages: 'true' });
+    await click('next', { outboundWebhookUrl: 'https://hooks.integrations.example.com/registrar/interactive/messages/endpoint' });
+    const review = await check('review (longest answers)', 'Register an app · Review');
+    expect(review, 'the review with the longest answers at 500 px').toBeLessThan(1000);
     await click('cancel');
   });
 

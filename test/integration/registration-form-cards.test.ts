@@ -205,3 +205,50 @@ describe('the review card', () => {
     expect(flow.text()).toMatch(/Redirect URIs: https:\/\/app\\?\.example\\?\.com\/cb/);
   });
 });
+
+describe('the review card with long answers', () => {
+  it('summarises long scope, redirect URI and partner lists and a long justification, the full answers one edit away', async () => {
+    const { flow } = await begin();
+    const catalog = (await import('../../src/registry/scope-catalog.js')).loadScopeCatalog();
+    const instant = catalog.all().filter((s) => !s.requiresApproval).map((s) => s.name);
+    const approval = catalog.all().filter((s) => s.requiresApproval).map((s) => s.name);
+    const uris = Array.from({ length: 10 }, (_, i) => `https://app${i}.example.com/oauth/callback`);
+    const justification = `${'We need these scopes for an internal harness that exercises every API we license. '.repeat(8)}THE-END`;
+    await flow.next({ appType: 'rest-api' });
+    await flow.next({ ...goodBasics, promote: 'true' });
+    await flow.next({ authMethod: 'oauth' });
+    await flow.next({ redirectUris: uris.join('\n'), refreshTokens: 'true' });
+    await flow.next({ scopes: instant.join(','), approvalScopes: approval.join(',') });
+    await flow.next({ justification });
+    await flow.next({ access: 'public' });
+    await flow.next({ partnerReach: 'only', partners: 'att,bt,telus,avaya,verizon,unify,atos,vodafone' });
+    await flow.next({ interactiveMessages: 'false' });
+    const text = flow.text().replace(/\\(.)/g, '$1'); // markdown escapes off
+    const summed = (names: string[]) => (names.length > 11 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', '));
+    expect(instant.length).toBeGreaterThan(11);
+    expect(text).toContain('Review');
+    expect(text).toContain(`Granted at once: ${summed(instant)}\n`);
+    expect(text).toContain(`Awaiting an admin: ${summed(approval)}\n`);
+    expect(text).toContain('app1.example.com');
+    expect(text).not.toContain('app2.example.com');
+    expect(text).toMatch(/app1\.example\.com\/oauth\/callback\nand 8 more/);
+    expect(text).not.toContain('THE-END');
+    expect(text).toMatch(/Justification: We need these scopes[^\n]{70,120}…\n/);
+    expect(text).toMatch(/Partners: [^\n]+ and 2 more/);
+    // Nothing was lost: the edit card still holds every answer.
+    await flow.click('edit', {}, { section: 'auth' });
+    await flow.next({ authMethod: 'oauth' });
+    expect(inputs(flow.flowCard().body).redirectUris).toBe(uris.join('\n'));
+  });
+
+  it('says a private app is not listed in the App Gallery even when its owner means to promote it', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next({ ...goodBasics, promote: 'true' });
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: 'ReadMessages' });
+    await flow.next({ access: 'private' });
+    await flow.next({ interactiveMessages: 'false' });
+    expect(flow.text()).toContain('Promote in App Gallery: Yes, once the app is public; a private app is not listed');
+  });
+});
