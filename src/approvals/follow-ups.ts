@@ -1,6 +1,6 @@
 import type { Services } from '../bot/context.js';
-import { hiddenCredentialsCard, lastScopeDecision } from '../bot/credentials-card.js';
-import { revealKey, type Reveal } from '../bot/issue-app.js';
+import { hiddenCredentialsCard, lastScopeDecision } from '../registration/credentials-card.js';
+import { revealKey, type Reveal } from '../registration/issue-app.js';
 import { personName } from '../bot/person-name.js';
 import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';

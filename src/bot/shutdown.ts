@@ -3,7 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import type { WorkTracker } from '../lib/work-tracker.js';
 import type { Installations } from '../platform/installations.js';
 import type { Store } from '../store/store.js';
-import type { RevealHider } from './reveal-hider.js';
+import type { RevealHider } from '../registration/reveal-hider.js';
 
 /**
  * Stops the bot without losing what it accepted:

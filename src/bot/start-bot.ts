@@ -21,12 +21,12 @@ import { helpCommand, type Command } from './commands.js';
 import type { Services } from './context.js';
 import { createNotificationHandler } from './handle-notification.js';
 import { createSubmitHandler, type SubmitHandlers } from './handle-submit.js';
-import { createRegistration } from './registration.js';
+import { createRegistration } from '../registration/registration.js';
 import { createApprovals } from '../approvals/approvals.js';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
 import { measure } from '../lib/time-spent.js';
 import { createWorkTracker } from '../lib/work-tracker.js';
-import { createRevealHider } from './reveal-hider.js';
+import { createRevealHider } from '../registration/reveal-hider.js';
 import { pruneOld } from './housekeeping.js';
 import { shutdown } from './shutdown.js';
 

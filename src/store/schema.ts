@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from '../approvals/approval-request.js';
 import type { AuditEntry } from '../approvals/audit-log.js';
-import type { Reveal } from '../bot/issue-app.js';
+import type { Reveal } from '../registration/issue-app.js';
 import type { Flow } from '../conversation/flow.js';
 import type { Installation } from '../platform/installations.js';
 import type { AppRecord } from '../registry/app-records.js';

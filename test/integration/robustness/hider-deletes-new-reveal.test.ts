@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { revealKey, type Reveal } from '../../../src/bot/issue-app.js';
+import { revealKey, type Reveal } from '../../../src/registration/issue-app.js';
 import type { AppRecord } from '../../../src/registry/app-records.js';
 import { registerOnly } from '../../helpers/approvals.js';
 import { flowDriver, walkToReview } from '../../helpers/flow.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Flow } from '../../../src/conversation/flow.js';
 import type { AppRecord } from '../../../src/registry/app-records.js';
-import { UNDONE_NOTICE } from '../../../src/bot/issue-app.js';
+import { UNDONE_NOTICE } from '../../../src/registration/issue-app.js';
 import { flowDriver, walkToReview } from '../../helpers/flow.js';
 import { cardText, startWorld, type World } from '../../helpers/world.js';
 

@@ -1,4 +1,4 @@
-import type { Services } from './context.js';
+import type { Services } from '../bot/context.js';
 import type { AppRegistry } from '../registry/app-records.js';
 import type { Collection } from '../store/store.js';
 import type { ApprovalRequest } from '../approvals/approval-request.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hideAtText, nextSteps } from '../../../src/bot/credentials-card.js';
+import { hideAtText, nextSteps } from '../../../src/registration/credentials-card.js';
 import type { AppRecord } from '../../../src/registry/app-records.js';
 
 const app = (over: Partial<AppRecord>) => ({ appType: 'bot', appName: 'A', ...over }) as AppRecord;

@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import { RingCentralError } from '../platform/rc-client.js';
 import type { Collection } from '../store/store.js';
-import type { TurnContext } from './context.js';
+import type { TurnContext } from '../bot/context.js';
 
 /**
  * Drawing a form's card and knowing whether it shows what is stored. A click is stored first and

@@ -3,7 +3,7 @@ import type { Flow } from '../conversation/flow.js';
 import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import type { AppDraft } from '../registry/fields.js';
 import type { Collection } from '../store/store.js';
-import type { TurnContext } from './context.js';
+import type { TurnContext } from '../bot/context.js';
 import { credentialsCard } from './credentials-card.js';
 
 /**

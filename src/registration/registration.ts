@@ -9,10 +9,10 @@ import { newClientId } from '../registry/credentials.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
-import { sayHint, type Command } from './commands.js';
-import type { IncomingMessage, Services, TurnContext } from './context.js';
-import { movedOnDialog, movedStubCard, noticeDialog } from './dialogs.js';
-import type { SubmitContext, SubmitHandler, SubmitReply } from './handle-submit.js';
+import { sayHint, type Command } from '../bot/commands.js';
+import type { IncomingMessage, Services, TurnContext } from '../bot/context.js';
+import { movedOnDialog, movedStubCard, noticeDialog } from '../bot/dialogs.js';
+import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
 import { createFlowCards } from './flow-cards.js';
 import { createIssuer, RegistrationUndone, UNDONE_NOTICE, type Reveal } from './issue-app.js';
 
