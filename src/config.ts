@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   SECRET_REVEAL_SECONDS: duration(30 * 24 * 3600, 'seconds (30 days)').default(900),
   APPROVAL_REMIND_HOURS: duration(24 * 365, 'hours (a year)').default(24),
   APPROVAL_EXPIRE_DAYS: duration(365, 'days').default(7),
+  ROTATION_GRACE_HOURS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').max(24 * 30, 'must be at most 720 hours (30 days)').default(24),
   SCOPES_FILE: z.string().min(1).optional(),
   SANDBOX_WEB_HOST: z.string().trim().regex(/^[0-9A-Za-z.:[\]-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
   SANDBOX_WEB_PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').optional(),
@@ -91,6 +92,8 @@ export interface Config {
   secretRevealSeconds: number;
   approvalRemindHours: number;
   approvalExpireDays: number;
+  /** After a rotation the previous secret keeps working this long; 0 ends it at once. */
+  rotationGraceHours: number;
   /** The scope catalog an operator may edit; the bundled one when unset. */
   scopesFile: string | undefined;
   logLevel: Env['LOG_LEVEL'];
@@ -199,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     secretRevealSeconds: e.SECRET_REVEAL_SECONDS,
     approvalRemindHours: e.APPROVAL_REMIND_HOURS,
     approvalExpireDays: e.APPROVAL_EXPIRE_DAYS,
+    rotationGraceHours: e.ROTATION_GRACE_HOURS,
     scopesFile: e.SCOPES_FILE,
     logLevel: e.LOG_LEVEL,
     sandboxWebHost: e.SANDBOX_WEB_HOST,

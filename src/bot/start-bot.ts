@@ -164,7 +164,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   });
   const services: Services = { config, store, keys, log, clock, installations, checkpoint: options.checkpoint ?? (() => {}), track: work.track };
 
-  const registry = createAppRegistry({ store, keys, catalog });
+  const registry = createAppRegistry({ store, keys, catalog, clock });
   const approvals = createApprovals({ services, catalog, registry });
   const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered });
 

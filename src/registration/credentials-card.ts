@@ -2,7 +2,7 @@ import { plainText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
 import type { ApprovalRequest } from '../approvals/approval-request.js';
-import type { AppRecord, IssuedApp } from '../registry/app-records.js';
+import { sharedSecretsOf, type AppRecord, type IssuedApp } from '../registry/app-records.js';
 
 /**
  * The cards that carry an app's credentials: shown once with the secrets, then hidden. They replace
@@ -105,7 +105,7 @@ export function hiddenCredentialsCard(app: AppRecord, decision?: ScopeDecision):
   const d = decision ? DECISION_TEXT[decision.outcome] : undefined;
   return renderCard('credentials-hidden', {
     ...base(app),
-    hiddenText: app.sharedSecretSealed
+    hiddenText: sharedSecretsOf(app).length > 0
       ? 'The client secret and the shared secret were shown once and are now hidden; nobody can show them again. If they were lost, ask an admin of this account: I cannot rotate secrets yet.'
       : 'The client secret was shown once and is now hidden; nobody can show it again. If it was lost, ask an admin of this account: I cannot rotate secrets yet.',
     hasDecision: Boolean(decision),

@@ -1,7 +1,9 @@
 import type { Keys } from '../lib/crypto-keys.js';
 import { AppError } from '../lib/errors.js';
 import type { Store } from '../store/store.js';
-import { newClientSecret, newSharedSecret, sealCredentials, verifyClientSecret } from './credentials.js';
+import type { Clock } from '../lib/clock.js';
+import { hashClientSecret, newClientSecret, newSharedSecret, sealCredentials, sealSharedSecret, verifyClientSecret } from './credentials.js';
+import { abandonIssue, beginIssue, completeIssue, liveSecrets, newSecretId, prune, revoke, type ClientSecretEntry, type SharedSecretEntry } from './app-secrets.js';
 import type { AppDraft } from './fields.js';
 import { nameKey } from './name-key.js';
 import type { ScopeCatalog } from './scope-catalog.js';
@@ -14,22 +16,62 @@ export interface AppRecord extends AppDraft {
   clientId: string;
   accountId: string;
   ownerId: string;
-  /** 'issuing' until the secret was shown to the requester: such a record authorises nothing and is undone after a crash. */
-  status: 'issuing' | 'active' | 'revoked';
+  /**
+   * 'issuing' until the secret was shown to the requester: such a record authorises nothing and is
+   * undone after a crash. 'suspended' (by an admin) and 'deleted' (by the owner) authorise nothing;
+   * 'revoked' is the same as 'deleted', from records written before deletion existed.
+   */
+  status: 'issuing' | 'active' | 'suspended' | 'deleted' | 'revoked';
   grantedScopes: string[];
   /** Asked for, waiting for an admin's decision. */
   pendingScopes: string[];
-  clientSecretHash: string;
-  sharedSecretSealed: string | null;
+  /** Client secrets, each only as a keyed hash; at most two live (see app-secrets.ts). */
+  clientSecrets?: ClientSecretEntry[];
+  /** Interactive-messages shared secrets, encrypted; at most two live. */
+  sharedSecrets?: SharedSecretEntry[];
+  /** Records written before rotation existed hold their one secret here (read through clientSecretsOf). */
+  clientSecretHash?: string;
+  sharedSecretSealed?: string | null;
+  /** Why and by whom the app is suspended, while it is. */
+  suspension?: { at: string; by: string; reason: string };
+  deletedAt?: string;
   createdAt: string;
   updatedAt: string;
 }
+
+/** An app's client secrets, records from before rotation included (their one secret, never rotated). */
+export function clientSecretsOf(app: AppRecord): ClientSecretEntry[] {
+  if (app.clientSecrets) return app.clientSecrets;
+  return app.clientSecretHash ? [{ id: 'cs-first', hash: app.clientSecretHash, last4: '', issuedAt: app.createdAt }] : [];
+}
+
+/** An app's shared secrets, records from before rotation included. */
+export function sharedSecretsOf(app: AppRecord): SharedSecretEntry[] {
+  if (app.sharedSecrets) return app.sharedSecrets;
+  return app.sharedSecretSealed ? [{ id: 'ss-first', sealed: app.sharedSecretSealed, last4: '', issuedAt: app.createdAt }] : [];
+}
+
+/** Whether the app receives card clicks, so has a shared secret to check RingCentral's signatures. */
+export const hasSharedSecret = (app: AppRecord) => app.interactiveMessages === true;
+
+/** A name is taken while its app lives (active, suspended, or still being issued); a deleted app frees it. */
+export const holdsName = (app: AppRecord) => app.status !== 'deleted' && app.status !== 'revoked';
 
 /** Secrets exist in plain text only in this value, on its way to the requester's private card. */
 export interface IssuedApp {
   record: AppRecord;
   clientSecret: string;
   sharedSecret: string | null;
+}
+
+export type SecretKind = 'client' | 'shared';
+
+/** A new secret on its way to the owner: stored 'issuing', live once `completeSecret` is called. */
+export interface NewSecret {
+  record: AppRecord;
+  kind: SecretKind;
+  entryId: string;
+  secret: string;
 }
 
 export interface AppRegistry {
@@ -41,24 +83,38 @@ export interface AppRegistry {
   /** Makes an 'issuing' app active: its credentials reached the requester. Returns the record, or undefined if there is none. */
   activate(clientId: string, now: number): Promise<AppRecord | undefined>;
   get(clientId: string): Promise<AppRecord | undefined>;
+  /** The owner's apps that hold their names: active and suspended ones. */
   listByOwner(accountId: string, ownerId: string): Promise<AppRecord[]>;
-  /** The apps of an account matching a client ID or a (case-insensitive) name: names are unique per owner only. */
+  /** The apps of an account matching a client ID or a (case-insensitive) name: names are unique per owner only. Deleted ones included. */
   findAll(query: string, accountId: string): Promise<AppRecord[]>;
-  /** The scopes a client ID holds now, after checking its secret; undefined when the credentials are not valid. */
+  /**
+   * The scopes a client ID holds now, after checking its secret against every live one (a rotation's
+   * grace included); undefined when the credentials are not valid or the app is not active.
+   */
   authorize(clientId: string, clientSecret: string): Promise<{ record: AppRecord; scopes: string[] } | undefined>;
   update(clientId: string, fn: (record: AppRecord) => AppRecord | undefined): Promise<AppRecord | undefined>;
   /** Removes a record still 'issuing' (its credentials never reached anyone); an active app is never discarded. */
   discard(clientId: string): Promise<void>;
+  /** Issues a new secret of an active app, stored 'issuing' (it verifies nothing yet). */
+  beginSecret(clientId: string, kind: SecretKind): Promise<NewSecret | undefined>;
+  /** The new secret reached its owner: it goes live, the one before keeps `graceMs`, any older ends now. */
+  completeSecret(clientId: string, kind: SecretKind, entryId: string, graceMs: number): Promise<AppRecord | undefined>;
+  /** Drops a new secret that did not reach its owner. */
+  abandonSecret(clientId: string, kind: SecretKind, entryId: string): Promise<void>;
+  /** Ends one secret at once; undefined when the app or the secret is not there. */
+  revokeSecret(clientId: string, kind: SecretKind, entryId: string): Promise<AppRecord | undefined>;
 }
 
 export { newClientId } from './credentials.js';
 
-export function createAppRegistry({ store, keys, catalog }: { store: Store; keys: Keys; catalog: ScopeCatalog }): AppRegistry {
+export function createAppRegistry({ store, keys, catalog, clock }: { store: Store; keys: Keys; catalog: ScopeCatalog; clock: Clock }): AppRegistry {
   const apps = store.collection<AppRecord>('apps');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const last4 = (secret: string) => secret.slice(-4);
   return {
     async create({ draft, accountId, ownerId, now, clientId }) {
       const name = nameKey(draft.appName);
-      const taken = (await apps.find('name', `${accountId}:${name}`)).some((a) => a.ownerId === ownerId && a.status !== 'revoked');
+      const taken = (await apps.find('name', `${accountId}:${name}`)).some((a) => a.ownerId === ownerId && holdsName(a));
       if (taken) throw new AppError('APP_NAME_TAKEN', 'the requester already has an app with this name', { status: 409 });
       const clientSecret = newClientSecret();
       // Only apps that receive card clicks need a shared secret to check RingCentral's signatures.
@@ -74,8 +130,8 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
         status: 'issuing',
         grantedScopes: granted,
         pendingScopes: needsApproval,
-        clientSecretHash: sealed.clientSecretHash,
-        sharedSecretSealed: sealed.sharedSecretSealed ?? null,
+        clientSecrets: [{ id: newSecretId('cs'), hash: sealed.clientSecretHash, last4: last4(clientSecret), issuedAt: at }],
+        sharedSecrets: sharedSecret && sealed.sharedSecretSealed ? [{ id: newSecretId('ss'), sealed: sealed.sharedSecretSealed, last4: last4(sharedSecret), issuedAt: at }] : [],
         createdAt: at,
         updatedAt: at,
       };
@@ -89,7 +145,7 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
     },
     get: (clientId) => apps.get(clientId),
     async listByOwner(accountId, ownerId) {
-      return (await apps.find('owner', `${accountId}:${ownerId}`)).filter((a) => a.status === 'active');
+      return (await apps.find('owner', `${accountId}:${ownerId}`)).filter((a) => a.status === 'active' || a.status === 'suspended');
     },
     async findAll(query, accountId) {
       const q = query.trim();
@@ -100,8 +156,11 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
     },
     async authorize(clientId, clientSecret) {
       const record = await apps.get(clientId);
-      if (!record || record.status !== 'active') return undefined;
-      if (!verifyClientSecret(keys, clientSecret, record.clientSecretHash)) return undefined;
+      // The same work whether or not the app exists or is active: the answer's time says nothing.
+      const live = record?.status === 'active' ? liveSecrets(clientSecretsOf(record), clock.now()) : [];
+      let ok = false;
+      for (const entry of live.length ? live : [{ hash: DUMMY_HASH }]) ok = verifyClientSecret(keys, clientSecret, entry.hash) || ok;
+      if (!ok || !record || live.length === 0) return undefined;
       return { record, scopes: [...record.grantedScopes] };
     },
     async update(clientId, fn) {
@@ -112,5 +171,70 @@ export function createAppRegistry({ store, keys, catalog }: { store: Store; keys
       const current = await apps.get(clientId);
       if (current?.status === 'issuing') await apps.delete(clientId);
     },
+    async beginSecret(clientId, kind) {
+      const now = clock.now();
+      const entryId = newSecretId(kind === 'client' ? 'cs' : 'ss');
+      const secret = kind === 'client' ? newClientSecret() : newSharedSecret();
+      const entry = { id: entryId, last4: last4(secret), issuedAt: iso(now) };
+      const { after } = await apps.update(clientId, (cur) => {
+        if (cur?.status !== 'active' || (kind === 'shared' && !hasSharedSecret(cur))) return undefined;
+        return kind === 'client'
+          ? { ...cur, clientSecrets: beginIssue(clientSecretsOf(cur), { ...entry, hash: hashClientSecret(keys, secret) }, now), updatedAt: iso(now) }
+          : { ...cur, sharedSecrets: beginIssue(sharedSecretsOf(cur), { ...entry, sealed: sealSharedSecret(keys, secret) }, now), updatedAt: iso(now) };
+      });
+      return after ? { record: after, kind, entryId, secret } : undefined;
+    },
+    async completeSecret(clientId, kind, entryId, graceMs) {
+      const now = clock.now();
+      let changed = false;
+      const { after } = await apps.update(clientId, (cur) => {
+        changed = false;
+        if (!cur) return undefined;
+        if (kind === 'client') {
+          const list = clientSecretsOf(cur);
+          if (!list.some((e) => e.id === entryId && e.issuing)) return undefined;
+          changed = true;
+          return { ...cur, clientSecrets: completeIssue(list, entryId, now, graceMs), updatedAt: iso(now) };
+        }
+        const list = sharedSecretsOf(cur);
+        if (!list.some((e) => e.id === entryId && e.issuing)) return undefined;
+        changed = true;
+        return { ...cur, sharedSecrets: completeIssue(list, entryId, now, graceMs), updatedAt: iso(now) };
+      });
+      return changed ? after : undefined;
+    },
+    async abandonSecret(clientId, kind, entryId) {
+      await apps.update(clientId, (cur) => {
+        if (!cur) return undefined;
+        if (kind === 'client') {
+          const list = clientSecretsOf(cur);
+          return list.some((e) => e.id === entryId) ? { ...cur, clientSecrets: abandonIssue(list, entryId) } : undefined;
+        }
+        const list = sharedSecretsOf(cur);
+        return list.some((e) => e.id === entryId) ? { ...cur, sharedSecrets: abandonIssue(list, entryId) } : undefined;
+      });
+    },
+    async revokeSecret(clientId, kind, entryId) {
+      const now = clock.now();
+      let changed = false;
+      const { after } = await apps.update(clientId, (cur) => {
+        changed = false;
+        if (!cur) return undefined;
+        if (kind === 'client') {
+          const list = clientSecretsOf(cur);
+          if (!list.some((e) => e.id === entryId && !e.issuing)) return undefined;
+          changed = true;
+          return { ...cur, clientSecrets: prune(revoke(list, entryId), now), updatedAt: iso(now) };
+        }
+        const list = sharedSecretsOf(cur);
+        if (!list.some((e) => e.id === entryId && !e.issuing)) return undefined;
+        changed = true;
+        return { ...cur, sharedSecrets: prune(revoke(list, entryId), now), updatedAt: iso(now) };
+      });
+      return changed ? after : undefined;
+    },
   };
 }
+
+/** Verified against when there is no live secret, so a refusal costs what a check does. */
+const DUMMY_HASH = '0'.repeat(64);

@@ -114,3 +114,14 @@ export function verifyClientSecret(keys: Keys, secret: unknown, storedHash: stri
   if (!isWellFormedClientSecret(secret)) return false;
   return keys.verifyHash(secret, storedHash);
 }
+
+/** A client secret's keyed hash, as stored. */
+export function hashClientSecret(keys: Keys, clientSecret: string): string {
+  return sealCredentials(keys, { clientSecret }).clientSecretHash;
+}
+
+/** A shared secret encrypted, as stored. */
+export function sealSharedSecret(keys: Keys, sharedSecret: string): string {
+  if (!isWellFormedSharedSecret(sharedSecret)) throw new AppError('CREDENTIAL_MALFORMED', 'shared secret is not well formed');
+  return keys.encrypt(sharedSecret);
+}

@@ -34,7 +34,7 @@ function app(i: number, accountId: string) {
     authMethod: 'oauth', redirectUris: [`https://app${i}.example.com/oauth/callback`], refreshTokens: true, scopes: ['ReadMessages', 'ReadAccounts', 'SMS'],
     justification: '', access: 'private', interactiveMessages: false,
     clientId: `seed${String(i).padStart(18, '0')}`, accountId, ownerId: `seed-owner-${i % 500}`, status: 'active',
-    grantedScopes: ['ReadMessages', 'ReadAccounts', 'SMS'], pendingScopes: [], clientSecretHash: 'f'.repeat(64), sharedSecretSealed: null, createdAt: at, updatedAt: at,
+    grantedScopes: ['ReadMessages', 'ReadAccounts', 'SMS'], pendingScopes: [], clientSecrets: [{ id: 'cs-bench', hash: 'f'.repeat(64), last4: 'abcd', issuedAt: at }], sharedSecrets: [], createdAt: at, updatedAt: at,
   };
 }
 

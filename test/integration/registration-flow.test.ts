@@ -88,7 +88,10 @@ describe('registering a REST API app with JWT, approval scopes and interactive m
     expect(text).toMatch(/JWT credential/);
     const [app] = await world.bot.registry.listByOwner(world.account.id, world.alice.id);
     expect(app).toMatchObject({ grantedScopes: ['ReadCallLog'], pendingScopes: ['ReadCallRecording'], access: 'public', partners: 'all' });
-    expect(app!.sharedSecretSealed).not.toContain(sharedSecret!);
+    expect(app!.sharedSecrets).toHaveLength(1);
+    expect(JSON.stringify(app)).not.toContain(sharedSecret!);
+    expect(JSON.stringify(app)).not.toContain(clientSecret!);
+    expect(app!.sharedSecrets![0]!.last4).toBe(sharedSecret!.slice(-4));
   });
 });
 

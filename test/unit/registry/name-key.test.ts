@@ -1,3 +1,4 @@
+import { systemClock } from '../../../src/lib/clock.js';
 import { newClientId } from '../../../src/registry/credentials.js';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../../src/store/engine-store.js';
@@ -67,7 +68,7 @@ describe('the name-taken check', () => {
   });
 
   it('is enforced by the registry too, when two registrations race', async () => {
-    const registry = createAppRegistry({ store: createMemoryStore(), keys: keysFrom(Buffer.alloc(32, 7)), catalog });
+    const registry = createAppRegistry({ store: createMemoryStore(), keys: keysFrom(Buffer.alloc(32, 7)), catalog, clock: systemClock });
     const draft: AppDraft = { appType: 'rest-api', appName: 'Expense Sync', displayName: 'X', primaryContact: 'a@example.com', promote: false, authMethod: 'jwt', scopes: ['ReadMessages'] };
     await registry.create({ draft, accountId: '1', ownerId: '2', now: 0, clientId: newClientId() });
     await expect(registry.create({ draft: { ...draft, appName: 'Expens\u0435 SYNC' }, accountId: '1', ownerId: '2', now: 0, clientId: newClientId() })).rejects.toMatchObject({ code: 'APP_NAME_TAKEN' });
