@@ -7,7 +7,7 @@ import { nameKey } from '../registry/name-key.js';
 import { NAME_PREFIX_MAX, NAME_PREFIX_MIN } from '../store/schema.js';
 import type { Collection } from '../store/store.js';
 import { utc, type ApprovalRequest } from './approval-request.js';
-import type { AuditEntry, AuditLog } from './audit-log.js';
+import { isLifecycleEvent, type AuditEntry, type AuditLog } from './audit-log.js';
 
 /** Lines per post: with every line capped at LINE_MAX, a page stays far below the 10,000-character post limit (contract 4.1). */
 export const PAGE_SIZE = 20;
@@ -85,6 +85,18 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     refused: 'refused',
     reminded: 'raised again',
     expired: 'expired',
+    registered: 'registered',
+    'secret-rotated': 'client secret rotated',
+    'secret-revoked': 'client secret revoked',
+    'shared-secret-rotated': 'shared secret rotated',
+    'shared-secret-revoked': 'shared secret revoked',
+    edited: 'edited',
+    'transfer-offered': 'hand-over offered',
+    'transfer-accepted': 'hand-over accepted',
+    'transfer-declined': 'hand-over declined',
+    deleted: 'deleted',
+    suspended: 'suspended',
+    reinstated: 'reinstated',
   };
 
   const appRecords = services.store.collection<AppRecord>('apps');
@@ -122,7 +134,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     adminChat: true,
     takesArgument: true,
     usage: 'audit <app> [page N]',
-    summary: `in the admins' channel: the approval history of an app (by client ID, name, or the beginning of its name), ${PAGE_SIZE} entries at a time.`,
+    summary: `in the admins' channel: the history of an app (approvals and changes) (by client ID, name, or the beginning of its name), ${PAGE_SIZE} entries at a time.`,
     async run({ client, installation }, m) {
       if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
       const argument = argumentOf(auditCommand, m.text);
@@ -151,8 +163,9 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
         async (e) => {
           const who = e.actorId ? shown(await nameOf(e.actorId)) : 'Registrar';
           const reason = e.reason ? shown(e.reason, REASON_MAX) : '';
-          const what =
-            e.event === 'refused'
+          const what = isLifecycleEvent(e.event)
+            ? `${WORDS[e.event]} by ${who}${e.detail ? `: ${shown(e.detail, REASON_MAX)}` : ''}`
+            : e.event === 'refused'
               ? `${WORDS[e.event]} a click by ${who} (${reason})`
               : `${WORDS[e.event]} by ${who}: ${shown(e.scopes.join(', '), REASON_MAX)}${e.rejected?.length ? `; rejected ${shown(e.rejected.join(', '), REASON_MAX)}` : ''}`;
           return `• ${utc(e.at)}: ${what}${reason && e.event !== 'refused' ? ` (reason: ${reason})` : ''}`;

@@ -6,7 +6,25 @@ import type { Store } from '../store/store.js';
  * with who, when and what. Entries are only ever added (a key is claimed once and never
  * rewritten), so the history an admin reads is the history that happened.
  */
-export type AuditEvent = 'requested' | 'approved' | 'partially-approved' | 'rejected' | 'refused' | 'reminded' | 'expired';
+export type AuditEvent = ApprovalEvent | LifecycleEvent;
+export type ApprovalEvent = 'requested' | 'approved' | 'partially-approved' | 'rejected' | 'refused' | 'reminded' | 'expired';
+/** What happens to an app after registration (src/lifecycle/, and edits through src/registration/). */
+export type LifecycleEvent =
+  | 'registered'
+  | 'secret-rotated'
+  | 'secret-revoked'
+  | 'shared-secret-rotated'
+  | 'shared-secret-revoked'
+  | 'edited'
+  | 'transfer-offered'
+  | 'transfer-accepted'
+  | 'transfer-declined'
+  | 'deleted'
+  | 'suspended'
+  | 'reinstated';
+
+export const isLifecycleEvent = (e: AuditEvent): e is LifecycleEvent => !APPROVAL_EVENTS.has(e);
+const APPROVAL_EVENTS: ReadonlySet<AuditEvent> = new Set(['requested', 'approved', 'partially-approved', 'rejected', 'refused', 'reminded', 'expired']);
 
 export interface AuditEntry {
   id: string;
@@ -16,7 +34,10 @@ export interface AuditEntry {
   event: AuditEvent;
   clientId: string;
   appName: string;
+  /** The approval request it belongs to; '' for lifecycle events. */
   requestId: string;
+  /** For lifecycle events: what it concerned, as text ("secret …ab12", "to <person id>", "scopes added: SMS"). */
+  detail?: string;
   /** Who did it (a person id), or null for the bot itself (reminders, expiry). */
   actorId: string | null;
   /** The scopes the event is about: asked for, approved (for a decision), or refused a click on. */
