@@ -129,6 +129,14 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     return { query: argument, ...(await lookUp(argument, accountId)), page: 1 };
   }
 
+  /** ": A, B; rejected C" for a decision; a full rejection names its scopes once (": C"). */
+  const scopeParts = (e: AuditEntry) => {
+    const rejected = e.rejected?.length ? shown(e.rejected.join(', '), REASON_MAX) : '';
+    const scopes = e.scopes.length ? shown(e.scopes.join(', '), REASON_MAX) : '';
+    const parts = scopes && rejected ? `${scopes}; rejected ${rejected}` : scopes || rejected;
+    return parts ? `: ${parts}` : '';
+  };
+
   const auditCommand: Command = {
     words: ['audit'],
     adminChat: true,
@@ -140,7 +148,14 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
       const argument = argumentOf(auditCommand, m.text);
       if (!argument) return void (await client.postText(m.chatId, 'Which app? Say **audit <app name or client ID>**.'));
       const { query, apps, page, byPrefix: prefixed } = await findApps(argument, installation.accountId);
-      if (apps.length === 0) return void (await client.postText(m.chatId, `I know no app called "${shown(query, REASON_MAX)}" in this account.`));
+      if (apps.length === 0) {
+        const pageZero = /^(.*\S)\s+page\s+0+$/i.exec(argument);
+        const tooShort = [...nameKey(query)].length < NAME_PREFIX_MIN;
+        const text = pageZero
+          ? `Pages start at 1: say **audit ${shown(pageZero[1]!, REASON_MAX)}** for the first.`
+          : `I know no app called "${shown(query, REASON_MAX)}" in this account.${tooShort ? ` To find an app by the beginning of its name, give at least ${NAME_PREFIX_MIN} characters, or its client ID.` : ''}`;
+        return void (await client.postText(m.chatId, text));
+      }
       const nameOf = personNames(client);
       if (apps.length > 1) {
         // Names are unique per owner, not per account: never pick one silently.
@@ -167,7 +182,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
             ? `${WORDS[e.event]} by ${who}${e.detail ? `: ${shown(e.detail, REASON_MAX)}` : ''}`
             : e.event === 'refused'
               ? `${WORDS[e.event]} a click by ${who} (${reason})`
-              : `${WORDS[e.event]} by ${who}: ${shown(e.scopes.join(', '), REASON_MAX)}${e.rejected?.length ? `; rejected ${shown(e.rejected.join(', '), REASON_MAX)}` : ''}`;
+              : `${WORDS[e.event]} by ${who}${scopeParts(e)}`;
           return `• ${utc(e.at)}: ${what}${reason && e.event !== 'refused' ? ` (reason: ${reason})` : ''}`;
         },
         (next) => `Say **audit ${plainText(app.clientId)} page ${next}** for more.`,

@@ -60,8 +60,9 @@ const OUTCOME_TITLES: Record<Outcome, string> = {
 };
 
 /** What the requester of a rejected scope can do next (a rejection stands; it is not asked again by itself). */
-const REJECTED_NEXT_STEP =
-  'Next step: your app works with its other scopes. If it still needs a rejected scope, talk to an admin of this account about the reason; a new request needs a new registration with a justification that answers it.';
+/** The requester's next step after a rejection: what still works depends on whether the app holds any scope. */
+const rejectedNextStep = (hasScopes: boolean) =>
+  `Next step: ${hasScopes ? 'your app works with its other scopes.' : 'your app holds no scope now, so it can call no API yet.'} If it still needs a rejected scope, talk to an admin of this account about the reason; a new request needs a new registration with a justification that answers it.`;
 
 function perScope(r: ApprovalRequest) {
   const d = r.decision;
@@ -97,7 +98,7 @@ export function statusCard(r: ApprovalRequest, ctx: { requesterName: string; dec
 }
 
 /** What the requester is sent in a direct message. */
-export function outcomeCard(r: ApprovalRequest, ctx: { botId: string; deciderName?: string }): Card {
+export function outcomeCard(r: ApprovalRequest, ctx: { botId: string; deciderName?: string; hasScopes?: boolean }): Card {
   if (r.status === 'expired' || !r.decision) {
     return renderCard('approval-outcome', {
       title: `Your scope request for ${plainText(r.appName)} expired`,
@@ -118,7 +119,7 @@ export function outcomeCard(r: ApprovalRequest, ctx: { botId: string; deciderNam
       `Decided by ${decider(r, ctx.deciderName)} at ${utc(r.decision.at)}.`,
       granted ? `Approved scopes work with your existing client ID and secret from now on.` : '',
       reasonText(r.decision.reason),
-      r.decision.rejected.length ? REJECTED_NEXT_STEP : '',
+      r.decision.rejected.length ? rejectedNextStep(ctx.hasScopes ?? true) : '',
     ]
       .filter(Boolean)
       .join(' '),

@@ -3,7 +3,7 @@ import type { Services, TurnContext } from '../bot/context.js';
 import { noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
 import { personName } from '../bot/person-name.js';
-import { plainText } from '../cards/plain-text.js';
+import { plainText, visibleText } from '../cards/plain-text.js';
 import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
@@ -135,7 +135,8 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     }
 
     let approved: string[];
-    const reason = typeof data.reason === 'string' && data.reason.trim() ? data.reason.trim().slice(0, 1000) : null;
+    // A reason of invisible characters only is no reason: the requester would read nothing.
+    const reason = typeof data.reason === 'string' && visibleText(data.reason) ? data.reason.trim().slice(0, 1000) : null;
     if (data.action === 'reject') {
       if (!reason) return noticeDialog('A reason is needed', 'Please write why in the Reason field before rejecting; the requester will see it. Nothing was changed.');
       approved = [];

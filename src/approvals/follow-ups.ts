@@ -100,7 +100,9 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
         if (r.status === 'open') return;
         const deciderName = r.decision ? await personName(client, r.decision.by) : undefined;
         const chatId = await client.openDirect(r.requesterId);
-        await client.postCard(chatId, outcomeCard(r, { botId: installation.botId, ...(deciderName ? { deciderName } : {}) }));
+        const app = await registry.get(r.clientId);
+        const hasScopes = (app?.grantedScopes.length ?? 0) > 0;
+        await client.postCard(chatId, outcomeCard(r, { botId: installation.botId, hasScopes, ...(deciderName ? { deciderName } : {}) }));
         return;
       }
     }

@@ -77,15 +77,18 @@ export function welcomeText(place: Place): string {
   return `Hello! I am Registrar: I register RingCentral apps and hand out their credentials. ${capitalised(sayHint('create app', place))} to start, or **help** to see everything I can do.`;
 }
 
-/** Edit distance (insertions, deletions, substitutions, swaps of neighbours), stopping early past `max`. */
-function distance(a: string, b: string, max: number): number {
+/**
+ * Edit distance (insertions, deletions, substitutions, swaps of neighbours), stopping early past
+ * `max`. Without `substitutions`, a changed letter costs two: "stop" is not a slip of "step".
+ */
+function distance(a: string, b: string, max: number, substitutions = true): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
   let prev2: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : substitutions ? 1 : 2));
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
       row.push(d);
     }
@@ -111,9 +114,11 @@ export function nearestCommand(commands: Command[], text: string, place: Place =
       // Its first words: "cancel my registration" is near "cancel", "audit Expense Sync" near "audit".
       const head = said.split(' ').slice(0, w.split(' ').length).join(' ');
       if (head.length < 4) continue;
-      const max = w.length <= 4 ? 1 : 2;
-      // A word cut short ("resum", "pend") is a slip too.
-      const d = w.startsWith(head) ? 1 : distance(head, w, max);
+      // One slip in a short command, two in a long one. A letter typed in place of another counts
+      // only in long words: short ones are too often other words ("step", "cancer", "audio").
+      const max = w.length >= 10 ? 2 : 1;
+      // A word cut short by a letter or two ("resum", "pend") is a slip too.
+      const d = w.startsWith(head) && w.length - head.length <= 3 ? 1 : distance(head, w, max, w.length >= 7);
       if (d <= max && (!best || d < best.d)) best = { words: command.usage && command.takesArgument ? (command.usage.split(' [')[0] ?? w) : w, d };
     }
   }

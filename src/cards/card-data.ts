@@ -68,12 +68,18 @@ export const stepScopesSchema = formStep(
     summary: z.string(),
     overlapNotes: z.array(z.string().min(1)),
     approvalNote: z.string(),
+    justificationNote: z.string(),
   },
 );
 
 export const stepAccessSchema = formStep(
   { access: entered, partners: entered },
-  { detail: z.boolean(), partnerReach: z.enum(['all', 'only', '']), partnerChoices: z.array(choice).min(1) },
+  {
+    detail: z.boolean(),
+    partnerReach: z.enum(['all', 'only', '']),
+    partnerChoices: z.array(choice).min(1),
+    accessWords: z.strictObject({ intro: z.string().min(1), label: z.string().min(1), private: z.string().min(1), public: z.string().min(1) }),
+  },
 );
 
 export const stepFeaturesSchema = formStep({ interactiveMessages: toggle, outboundWebhookUrl: entered }, { detail: z.boolean() });

@@ -161,7 +161,7 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
         if (!check.ok && check.step !== flow.step) {
           return {
             outcome: 'render',
-            flow: moved(flow, { draft, entered, step: check.step, detail: detailFor(check.step, check.errors), notice: 'Your change affects this step too: please check it.' }, now),
+            flow: moved(flow, { draft, entered, step: check.step, errors: check.errors, detail: detailFor(check.step, check.errors), notice: 'Your change affects this step too: please fix the fields marked below.' }, now),
           };
         }
         return { outcome: 'render', flow: moved(flow, { draft, entered, step: 'review', notice: overlapNotice(flow.step, draft, ctx.catalog) }, now) };

@@ -116,6 +116,12 @@ function chosenSummary(chosen: readonly string[], needApproval: readonly string[
   return `Chosen: ${granted.join(', ') || 'none granted at once'}${needApproval.length ? `; awaiting an admin: ${needApproval.join(', ')}` : ''}.`;
 }
 
+/** Above the justification: which scopes need it, in the number they are, and whether others were granted. */
+function justificationNote(needApproval: readonly string[], grantedCount: number): string {
+  const one = needApproval.length === 1;
+  return `${one ? `${needApproval[0]} needs` : 'These scopes need'} approval from an admin of this account: explain why your app needs ${one ? 'it' : 'them'}.${grantedCount > 0 ? ' The others are granted at once.' : ''}`;
+}
+
 /** What a group's scopes include, in one line under the group: "Includes: SMS → ReadMessages; …". */
 function includesLine(scopes: readonly { name: string; includes: string[] }[]): string {
   const parts = scopes.filter((s) => s.includes.length).map((s) => `${s.name} → ${s.includes.join(', ')}`);
@@ -145,7 +151,7 @@ function reviewFacts(step: StepId, flow: Flow, catalog: ScopeCatalog): { title: 
  * How long a list or text may run on the review before it is summarised, so the review fits about
  * one screen whatever was chosen: the full answers are one "Edit …" click away.
  */
-const REVIEW_MAX = { scopes: 10, redirectUris: 2, partners: 6, textChars: 120 };
+const REVIEW_MAX = { scopes: 10, redirectUris: 2, partners: 6, textChars: 120, urlChars: 48 };
 
 /** The first `max` items and "and N more" (said only when at least two would be hidden). */
 export function listSummary(items: readonly string[], separator: string, max: number): string {
@@ -162,11 +168,23 @@ export function textSummary(text: string, max: number): string {
   return `${(space > max * 0.6 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
+/** A long URL as its beginning and its end ("https://hooks.example.com/reg…/interactive"), about one line of the review. */
+export function urlSummary(url: string, max = REVIEW_MAX.urlChars): string {
+  const chars = [...url];
+  if (chars.length <= max) return url;
+  const tail = Math.floor(max / 3);
+  return `${chars.slice(0, max - tail - 1).join('')}…${chars.slice(-tail).join('')}`;
+}
+
 /** An answer as the review shows it: long lists and texts summarised, a private app's promote explained. */
 function reviewAnswer(field: FieldName, draft: Partial<AppDraft>, catalog: ScopeCatalog): string {
   switch (field) {
     case 'redirectUris':
-      return listSummary(draft.redirectUris ?? [], '\n', REVIEW_MAX.redirectUris) || '—';
+      return listSummary((draft.redirectUris ?? []).map((u) => urlSummary(u)), '\n', REVIEW_MAX.redirectUris) || '—';
+    case 'iconUrl':
+    case 'outboundWebhookUrl':
+    case 'webInstallUrl':
+      return draft[field] ? urlSummary(draft[field]) : '—';
     case 'partners':
       return Array.isArray(draft.partners)
         ? listSummary(draft.partners.map((id) => PARTNERS.find((p) => p.id === id)?.name ?? id), ', ', REVIEW_MAX.partners)
@@ -192,6 +210,22 @@ const EDIT_LABELS: Record<StepId, string> = {
   access: 'Edit access',
   features: 'Edit features',
   review: 'Review',
+};
+
+/** A REST API app is signed into; bots and add-ins are installed into accounts. */
+const ACCESS_WORDS = {
+  signIn: {
+    intro: '"Public" and "private" decide whose RingCentral credentials can sign in to your app.',
+    label: 'Who can sign in?',
+    private: 'Private: only credentials from your own account can sign in',
+    public: 'Public: any RingCentral customer can sign in',
+  },
+  install: {
+    intro: '"Public" and "private" decide which RingCentral accounts can install your app.',
+    label: 'Who can install it?',
+    private: 'Private: only your own account can install it',
+    public: 'Public: any RingCentral customer can install it',
+  },
 };
 
 export function flowCard(flow: Flow, ctx: ViewContext): Card {
@@ -246,6 +280,7 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
         summary: chosenSummary(chosen, needApproval),
         overlapNotes: [overlapSentence(ctx.catalog, chosen)].filter(Boolean),
         approvalNote: APPROVER_SENTENCE,
+        justificationNote: justificationNote(needApproval, chosen.length - needApproval.length),
       });
     }
     case 'access': {
@@ -257,6 +292,7 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
         detail: flow.detail === true,
         partnerReach: partners === 'all' ? 'all' : partners ? 'only' : '',
         partnerChoices: PARTNERS.map((p) => ({ value: p.id, title: p.name })),
+        accessWords: flow.draft.appType === 'rest-api' ? ACCESS_WORDS.signIn : ACCESS_WORDS.install,
       });
     }
     case 'features':

@@ -57,11 +57,24 @@ export function nextSteps(app: AppRecord): { runs: Run[] }[] {
   return lines.map((runs) => ({ runs }));
 }
 
-/** When the secrets hide, as a clock time: a countdown ("in 15 minutes") would be wrong a minute later. */
+/** When the secrets hide, as a clock time (and date, when not the same day): a countdown ("in 15 minutes") would be wrong a minute later. */
 export function hideAtText(hideAt: number, sentAt: number): string {
-  const at = new Date(hideAt).toISOString().slice(11, 16);
-  const minutes = Math.max(1, Math.round((hideAt - sentAt) / 60_000));
-  return `Copy the secrets now: they are shown once and hidden at ${at} UTC, ${minutes} minute${minutes === 1 ? '' : 's'} after this card was sent.`;
+  const at = new Date(hideAt).toISOString();
+  const sameDay = at.slice(0, 10) === new Date(sentAt).toISOString().slice(0, 10);
+  const when = `${at.slice(11, 16)} UTC${sameDay ? '' : ` on ${at.slice(0, 10)}`}`;
+  return `Copy the secrets now: they are shown once and hidden at ${when}, ${span(hideAt - sentAt)} after this card was sent.`;
+}
+
+/** A length of time in the unit that reads best: seconds, minutes, hours or days. */
+function span(ms: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  if (seconds < 60) return plural(seconds, 'second');
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return plural(minutes, 'minute');
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return plural(hours, 'hour');
+  return plural(Math.round(hours / 24), 'day');
 }
 
 /** The last decision on the app's scope request, as the hidden card shows it. */

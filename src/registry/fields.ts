@@ -142,6 +142,14 @@ function text(label: string, max: number) {
 }
 
 /**
+ * A zero-width (non-)joiner between two letters of a script that writes with them (Persian, Arabic,
+ * the Indic scripts): part of the spelling there, not a hidden character. Between Latin, Greek or
+ * Cyrillic letters it only hides a difference, so it stays refused. (Names are compared without it.)
+ */
+const JOINING = String.raw`[[\p{L}\p{M}]--[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]]`;
+const JOINER_IN_WORD = new RegExp(`(?<=${JOINING})[\\u200C\\u200D](?=${JOINING})`, 'gv');
+
+/**
  * A name people read on cards and in lists: refused when it hides characters (zero-width, bidi
  * controls, variation selectors and the like), kept in NFKC form (fullwidth letters and other
  * compatibility forms become the plain ones), so what is stored is what is compared and shown.
@@ -149,7 +157,7 @@ function text(label: string, max: number) {
 function nameText(label: string) {
   return z.string(`Please enter the ${label} as text.`).transform((raw, ctx) => {
     const problem = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
-    if (INVISIBLE.test(raw.trim())) {
+    if (INVISIBLE.test(raw.trim().replace(JOINER_IN_WORD, ''))) {
       return problem(`The ${label} contains an invisible character (such as a zero-width space, a text-direction mark or a line break). Please type it again using visible characters only.`);
     }
     const name = raw.normalize('NFKC').trim();

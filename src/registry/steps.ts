@@ -166,7 +166,7 @@ export function validateStep(step: StepId, submitted: Record<string, unknown>, c
     const parsed = schemas[field].safeParse(raw);
     if (!parsed.success) {
       const message = parsed.error.issues[0]?.message ?? 'Please check this value.';
-      errors[field] = field === 'justification' ? `${approvalPhrase(values, ctx.catalog)} ${message}` : message;
+      errors[field] = field === 'justification' ? `${approvalPhrase(values, ctx.catalog)} ${oneOrMany(message, values, ctx.catalog)}` : message;
       continue;
     }
     Object.assign(values, { [field]: parsed.data });
@@ -252,6 +252,11 @@ function requiredMessage(field: FieldName, values: Partial<AppDraft>, catalog: S
     return `${approvalPhrase(values, catalog)} Please explain why your app needs ${catalog.requiresApproval(values.scopes ?? []).length > 1 ? 'them' : 'it'} (at least ${LIMITS.justificationMin} characters).`;
   }
   return REQUIRED[field] ?? 'Please fill this in.';
+}
+
+/** "these scopes" said of one scope reads wrong: "this scope". */
+function oneOrMany(message: string, values: Partial<AppDraft>, catalog: ScopeCatalog): string {
+  return catalog.requiresApproval(values.scopes ?? []).length === 1 ? message.replace('these scopes', 'this scope') : message;
 }
 
 function approvalPhrase(values: Partial<AppDraft>, catalog: ScopeCatalog): string {

@@ -184,9 +184,11 @@ describe('the form cards in Chromium at 360 px and 500 px', () => {
   it('the longest answers the form takes: the review summarises them and still fits', async () => {
     await startForm();
     await click('next', { appType: 'rest-api' });
-    await click('next', { appName: 'Everything Everywhere', displayName: 'Everything Everywhere', primaryContact: 'alice@sandbox.example', promote: 'true' });
+    // URLs as long as real signed ones get: a 250-character icon, 256-character redirect URIs, a 200-character webhook.
+    const long = (base: string, length: number) => `${base}?sig=${'x'.repeat(length - base.length - 5)}`;
+    await click('next', { appName: 'Everything Everywhere', displayName: 'Everything Everywhere', primaryContact: 'alice@sandbox.example', promote: 'true', iconUrl: long('https://cdn.example.com/icons/everything.png', 250) });
     await click('next', { authMethod: 'oauth' });
-    const uris = Array.from({ length: 10 }, (_, i) => `https://callback-host-number-${i}.integrations.example.com/oauth/redirect/handler`);
+    const uris = Array.from({ length: 10 }, (_, i) => long(`https://callback-host-number-${i}.integrations.example.com/oauth/redirect/handler`, 256));
     await click('next', { redirectUris: uris.join('\n'), refreshTokens: 'true' });
     await latestCard().getByText('Step 4 of 7: Scopes').waitFor();
     const allScopes = {
@@ -198,7 +200,7 @@ describe('the form cards in Chromium at 360 px and 500 px', () => {
     await click('next', { access: 'public' });
     await click('next', { partnerReach: 'only', partners: 'att,bt,telus,avaya,verizon,unify,atos,vodafone' });
     await click('next', { interactiveMessages: 'true' });
-    await click('next', { outboundWebhookUrl: 'https://hooks.integrations.example.com/registrar/interactive/messages/endpoint' });
+    await click('next', { outboundWebhookUrl: long('https://hooks.integrations.example.com/registrar/interactive/messages/endpoint', 200) });
     const review = await check('review (longest answers)', 'Register an app · Review');
     expect(review, 'the review with the longest answers at 500 px').toBeLessThan(1000);
     await click('cancel');

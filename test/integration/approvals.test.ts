@@ -101,6 +101,27 @@ describe('deciding', () => {
     expect((await scopesOf(w, app.clientId, secret)).pendingScopes).toEqual(['ReadCallRecording', 'A2PSMS']);
   });
 
+  it('refuses a reason made only of invisible characters', async () => {
+    const w = await adminWorld();
+    const { app, secret } = await register(w);
+    for (const [button, extra] of [['Reject', {}], ['Approve checked, reject the rest', { approvedScopes: 'ReadCallRecording' }]] as const) {
+      const result = await click(w, w.dave, button, { ...extra, reason: '\u200b\u200b \u2060' });
+      expect(dialogTitle(result), button).toBe('A reason is needed');
+    }
+    expect((await scopesOf(w, app.clientId, secret)).pendingScopes).toEqual(['ReadCallRecording', 'A2PSMS']);
+  });
+
+  it('tells the requester of an app left with no scope that it can call no API yet, and the history names the rejected scope once', async () => {
+    const w = await adminWorld();
+    const { dm } = await register(w, w.alice, 'ReadCallRecording', 'Recorder');
+    await click(w, w.dave, 'Reject', { reason: 'No.' });
+    expect(requesterNews(w, dm.id)).toMatch(/Next step: your app holds no scope now, so it can call no API yet\./);
+    expect(requesterNews(w, dm.id)).not.toMatch(/works with its other scopes/);
+    const [reply] = await w.say(w.dave, w.adminChatId, `![:Person](${w.botId}) audit recorder`);
+    const line = unescaped(reply!.text!).split('\n').find((l) => l.includes('rejected by'))!;
+    expect(line).toMatch(/rejected by Dave Admin: ReadCallRecording \(reason: No\.\)$/);
+  });
+
   it('refuses a partial approval without a reason, since the unchecked scopes are rejected', async () => {
     const w = await adminWorld();
     const { app, secret } = await register(w);
@@ -197,6 +218,17 @@ describe('who may decide', () => {
     expect(lines[1]).toMatch(/requested by Alice Archer: ReadCallRecording, A2PSMS/);
     expect(lines[2]).toMatch(/refused a click by Carol Cole/);
     expect(lines[3]).toMatch(/approved by Dave Admin: ReadCallRecording, A2PSMS/);
+  });
+});
+
+describe('audit answers', () => {
+  it('asks for more of the name when one character is given, and says pages start at 1', async () => {
+    const w = await adminWorld();
+    await register(w);
+    const [short] = await w.say(w.dave, w.adminChatId, `![:Person](${w.botId}) audit e`);
+    expect(unescaped(short!.text!)).toMatch(/give at least 2 characters, or its client ID/);
+    const [zero] = await w.say(w.dave, w.adminChatId, `![:Person](${w.botId}) audit Expense Sync page 0`);
+    expect(unescaped(zero!.text!)).toMatch(/Pages start at 1: say \*\*audit Expense Sync\*\*/);
   });
 });
 

@@ -252,3 +252,42 @@ describe('the review card with long answers', () => {
     expect(flow.text()).toContain('Promote in App Gallery: Yes, once the app is public; a private app is not listed');
   });
 });
+
+describe('words that fit the app type', () => {
+  it('asks who can install a bot, not who can sign in', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'bot' });
+    await flow.next(goodBasics);
+    await flow.next({ scopes: 'TeamMessaging' });
+    expect(field(flow, 'access')?.label).toBe('Who can install it?');
+    expect(choiceTitles(flow, 'access')).toEqual(['Private: only your own account can install it', 'Public: any RingCentral customer can install it']);
+    expect(JSON.stringify(flow.flowCard().body)).not.toMatch(/sign in/);
+  });
+
+  it('marks the field a change of type made necessary, when the type is edited from the review', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next({ ...goodBasics, iconUrl: '' });
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: 'ReadMessages' });
+    await flow.next({ access: 'private' });
+    await flow.next({ interactiveMessages: 'false' });
+    await flow.click('edit', {}, { section: 'type' });
+    await flow.next({ appType: 'bot' });
+    expect(flow.text()).toContain('Name and contact');
+    expect(flow.text()).toMatch(/Your change affects this step too: please fix the fields marked below/);
+    expect(flow.text().replace(/\\(.)/g, "$1")).toMatch(/Bots and add-ins need an icon/);
+  });
+
+  it('says "this scope" when one scope needs a justification', async () => {
+    const { flow } = await begin();
+    await flow.next({ appType: 'rest-api' });
+    await flow.next(goodBasics);
+    await flow.next({ authMethod: 'jwt' });
+    await flow.next({ scopes: '', approvalScopes: 'ReadCallRecording' });
+    expect(flow.text()).toMatch(/ReadCallRecording needs approval from an admin of this account: explain why your app needs it\./);
+    expect(flow.text()).not.toMatch(/others are granted at once/);
+    await flow.next({ justification: 'too short' });
+    expect(flow.text()).toMatch(/why your app needs this scope/);
+  });
+});

@@ -34,4 +34,15 @@ describe('did you mean', () => {
     expect(nearestCommand(commands, 'pendng', { direct: false, adminChat: true })).toBe('pending');
     expect(nearestCommand(commands, 'audi Foo', { direct: false, adminChat: true })).toBe('audit <app>');
   });
+
+  it('takes no ordinary word one letter away for a short command', () => {
+    const admin = { direct: false, adminChat: true };
+    for (const word of ['step', 'shop', 'hell', 'held', 'cancer', 'result', 'assume', 'rescue', 'audio', 'adult', 'comments']) {
+      expect(nearestCommand([...commands, command(['commands'])], word, admin), word).toBeUndefined();
+    }
+    // Slips of the keyboard still count: a letter left out, doubled or swapped.
+    for (const [slip, meant] of [['canel', 'cancel'], ['cancle', 'cancel'], ['hepl', 'help'], ['resumee', 'resume'], ['crate app', 'create app'], ['creata pp', 'create app']]) {
+      expect(nearestCommand(commands, slip!), slip).toBe(meant);
+    }
+  });
 });

@@ -94,6 +94,7 @@ export const stepScopes: StepScopesData = {
   summary: '',
   overlapNotes: [],
   approvalNote: 'Need approval from an admin of this account',
+  justificationNote: 'These scopes need approval from an admin of this account: explain why your app needs them. The others are granted at once.',
 };
 /** The justification follow-up, with an error and the chosen scopes summed up. */
 export const stepScopesWithNotes: StepScopesData = {
@@ -119,6 +120,12 @@ export const stepAccess: StepAccessData = {
   detail: false,
   partnerReach: '',
   partnerChoices,
+  accessWords: {
+    intro: '"Public" and "private" decide whose RingCentral credentials can sign in to your app.',
+    label: 'Who can sign in?',
+    private: 'Private: only credentials from your own account can sign in',
+    public: 'Public: any RingCentral customer can sign in',
+  },
 };
 /** The partners follow-up of a public app, limited to some partners. */
 export const stepAccessPartners: StepAccessData = { ...stepAccess, detail: true, values: { access: 'public', partners: 'att,bt' }, partnerReach: 'only' };

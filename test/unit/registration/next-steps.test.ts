@@ -32,4 +32,12 @@ describe('next steps on the credentials card', () => {
     const sent = Date.UTC(2026, 10, 28, 10, 0);
     expect(hideAtText(sent + 15 * 60_000, sent)).toBe('Copy the secrets now: they are shown once and hidden at 10:15 UTC, 15 minutes after this card was sent.');
   });
+
+  it('says the date when the secrets hide on another day, and the span in the unit that reads best', () => {
+    const sent = Date.UTC(2026, 10, 28, 23, 50);
+    expect(hideAtText(sent + 20_000, sent)).toMatch(/hidden at 23:50 UTC, 20 seconds after/);
+    expect(hideAtText(sent + 5 * 3_600_000, sent)).toMatch(/hidden at 04:50 UTC on 2026-11-29, 5 hours after/);
+    expect(hideAtText(sent + 2 * 86_400_000, sent)).toMatch(/hidden at 23:50 UTC on 2026-11-30, 2 days after/);
+    expect(hideAtText(sent + 30 * 86_400_000, sent)).toMatch(/on 2026-12-28, 30 days after/);
+  });
 });

@@ -28,6 +28,14 @@ describe('fieldSchemas', () => {
     expect(errorOf(fields.displayName.safeParse('   '))).toBe('Please enter the display name.');
   });
 
+  it('keeps a zero-width non-joiner inside a Persian word, and refuses one hidden in a Latin name', () => {
+    expect(fields.displayName.parse('مزامنة\u200cالنفقات')).toBe('مزامنة\u200cالنفقات');
+    expect(fields.appName.parse('क्\u200dष')).toBe('क्\u200dष');
+    expect(errorOf(fields.appName.safeParse('Expense\u200cSync'))).toMatch(/invisible character/);
+    expect(errorOf(fields.appName.safeParse('\u200cمزامنة'))).toMatch(/invisible character/);
+    expect(errorOf(fields.appName.safeParse('Expense\u200bSync'))).toMatch(/invisible character/);
+  });
+
   it('requires the icon URL to be a public https link to an image file', () => {
     expect(fields.iconUrl.parse('https://cdn.example.com/icons/app.PNG?v=2')).toBe('https://cdn.example.com/icons/app.PNG?v=2');
     expect(fields.iconUrl.parse('https://cdn.example.com/a.webp')).toBe('https://cdn.example.com/a.webp');
