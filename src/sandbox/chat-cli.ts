@@ -140,6 +140,19 @@ async function whoCanSee(meta: SandboxMeta, cardId: string, chatId?: string): Pr
 }
 
 /** How to act as someone else: the same command line with `--as`. */
+/**
+ * What to do about a click on a replaced card: the same button on the card that replaced it (with
+ * the values given, quoted for the shell), or that card's buttons when it has no such one.
+ */
+function replacedHint(cardId: string, newer: { id: string; body: Record<string, unknown> }, who: string, typed: { action: string; section: string | undefined; button: string; json: string | undefined }): string {
+  const buttons = submitActions(newer.body);
+  const same = buttons.find((b) => b.data.action === typed.action && (typed.section === undefined || b.data.section === typed.section)) ?? buttons.find((b) => b.title.toLowerCase() === typed.button.toLowerCase());
+  const head = `Card ${cardId} was replaced by card ${newer.id}`;
+  if (same) return `${head}; press its buttons instead, e.g. npm run click -- ${who}${newer.id} ${typed.button}${typed.json ? ` '${typed.json.replace(/'/g, `'\\''`)}'` : ''}`;
+  const list = buttons.map((b) => `${String(b.data.action)}${b.data.section ? `:${String(b.data.section)}` : ''} (${b.title})`).join(', ');
+  return `${head}, which has ${list ? `these buttons: ${list}` : 'no buttons'}.`;
+}
+
 function asHint(who: string[], mode: string, args: string[]): string {
   if (who.length === 0) return '';
   const rest = args.map((a) => (/^[\w:.-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`)).join(' ');
@@ -231,8 +244,8 @@ async function main() {
     const { card, records } = target!;
     const newer = replacementOf(records, cardId, meta.botId!);
     const who = as === 'alice' ? '' : `--as ${as} `;
-    const replaced = newer ? `Card ${cardId} was replaced by card ${newer.card!.id}; press its buttons instead, e.g. npm run click -- ${who}${newer.card!.id} ${button}` : '';
     const [action, section] = button.split(':');
+    const replaced = newer ? replacedHint(cardId, newer.card!, who, { action: action!, section, button, json }) : '';
     const buttons = submitActions(card.body);
     const chosen =
       buttons.find((b) => b.data.action === action && (section === undefined || b.data.section === section)) ??

@@ -91,7 +91,10 @@ describe('the sandbox command line', () => {
     const { code, err } = await cli(started.dataDir, 'click', [old!, 'next', '{"appType":"bot"}']);
     expect(code).not.toBe(0);
     expect(err).toContain(`Card ${old} was replaced by card ${fresh}`);
-    expect(err).toContain(`npm run click -- ${fresh} next`);
+    expect(err).toContain(`npm run click -- ${fresh} next '{"appType":"bot"}'`);
+    // A button the new card does not have is not suggested: its buttons are listed instead.
+    const bogus = await cli(started.dataDir, 'click', [old!, 'bogusaction']);
+    expect(bogus.err).toContain(`Card ${old} was replaced by card ${fresh}, which has these buttons: cancel (Cancel), next (Next)`);
   });
 });
 
