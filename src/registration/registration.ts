@@ -4,12 +4,12 @@ import type { Flow, FlowAction } from '../conversation/flow.js';
 import { FLOW_ACTIONS } from '../conversation/flow.js';
 import { transition } from '../conversation/transition.js';
 import { closedCard, flowCard } from '../conversation/views.js';
-import { holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
+import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import { newClientId } from '../registry/credentials.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
-import { argumentOf, sayHint, type Command } from '../bot/commands.js';
+import { sayHint, type Command } from '../bot/commands.js';
 import type { IncomingMessage, Services, TurnContext } from '../bot/context.js';
 import { movedOnDialog, movedStubCard, noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
@@ -17,7 +17,8 @@ import { createFlowCards } from './flow-cards.js';
 import { createIssuer, RegistrationUndone, UNDONE_NOTICE, type Reveal } from './issue-app.js';
 import { createAuditLog } from '../approvals/audit-log.js';
 import { plainText } from '../cards/plain-text.js';
-import { createEditor, draftOf, EDIT_UNDONE_NOTICE, editRefusal } from './edit-app.js';
+import { createEditor, EDIT_UNDONE_NOTICE } from './edit-app.js';
+import { editEntryPoints } from './edit-entry.js';
 
 export interface RegistrationOptions {
   services: Services;
@@ -144,56 +145,6 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       throw err;
     }
     await flows.update(flow.id, (cur) => (cur && cur.cardId === null ? { ...cur, cardId } : undefined));
-  }
-
-  /**
-   * Opens the form on an app's current answers, at the review, in the owner's direct chat. One form
-   * at a time per person: an open one (a registration, or another edit) is shown again instead.
-   */
-  async function startEdit(ctx: TurnContext, ownerId: string, app: AppRecord, chatId: string) {
-    const { accountId } = ctx.installation;
-    await settleRegisteringOf(ctx, accountId, ownerId);
-    const existing = await activeFlowOf(accountId, ownerId);
-    const name = plainText(app.appName);
-    if (existing && !isExpired(existing)) {
-      const notice =
-        existing.editing?.clientId === app.clientId
-          ? `You are already editing ${name}: here is the form.`
-          : `You have ${formWords(existing)} open: here it is. Finish or cancel it (type cancel), then edit ${name}.`;
-      await repost(ctx, existing, chatId, notice);
-      return;
-    }
-    if (existing) await expire(ctx.client, existing);
-    const suspended = app.status === 'suspended' ? `${name} is suspended: you can change it, but it stays suspended until an admin reinstates it.` : '';
-    await openForm(
-      ctx,
-      newFlow(accountId, ownerId, chatId, { step: 'review', draft: draftOf(app), returnToReview: true, editing: { clientId: app.clientId, appName: app.appName }, notice: suspended }),
-    );
-    ctx.log.info('edit started', { clientId: app.clientId });
-  }
-
-  async function editCommand(ctx: TurnContext, message: IncomingMessage) {
-    const query = argumentOf(editAppCommand, message.text);
-    if (!query) return void (await ctx.client.postText(message.chatId, 'Which app? Say **edit app <app name or client ID>**.'));
-    const mine = (await registry.findAll(query, ctx.installation.accountId)).filter((a) => a.ownerId === message.personId && holdsName(a) && a.status !== 'issuing');
-    const app = mine[0];
-    if (!app) return void (await ctx.client.postText(message.chatId, `I know no app of yours called "${plainText(query, { max: 80 })}". Check the name, or use its client ID.`));
-    const chatId = await directChatFor(ctx, message, `help you edit ${plainText(app.appName)}`);
-    await startEdit(ctx, message.personId, app, chatId);
-  }
-
-  /** The app card's `edit-app` button: judged against the stored app, never the card's data. */
-  async function onEditAppClick(ctx: SubmitContext): Promise<SubmitReply> {
-    const clientId = typeof ctx.submit.data.clientId === 'string' ? ctx.submit.data.clientId : '';
-    const app = clientId ? await registry.get(clientId) : undefined;
-    const refusal = editRefusal(app, ctx.installation.accountId, ctx.personId);
-    if (refusal || !app) {
-      ctx.log.warn('edit click refused', { clientId });
-      return noticeDialog(app && app.ownerId !== ctx.personId && holdsName(app) ? 'This app is not yours' : 'This app cannot be changed', refusal ?? 'Nothing was changed.');
-    }
-    const chatId = await ctx.client.openDirect(ctx.personId);
-    await personLock.run(personKey(app.accountId, ctx.personId), () => startEdit(ctx, ctx.personId, app, chatId));
-    return;
   }
 
   async function resumeCommand(ctx: TurnContext, message: IncomingMessage) {
@@ -381,15 +332,6 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     }
   }
 
-  /** `edit app <name or client ID>`: the form on the app's current answers (the app card's edit-app button does the same). */
-  const editAppCommand: Command = {
-    words: ['edit app', 'change app'],
-    takesArgument: true,
-    usage: 'edit app <name or client ID>',
-    summary: "change one of your apps: its settings and scopes, on the registration form (the type stays).",
-    run: serialised((ctx, m) => editCommand(ctx, m)),
-  };
-
   /** Expires abandoned forms and recovers interrupted ones (run periodically and at start-up). */
   async function sweep(): Promise<void> {
     await recover();
@@ -406,12 +348,26 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     }
   }
 
+  const edit = editEntryPoints({
+    registry,
+    personLock,
+    personKey,
+    serialised,
+    isExpired,
+    formWords,
+    settleRegisteringOf,
+    activeFlowOf,
+    repost,
+    expire,
+    directChatFor,
+    open: (ctx, accountId, ownerId, chatId, fields) => openForm(ctx, newFlow(accountId, ownerId, chatId, fields)),
+  });
   const commands: Command[] = [
     { words: ['create app', 'new app', 'register app', 'create an app', 'register an app'], summary: 'register a new RingCentral app and get its credentials in a private message.', run: serialised(startCommand) },
     { words: ['resume', 'continue'], summary: 'show your unfinished registration again.', run: serialised(resumeCommand) },
     { words: ['cancel', 'stop'], summary: 'drop your unfinished registration or edit.', run: serialised(cancelCommand) },
-    editAppCommand,
+    edit.command,
   ];
-  const submitHandlers = new Map<string, SubmitHandler>([...FLOW_ACTIONS.map((a): [string, SubmitHandler] => [a, onFlowClick]), ['edit-app', onEditAppClick]]);
+  const submitHandlers = new Map<string, SubmitHandler>([...FLOW_ACTIONS.map((a): [string, SubmitHandler] => [a, onFlowClick]), ['edit-app', edit.onClick]]);
   return { commands, submitHandlers, sweep, recover, reveals };
 }
