@@ -104,8 +104,9 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     }
     if (existing) await expire(client, existing);
     const email = await client.getPerson(message.personId).then((p) => p.email ?? '', () => '');
-    await openForm(ctx, newFlow(installation.accountId, message.personId, chatId, { entered: email ? { basics: { primaryContact: email } } : {} }));
-    ctx.log.info('registration started', { accountId: installation.accountId });
+    const flow = newFlow(installation.accountId, message.personId, chatId, { entered: email ? { basics: { primaryContact: email } } : {} });
+    await openForm(ctx, flow);
+    ctx.log.info('registration started', { flowId: flow.id });
   }
 
   function newFlow(accountId: string, ownerId: string, chatId: string, fields: Partial<Flow>): Flow {
