@@ -1,4 +1,5 @@
 import MarkdownIt from 'markdown-it';
+import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/approvals/audit-log.js';
 import type { Person } from '../../src/emulator/model.js';
@@ -189,6 +190,20 @@ describe('edit app', () => {
     await flow.click('submit');
     expect(cardText(flow.flowCard().body)).toContain('This app was deleted, so it cannot be changed.');
     expect((await w.bot.registry.get(app.clientId))!.lastEdit).toBeUndefined();
+  });
+
+  it('lets the owner change a suspended app, which stays suspended, and says so', async () => {
+    const w = await adminWorld();
+    const { app, secret } = await registerOnly(w, w.alice, 'ReadMessages');
+    await w.bot.registry.update(app.clientId, (a) => ({ ...a, status: 'suspended', suspension: { at: new Date().toISOString(), by: w.dave.id, reason: 'Leaked secret' } }));
+    const { flow } = await openEdit(w, w.alice, 'Expense Sync');
+    expect(flow.text()).toContain('Expense Sync is suspended: you can change it, but it stays suspended until an admin reinstates it.');
+    await flow.click('edit', {}, { section: 'basics' });
+    await flow.next({ displayName: 'Expense Sync (new)' });
+    await flow.click('submit');
+    expect(cardText(flow.flowCard().body)).toContain('The app is still suspended');
+    expect(await w.bot.registry.get(app.clientId)).toMatchObject({ status: 'suspended', displayName: 'Expense Sync (new)' });
+    expect((await request(w.bot.url).get(`/registry/clients/${app.clientId}`).auth(app.clientId, secret)).status).toBe(401);
   });
 
   it('cancels without changing the app', async () => {
