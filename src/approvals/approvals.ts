@@ -91,6 +91,34 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   }
 
   /**
+   * Files a request for scopes an edit added that need approval (they are already pending on the
+   * app). A request already open for the app is left as the admins see it: the new scopes get a
+   * request of their own. Idempotent: scopes an open request covers, or no longer pending (decided,
+   * or removed again), are not asked for, so finishing an interrupted edit can call it safely.
+   */
+  async function requestScopes(ctx: TurnContext, app: AppRecord, scopes: string[], justification: string) {
+    await appLock.run(app.clientId, async () => {
+      const current = await registry.get(app.clientId);
+      if (!current) return;
+      const all = await requests.find('client', app.clientId);
+      const covered = new Set(all.filter((r) => r.status === 'open').flatMap((r) => r.scopes));
+      const wanted = scopes.filter((s) => current.pendingScopes.includes(s) && !covered.has(s));
+      if (wanted.length === 0) return;
+      // The decision redraws the app's credentials card, where an earlier request kept its id.
+      const last = all.filter((r) => r.credentialsCardId).sort((a, b) => b.requestedAt - a.requestedAt)[0];
+      await file(ctx, {
+        clientId: current.clientId,
+        appName: current.appName,
+        appType: current.appType,
+        requesterId: current.ownerId,
+        scopes: wanted,
+        justification,
+        credentialsCardId: last?.credentialsCardId ?? null,
+      });
+    });
+  }
+
+  /**
    * Who may decide: the people in ADMIN_IDS, never the requester. Not the admin chat's members: nothing
    * says RingCentral lists a team's members completely (contract appendix "Team members").
    */
@@ -245,6 +273,6 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     ['reject', onDecision],
     ['request-again', onAskAgain],
   ]);
-  return { onRegistered, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
+  return { onRegistered, requestScopes, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
 }
 

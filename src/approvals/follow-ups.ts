@@ -64,7 +64,8 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
     const now = new Date(services.clock.now()).toISOString();
     await registry.update(r.clientId, (app) => {
       if (r.status === 'open') return { ...app, pendingScopes: [...new Set([...app.pendingScopes, ...r.scopes.filter((s) => !app.grantedScopes.includes(s))])], updatedAt: now };
-      const approved = r.status === 'decided' && r.decision ? r.decision.approved : [];
+      // Only what the app still waits for: a scope its owner removed meanwhile (an edit) is not granted.
+      const approved = r.status === 'decided' && r.decision ? r.decision.approved.filter((s) => app.pendingScopes.includes(s)) : [];
       return { ...app, grantedScopes: [...new Set([...app.grantedScopes, ...approved])], pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)), updatedAt: now };
     });
   }

@@ -166,7 +166,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   const registry = createAppRegistry({ store, keys, catalog, clock });
   const approvals = createApprovals({ services, catalog, registry });
-  const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered });
+  const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
 
   const commands: Command[] = [];
   const allCommands = () => commands;

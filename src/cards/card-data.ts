@@ -18,6 +18,8 @@ const choice = z.strictObject({ value: z.string().min(1), title: z.string().min(
 
 /** What every form step card shows: header, notice, and the ids each Action.Submit carries. */
 const formBase = {
+  /** What the form does, before the step: "Register an app", or "Edit <app>" (markdown-safe text). */
+  heading: z.string().min(1).default('Register an app'),
   flowId: z.string().min(1),
   version: z.string().min(1),
   botId: z.string().min(1),
@@ -91,13 +93,19 @@ export const reviewSchema = z.strictObject({
   version: formBase.version,
   botId: formBase.botId,
   notice: z.string(),
+  heading: formBase.heading,
+  intro: z.string().min(1).default('Check your answers, edit any section, then register the app.'),
+  /** The submit button: "Register app", or "Save changes" when editing an app. */
+  submitLabel: z.string().min(1).default('Register app'),
+  /** False when editing an app: the form starts at the review, so there is nothing to go back to. */
+  canGoBack: z.boolean().default(true),
   sections: z
     .array(
       z.strictObject({
         section: z.string().min(1),
         title: z.string().min(1),
-        /** The section's edit button, e.g. "Edit scopes". */
-        editLabel: z.string().min(1),
+        /** The section's edit button, e.g. "Edit scopes"; '' for none (an app's type, when editing it). */
+        editLabel: z.string(),
         facts: z.array(z.strictObject({ title: z.string().min(1), value: z.string() })).min(1),
       }),
     )
@@ -108,6 +116,8 @@ export const flowClosedSchema = z.strictObject({
   title: z.string().min(1),
   message: z.string().min(1),
   tone: z.enum(['good', 'attention', 'default']),
+  /** What a closed form did, one fact a line (an edit's changes); none by default. */
+  facts: z.array(z.strictObject({ title: z.string().min(1), value: z.string() })).default([]),
 });
 
 const credentialsBase = {

@@ -28,11 +28,18 @@ export interface Flow {
    * the follow-up fields, under the same step number. Absent: the step's first card.
    */
   detail?: boolean;
+  /**
+   * Present when the form changes an existing app (`edit app`) rather than registering one: it
+   * starts at the review with the app's current answers, its type cannot change, and submitting
+   * saves the changes (src/registration/edit-app.ts). `appName` is the name when the edit began.
+   */
+  editing?: { clientId: string; appName: string } | null;
   /** Set by Edit on the review card: the next accepted step goes back to the review. */
   returnToReview: boolean;
   /**
    * 'registering' from the submit click until the credentials are on the card (or the attempt is
-   * undone): a crash in between leaves this state, which start-up finishes or undoes.
+   * undone): a crash in between leaves this state, which start-up finishes or undoes. An edit is
+   * 'registering' likewise from its save click until the changes are applied and told (or undone).
    */
   status: 'active' | 'registering' | 'submitted' | 'cancelled' | 'expired';
   clientId: string | null;

@@ -106,7 +106,8 @@ function detailFor(step: StepId, errors: Partial<Record<FieldName, string>>): bo
 
 export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): TurnResult {
   const { now } = ctx;
-  const stepCtx = { existingAppNames: ctx.existingAppNames, allowNotificationAddins: ctx.allowNotificationAddins, catalog: ctx.catalog };
+  // An existing notification add-in stays editable when new ones may no longer be registered.
+  const stepCtx = { existingAppNames: ctx.existingAppNames, allowNotificationAddins: ctx.allowNotificationAddins || Boolean(flow.editing), catalog: ctx.catalog };
 
   switch (input.action) {
     case 'cancel':
@@ -120,6 +121,8 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
       const entered = Object.keys(typed).length ? { ...flow.entered, [flow.step]: { ...flow.entered[flow.step], ...typed } } : flow.entered;
       // From a follow-up card, Back shows the step's first card again (same step number).
       if (flow.detail && followUpOf(flow.step)) return { outcome: 'render', flow: moved(flow, { entered }, now) };
+      // An edit starts at the review and every step is reached from there: Back returns there.
+      if (flow.editing) return flow.step === 'review' ? { outcome: 'stale' } : { outcome: 'render', flow: moved(flow, { step: 'review', entered }, now) };
       if (at <= 0) return { outcome: 'stale' };
       return { outcome: 'render', flow: moved(flow, { step: steps[at - 1]!, entered }, now) };
     }
@@ -127,6 +130,7 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
     case 'edit': {
       const section = STEPS.find((s) => s === input.section);
       if (flow.step !== 'review' || !section || section === 'review' || !stepsOf(flow).includes(section)) return { outcome: 'stale' };
+      if (flow.editing && section === 'type') return { outcome: 'stale' }; // an app's type cannot change
       return { outcome: 'render', flow: moved(flow, { step: section, returnToReview: true }, now) };
     }
 
@@ -178,7 +182,7 @@ export function transition(flow: Flow, input: TurnInput, ctx: TurnContext): Turn
         const entered = { ...flow.entered, [check.step]: { ...flow.entered[check.step], ...kept(check.values) } };
         return {
           outcome: 'render',
-          flow: moved(flow, { step: check.step, entered, errors: check.errors, detail: detailFor(check.step, check.errors), returnToReview: true, notice: 'Something needs another look before the app can be registered.' }, now),
+          flow: moved(flow, { step: check.step, entered, errors: check.errors, detail: detailFor(check.step, check.errors), returnToReview: true, notice: `Something needs another look before ${flow.editing ? 'the changes can be saved' : 'the app can be registered'}.` }, now),
         };
       }
       return { outcome: 'submit', flow: moved(flow, { status: 'submitted' }, now), draft: check.draft };

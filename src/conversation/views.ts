@@ -228,9 +228,16 @@ const ACCESS_WORDS = {
   },
 };
 
+/** A field's label as the form shows it ("Redirect URIs"). */
+export const fieldLabel = (field: FieldName): string => FIELD_LABELS[field];
+
+/** The heading of every card of the form: what the form does (user text, so as text). */
+const headingOf = (flow: Flow) => (flow.editing ? `Edit ${plainText(flow.editing.appName)}` : 'Register an app');
+
 export function flowCard(flow: Flow, ctx: ViewContext): Card {
   const steps = flow.draft.appType ? stepsFor(flow.draft.appType as AppType) : ['type' as const];
   const base = {
+    heading: headingOf(flow),
     flowId: flow.id,
     version: String(flow.version),
     botId: ctx.botId,
@@ -306,15 +313,31 @@ export function flowCard(flow: Flow, ctx: ViewContext): Card {
         version: base.version,
         botId: base.botId,
         notice: flow.notice,
+        heading: base.heading,
+        ...(flow.editing
+          ? { intro: 'These are the app\'s settings now. Edit any section, then save: nothing changes until you do.', submitLabel: 'Save changes', canGoBack: false }
+          : {}),
         sections: steps
           .filter((s) => s !== 'review')
-          .map((s) => ({ section: s, title: sectionTitle(s), editLabel: EDIT_LABELS[s], facts: reviewFacts(s, flow, ctx.catalog) }))
+          // An app's type cannot change: an edit shows it without an edit button.
+          .map((s) =>
+            flow.editing && s === 'type'
+              ? { section: s, title: `${sectionTitle(s)} (cannot change)`, editLabel: '', facts: reviewFacts(s, flow, ctx.catalog) }
+              : { section: s, title: sectionTitle(s), editLabel: EDIT_LABELS[s], facts: reviewFacts(s, flow, ctx.catalog) },
+          )
           .map((s) => (s.facts.length ? s : { ...s, facts: [{ title: 'Nothing to set', value: '—' }] })),
       });
   }
 }
 
-export function closedCard(kind: 'cancelled' | 'expired' | 'moved', detail = ''): Card {
+/** The card a closed form leaves; an edit's (`editing`) says nothing was changed and how to edit again. */
+export function closedCard(kind: 'cancelled' | 'expired' | 'moved', detail = '', editing?: Flow['editing']): Card {
+  if (editing && kind !== 'moved') {
+    const name = plainText(editing.appName);
+    return kind === 'cancelled'
+      ? renderCard('flow-closed', { title: 'Edit cancelled', message: `Nothing was changed: ${name} is as it was.`, tone: 'default' })
+      : renderCard('flow-closed', { title: 'This form expired', message: `It was left unsaved for too long, so nothing was changed. ${detail}Type **edit app ${name}** to start again.`, tone: 'attention' });
+  }
   const cards = {
     cancelled: { title: 'Registration cancelled', message: 'Nothing was registered. Type **create app** to start again.', tone: 'default' },
     expired: { title: 'This form expired', message: `It was left unfinished for too long, so nothing was registered. ${detail}Type **create app** to start again.`, tone: 'attention' },

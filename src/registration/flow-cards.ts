@@ -59,9 +59,9 @@ export function createFlowCards({ flows, viewCtx, now, flowExpireHours, log, tra
       case 'active':
         return flowCard(flow, viewCtx(botId));
       case 'cancelled':
-        return closedCard('cancelled');
+        return closedCard('cancelled', '', flow.editing);
       default:
-        return closedCard('expired', `Forms expire after ${flowExpireHours} hours without an answer. `);
+        return closedCard('expired', `Forms expire after ${flowExpireHours} hours without an answer. `, flow.editing);
     }
   }
 

@@ -15,6 +15,10 @@ import { movedOnDialog, movedStubCard, noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
 import { createFlowCards } from './flow-cards.js';
 import { createIssuer, RegistrationUndone, UNDONE_NOTICE, type Reveal } from './issue-app.js';
+import { createAuditLog } from '../approvals/audit-log.js';
+import { plainText } from '../cards/plain-text.js';
+import { createEditor, EDIT_UNDONE_NOTICE } from './edit-app.js';
+import { editEntryPoints } from './edit-entry.js';
 
 export interface RegistrationOptions {
   services: Services;
@@ -22,15 +26,23 @@ export interface RegistrationOptions {
   registry: AppRegistry;
   /** Files the approval request for an app's pending scopes (approvals hook in here); idempotent. */
   onRegistered?: (ctx: TurnContext, app: AppRecord, credentialsCardId: string) => Promise<void>;
+  /** Files scopes an edit added that need approval (approvals.requestScopes); idempotent. */
+  requestScopes?: (ctx: TurnContext, app: AppRecord, scopes: string[], justification: string) => Promise<void>;
 }
 
-export function createRegistration({ services, catalog, registry, onRegistered = async () => {} }: RegistrationOptions) {
+export function createRegistration({ services, catalog, registry, onRegistered = async () => {}, requestScopes = async () => {} }: RegistrationOptions) {
   const { store, clock, config, installations, log } = services;
   const flows = store.collection<Flow>('flows');
   const reveals = store.collection<Reveal>('reveals');
   const expireMs = config.flowExpireHours * 3600_000;
   const viewCtx = (botId: string) => ({ botId, catalog, allowNotificationAddins: config.allowNotificationAddins });
   const issuer = createIssuer({ flows, reveals, registry, now: () => clock.now(), viewCtx, onRegistered, checkpoint: services.checkpoint });
+  const audit = createAuditLog(store, clock);
+  const editor = createEditor({ flows, registry, catalog, audit, now: () => clock.now(), viewCtx, requestScopes, checkpoint: services.checkpoint });
+  /** A save or a registration nobody is working on (a crash, an undo not stored): finished or undone. */
+  const recoverSubmit = (ctx: TurnContext, flow: Flow) => (flow.editing ? editor.recover(ctx, flow) : issuer.recover(ctx, flow));
+  /** What the form is for, in a sentence's words. */
+  const formWords = (flow: Flow) => (flow.editing ? `an edit of ${plainText(flow.editing.appName)}` : 'a registration');
   // One thing at a time per person: two quick "create app" messages must not open two forms.
   const personLock = namedLock(store, 'person');
   const personKey = (accountId: string, personId: string) => `${accountId}:${personId}`;
@@ -50,7 +62,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
    */
   async function settleRegisteringOf(ctx: TurnContext, accountId: string, ownerId: string): Promise<void> {
     for (const flow of (await flows.find('owner', `${accountId}:${ownerId}`)).filter((f) => f.status === 'registering')) {
-      await issuer.recover(ctx, flow);
+      await recoverSubmit(ctx, flow);
     }
   }
 
@@ -60,7 +72,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   async function expire(client: ChatClient, flow: Flow) {
     const { after } = await flows.update(flow.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'expired', version: cur.version + 1, updatedAt: clock.now() } : undefined));
     if (after?.status !== 'expired' || after.version !== flow.version + 1 || !flow.cardId) return;
-    await drawCard(client, after, closedCard('expired', `Forms expire after ${config.flowExpireHours} hours without an answer. `));
+    await drawCard(client, after, closedCard('expired', `Forms expire after ${config.flowExpireHours} hours without an answer. `, after.editing));
   }
 
   /** Moves a command from a shared chat into the person's direct chat, saying so where it was typed. */
@@ -84,22 +96,31 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     const chatId = await directChatFor(ctx, message, 'help you register your app');
     const existing = await activeFlowOf(installation.accountId, message.personId);
     if (existing && !isExpired(existing)) {
-      await repost(ctx, existing, chatId, 'You already have a registration in progress: here it is. Type cancel to drop it and start over.');
+      const notice = existing.editing
+        ? `You have ${formWords(existing)} open: here it is. Save or cancel it (type cancel) before registering a new app.`
+        : 'You already have a registration in progress: here it is. Type cancel to drop it and start over.';
+      await repost(ctx, existing, chatId, notice);
       return;
     }
     if (existing) await expire(client, existing);
     const email = await client.getPerson(message.personId).then((p) => p.email ?? '', () => '');
+    const flow = newFlow(installation.accountId, message.personId, chatId, { entered: email ? { basics: { primaryContact: email } } : {} });
+    await openForm(ctx, flow);
+    ctx.log.info('registration started', { flowId: flow.id });
+  }
+
+  function newFlow(accountId: string, ownerId: string, chatId: string, fields: Partial<Flow>): Flow {
     const now = clock.now();
-    const flow: Flow = {
+    return {
       id: randomUUID(),
-      accountId: installation.accountId,
-      ownerId: message.personId,
+      accountId,
+      ownerId,
       chatId,
       cardId: null,
       step: 'type',
       version: 1,
       draft: {},
-      entered: email ? { basics: { primaryContact: email } } : {},
+      entered: {},
       errors: {},
       notice: '',
       returnToReview: false,
@@ -107,7 +128,13 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       clientId: null,
       createdAt: now,
       updatedAt: now,
+      ...fields,
     };
+  }
+
+  /** Stores a new form, then posts its card. */
+  async function openForm({ client, installation }: TurnContext, flow: Flow) {
+    const { chatId } = flow;
     // Stored before its card is posted: a card is never out there for a form nobody kept. If the
     // card's id cannot be stored afterwards, the first click on it adopts it (see applyClick).
     await flows.put(flow.id, { ...flow, cardVersion: flow.version });
@@ -119,7 +146,6 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       throw err;
     }
     await flows.update(flow.id, (cur) => (cur && cur.cardId === null ? { ...cur, cardId } : undefined));
-    ctx.log.info('registration started', { flowId: flow.id });
   }
 
   async function resumeCommand(ctx: TurnContext, message: IncomingMessage) {
@@ -145,7 +171,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     const { after } = await flows.update(existing.id, (cur) => (cur?.status === 'active' ? { ...cur, status: 'cancelled', version: cur.version + 1, updatedAt: clock.now() } : undefined));
     let drawn = false;
     if (after?.status === 'cancelled' && after.version === existing.version + 1 && existing.cardId) {
-      drawn = await drawCard(ctx.client, after, closedCard('cancelled')).then(
+      drawn = await drawCard(ctx.client, after, closedCard('cancelled', '', after.editing)).then(
         () => true,
         (err: unknown) => (ctx.log.warn('drawing the cancelled form failed', { flowId: existing.id, err }), false),
       );
@@ -153,7 +179,10 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     // The form's card now says it was cancelled and how to start again: in the chat where it stands
     // that is the answer, said once. Elsewhere (a team), or when the card could not change, in words.
     if (drawn && existing.chatId === message.chatId) return;
-    await ctx.client.postText(message.chatId, `Cancelled: nothing was registered. Whenever you want to start again, just ${sayHint('create app', message)}.`);
+    await ctx.client.postText(
+      message.chatId,
+      existing.editing ? `Cancelled: nothing was changed.` : `Cancelled: nothing was registered. Whenever you want to start again, just ${sayHint('create app', message)}.`,
+    );
   }
 
   /** What a click on a form that is gone or closed should do next: resume the open one, else start one. */
@@ -180,7 +209,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     let flow = await flows.get(flowId);
     if (flow?.status === 'registering') {
       // Nobody is working on it (we hold the owner's lock): a leftover, finished or undone first.
-      await issuer.recover(ctx, flow);
+      await recoverSubmit(ctx, flow);
       flow = await flows.get(flowId);
     }
     if (!flow) return noticeDialog('This form is no longer available', await nextStepFor(ctx.installation.accountId, ctx.personId));
@@ -198,15 +227,17 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       return noticeDialog('Your form was brought up to date', 'Your last answer was saved, but the card had not caught up with it. It now shows where you are: please check it and carry on from there.');
     }
     if (flow.status !== 'active') {
-      const done = flow.status === 'submitted' || flow.status === 'registering' ? 'This app was already registered; nothing was changed.' : 'Nothing was changed.';
+      const saved = flow.editing ? 'These changes were already saved; nothing more was changed.' : 'This app was already registered; nothing was changed.';
+      const done = flow.status === 'submitted' || flow.status === 'registering' ? saved : 'Nothing was changed.';
       return noticeDialog('This form is closed', `${done} ${await nextStepFor(flow.accountId, flow.ownerId)}`);
     }
     if (isExpired(flow)) {
       await expire(ctx.client, flow);
-      return noticeDialog('This form expired', 'Nothing was registered. Type **create app** to start again.');
+      return noticeDialog('This form expired', flow.editing ? 'Nothing was changed.' : 'Nothing was registered. Type **create app** to start again.');
     }
     if (String(data.version) !== String(flow.version) || !onItsCard) return movedOnDialog();
-    const existing = await registry.listByOwner(flow.accountId, flow.ownerId);
+    // An app's own name is no clash with itself when it is being edited.
+    const existing = (await registry.listByOwner(flow.accountId, flow.ownerId)).filter((a) => a.clientId !== flow.editing?.clientId);
     const result = transition(
       flow,
       { action: data.action as FlowAction, section: typeof data.section === 'string' ? data.section : undefined, inputs: data },
@@ -221,7 +252,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     if (!before || before.version !== flow.version || before.status !== 'active') return movedOnDialog();
     services.checkpoint('click:stored');
     try {
-      await drawCard(ctx.client, next, result.outcome === 'render' ? flowCard(next, viewCtx(ctx.installation.botId)) : closedCard('cancelled'));
+      await drawCard(ctx.client, next, result.outcome === 'render' ? flowCard(next, viewCtx(ctx.installation.botId)) : closedCard('cancelled', '', next.editing));
     } catch (err) {
       // The answer stays saved. An update that failed may still have landed (a timeout), so the card
       // shows either version; a click on either works (the old one is brought up to date first).
@@ -232,6 +263,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   }
 
   async function submit(ctx: SubmitContext, flow: Flow, submitted: Flow, draft: Parameters<typeof issuer.issue>[2]): Promise<SubmitReply> {
+    if (flow.editing) return saveEdit(ctx, flow, submitted, draft);
     const registering: Flow = {
       ...submitted,
       status: 'registering',
@@ -247,6 +279,17 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       if (err instanceof RegistrationUndone) return noticeDialog('Nothing was registered', UNDONE_NOTICE);
       throw err;
     }
+    return;
+  }
+
+  /** Saves an edit: stored 'registering' first (a second click finds it closed), then applied (edit-app.ts). */
+  async function saveEdit(ctx: SubmitContext, flow: Flow, submitted: Flow, draft: Parameters<typeof editor.save>[2]): Promise<SubmitReply> {
+    const saving: Flow = { ...submitted, status: 'registering', cardVersion: flow.version };
+    const { before } = await flows.update(flow.id, (cur) => (cur && cur.version === flow.version && cur.status === 'active' ? saving : undefined));
+    if (!before || before.version !== flow.version || before.status !== 'active') return movedOnDialog();
+    services.checkpoint('edit:stored');
+    const outcome = await editor.save(ctx, saving, draft);
+    if (outcome === 'undone') return noticeDialog('Nothing was changed', EDIT_UNDONE_NOTICE);
     return;
   }
 
@@ -280,7 +323,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
           const ctx = await contextFor(await installations.get(flow.accountId));
           if (!ctx) return;
           if (flow.status === 'registering') {
-            const outcome = await issuer.recover(ctx, flow);
+            const outcome = await recoverSubmit(ctx, flow);
             log.info('interrupted registration recovered', { flowId: flow.id, outcome });
           } else if (flow.cardId) {
             await redraw(ctx, flow);
@@ -306,11 +349,26 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     }
   }
 
+  const edit = editEntryPoints({
+    registry,
+    personLock,
+    personKey,
+    serialised,
+    isExpired,
+    formWords,
+    settleRegisteringOf,
+    activeFlowOf,
+    repost,
+    expire,
+    directChatFor,
+    open: (ctx, accountId, ownerId, chatId, fields) => openForm(ctx, newFlow(accountId, ownerId, chatId, fields)),
+  });
   const commands: Command[] = [
     { words: ['create app', 'new app', 'register app', 'create an app', 'register an app'], summary: 'register a new RingCentral app and get its credentials in a private message.', run: serialised(startCommand) },
     { words: ['resume', 'continue'], summary: 'show your unfinished registration again.', run: serialised(resumeCommand) },
-    { words: ['cancel', 'stop'], summary: 'drop your unfinished registration.', run: serialised(cancelCommand) },
+    { words: ['cancel', 'stop'], summary: 'drop your unfinished registration or edit.', run: serialised(cancelCommand) },
+    edit.command,
   ];
-  const submitHandlers = new Map<string, SubmitHandler>(FLOW_ACTIONS.map((a) => [a, onFlowClick]));
+  const submitHandlers = new Map<string, SubmitHandler>([...FLOW_ACTIONS.map((a): [string, SubmitHandler] => [a, onFlowClick]), ['edit-app', edit.onClick]]);
   return { commands, submitHandlers, sweep, recover, reveals };
 }

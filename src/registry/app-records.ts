@@ -35,8 +35,26 @@ export interface AppRecord extends AppDraft {
   /** Why and by whom the app is suspended, while it is. */
   suspension?: { at: string; by: string; reason: string };
   deletedAt?: string;
+  /**
+   * The last edit applied (src/registration/edit-app.ts), written in the same update as the changes:
+   * an interrupted save finds its own id here and is finished forward, never applied twice.
+   */
+  lastEdit?: AppEdit;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What one edit changed: field names, and scopes granted at once, sent to the admins, and removed. */
+export interface AppEdit {
+  /** The form (flow) that made it. */
+  id: string;
+  at: string;
+  fields: string[];
+  granted: string[];
+  pending: string[];
+  removed: string[];
+  /** Interactive messages were turned off: the shared secrets ended with the edit. */
+  sharedSecretsEnded: boolean;
 }
 
 /** An app's client secrets, records from before rotation included (their one secret, never rotated). */

@@ -196,6 +196,15 @@ export const review: ReviewData = {
   ],
 };
 export const reviewWithNotice: ReviewData = { ...review, notice: 'Your answers changed in another window; please check them again.' };
+/** The review of an edit: no Back, the type without an edit button, "Save changes". */
+export const reviewOfEdit: ReviewData = {
+  ...review,
+  heading: 'Edit Expense Bot \\(staging\\)',
+  intro: "These are the app's settings now. Edit any section, then save: nothing changes until you do.",
+  submitLabel: 'Save changes',
+  canGoBack: false,
+  sections: review.sections.map((s) => (s.section === 'type' ? { ...s, title: 'App type (cannot change)', editLabel: '' } : s)),
+};
 
 export const credentials: CredentialsData = {
   appName: 'Expense Bot (staging)',
@@ -282,6 +291,8 @@ export const allCases: Case[] = [
   ['step-features-notification with errors', 'step-features-notification', stepFeaturesNotificationWithErrors],
   ['review', 'review', review],
   ['review with notice', 'review', reviewWithNotice],
+  ['review of an edit', 'review', reviewOfEdit],
+  ['flow-closed: edit saved', 'flow-closed', { title: 'Changes saved to Expense Bot', message: 'Your client ID and secrets are unchanged.', tone: 'good', facts: [{ title: 'Changed', value: 'Display name' }, { title: 'Awaiting an admin', value: 'A2PSMS' }] }],
   ['flow-closed: registered', 'flow-closed', { title: 'App registered', message: 'Expense Bot is registered. I sent the credentials to you privately.', tone: 'good' }],
   ['flow-closed: cancelled', 'flow-closed', { title: 'Registration cancelled', message: 'Nothing was registered. Say "register" to start again.', tone: 'default' }],
   ['flow-closed: expired', 'flow-closed', { title: 'This registration expired', message: 'It was idle for 24 hours. Say "register" to start again.', tone: 'attention' }],

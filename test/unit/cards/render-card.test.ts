@@ -72,6 +72,17 @@ describe('review card', () => {
     expect(inputs(card)).toEqual([]);
   });
 
+  it('reviews an edit with no Back, no edit button for the type, and "Save changes"', () => {
+    const card = renderCard('review', f.reviewOfEdit);
+    expect(submits(card).filter((a) => (a.data as Node).action === 'edit').map((a) => (a.data as Node).section)).toEqual(['basics', 'auth', 'scopes']);
+    expect((card.actions as Node[]).map((a) => [(a.data as Node).action, a.title])).toEqual([
+      ['cancel', 'Cancel'],
+      ['submit', 'Save changes'],
+    ]);
+    expect(texts(card)).toContain('Edit Expense Bot \\(staging\\) · Review');
+    expect(texts(card)).toContain('App type (cannot change)');
+  });
+
   it('shows the notice only when there is one', () => {
     expect(texts(renderCard('review', f.review))).not.toContain(f.reviewWithNotice.notice);
     expect(texts(renderCard('review', f.reviewWithNotice))).toContain(f.reviewWithNotice.notice);
