@@ -24,6 +24,7 @@ import { createSubmitHandler, type SubmitHandlers } from './handle-submit.js';
 import { createRegistration } from '../registration/registration.js';
 import { createApprovals } from '../approvals/approvals.js';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
+import { tightenDataDir } from '../lib/private-data-dir.js';
 import { measure } from '../lib/time-spent.js';
 import { createWorkTracker } from '../lib/work-tracker.js';
 import { createRevealHider } from '../registration/reveal-hider.js';
@@ -117,6 +118,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   log.addSecret(clientSecret);
   log.addSecret(sharedSecret);
   ensureDataDir(config.dataDir);
+  // Files restored from a backup (or made by hand) may be readable by others: DATA_DIR is private.
+  for (const t of tightenDataDir(config.dataDir)) {
+    const fields = { file: t.path, mode: t.was.toString(8) };
+    if (t.failed) log.warn('DATA_DIR holds a file others may read, and its mode could not be changed', { ...fields, err: t.failed });
+    else log.warn('DATA_DIR held a file with a looser mode than 0600 (0700 for a folder); tightened it', fields);
+  }
   const leftovers = removeLeftoverTempFiles(config.dataDir);
   if (leftovers.length) log.warn('removed temp files left by an interrupted write', { files: leftovers });
   const verificationToken =
