@@ -7,7 +7,8 @@ import { createApp, requestListener } from '../app.js';
 import { createWebhookHandler } from '../http/webhook-route.js';
 import { ConfigError, ensureDataDir, VERIFICATION_TOKEN, type Config } from '../config.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { loadKeys, verifyKeysAgainst } from '../lib/crypto-keys.js';
+import { loadKeys } from '../lib/crypto-keys.js';
+import { verifyKeysAgainst } from '../lib/key-check.js';
 import type { Logger } from '../lib/logger.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createInstallations, type Installations } from '../platform/installations.js';
@@ -143,8 +144,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     (config.databaseUrl
       ? await createPostgresStore(config.databaseUrl, { onError: (err) => log.warn('a PostgreSQL connection failed', { err: err.message }) })
       : await createLowdbStore(config.dataDir, { warn: (message, fields) => log.warn(message, fields) }));
-  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists: storeFileExisted });
-  await verifyKeysAgainst(store, keys, config.secretKey ? 'REGISTRAR_SECRET_KEY' : join(config.dataDir, 'secret.key'));
+  const keyFile = join(config.dataDir, 'secret.key');
+  const keys = await verifyKeysAgainst(
+    store,
+    loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists: storeFileExisted }),
+    config.secretKey ? 'REGISTRAR_SECRET_KEY' : keyFile,
+    { pendingKeyFile: config.secretKey ? undefined : `${keyFile}.new` },
+  );
   let publicUrl = config.botPublicUrl;
   const base = () => publicUrl ?? `http://127.0.0.1:${config.port}`;
 

@@ -1,8 +1,10 @@
-import { chmodSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { keysFrom, parseMasterKey, type Keys } from '../../src/lib/crypto-keys.js';
 import type { AppRecord } from '../../src/registry/app-records.js';
+import { startChild, type Child } from '../helpers/child-process.js';
 import { flowDriver, goodBasics } from '../helpers/flow.js';
 import { scanDataDir } from '../helpers/scan-data-dir.js';
 import { cardText, startWorld, type World } from '../helpers/world.js';
@@ -41,6 +43,27 @@ async function installAndRegister() {
   return { w, dm, app: app!, secrets };
 }
 
+/** Every value sealed in the store's files (snapshots and journals), as written. */
+function sealedInFiles(dir: string): string[] {
+  const out = new Set<string>();
+  for (const name of readdirSync(dir).filter((n) => /\.(json|journal)$/.test(n))) {
+    for (const m of readFileSync(join(dir, name), 'utf8').matchAll(/"(v1\.[A-Za-z0-9_-]{38,})"/g)) out.add(m[1]!);
+  }
+  return [...out];
+}
+
+const opens = (keys: Keys, sealed: string) => {
+  try {
+    keys.decrypt(sealed);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const exitOf = (child: Child) =>
+  new Promise<number | null>((resolve) => (child.process.exitCode !== null ? resolve(child.process.exitCode) : child.process.once('exit', resolve)));
+const keyIn = (dir: string) => keysFrom(parseMasterKey(readFileSync(join(dir, 'secret.key'), 'utf8').trim()));
+
 describe('secrets at rest in DATA_DIR', () => {
   it('holds no bot token, client secret or shared secret in plain text after install and registration, and only private files', async () => {
     const w = (world = await startWorld({ noInstall: true }));
@@ -74,5 +97,38 @@ describe('secrets at rest in DATA_DIR', () => {
     const dm = await w.dm(w.alice);
     expect((await w.say(w.alice, dm.id, 'help')).length).toBe(1);
     expect((statSync(join(w.dataDir, 'registrar.journal')).mode & 0o777).toString(8)).toBe('600');
+  });
+
+  it('npm run rekey is refused while the bot runs; after it, only the new key opens anything, old secrets verify and the bot works', async () => {
+    const { w, dm, app, secrets } = await installAndRegister();
+    const rekey = () => startChild({ ...w.env }, join(import.meta.dirname, '..', '..', 'src', 'rekey', 'main.ts'));
+
+    const refused = rekey();
+    await refused.waitFor(/is in use by another Registrar process/);
+    expect(await exitOf(refused)).toBe(1);
+
+    await w.stop();
+    const oldKeys = keyIn(w.dataDir);
+    const before = sealedInFiles(w.dataDir);
+    expect(before.length).toBeGreaterThanOrEqual(3); // key check, bot token, shared secret
+    const run = rekey();
+    await run.waitFor('Re-keyed');
+    expect(await exitOf(run)).toBe(0);
+    const newKeys = keyIn(w.dataDir);
+
+    const after = sealedInFiles(w.dataDir);
+    expect(after.filter((s) => opens(oldKeys, s))).toEqual([]); // no earlier line of the journal is left either
+    expect(after.every((s) => opens(newKeys, s))).toBe(true);
+    const scan = scanDataDir(w.dataDir, secrets);
+    expect(scan.leaks).toEqual([]);
+    expect(scan.loose).toEqual([]);
+
+    await w.start();
+    expect((await request(w.bot.url).get(`/registry/clients/${app.clientId}`).auth(app.clientId, secrets.clientSecret)).status).toBe(200);
+    const stored = (await w.bot.services.store.collection<AppRecord>('apps').get(app.clientId))!;
+    expect(opens(oldKeys, stored.sharedSecretSealed!)).toBe(false);
+    expect(w.bot.services.keys.decrypt(stored.sharedSecretSealed!)).toBe(secrets.sharedSecret);
+    const replies = await w.say(w.alice, dm.id, 'help'); // posted with the bot token, opened with the new key
+    expect(replies).toHaveLength(1);
   });
 });
