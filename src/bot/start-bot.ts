@@ -7,7 +7,8 @@ import { createApp, requestListener } from '../app.js';
 import { createWebhookHandler } from '../http/webhook-route.js';
 import { ConfigError, ensureDataDir, VERIFICATION_TOKEN, type Config } from '../config.js';
 import { systemClock, type Clock } from '../lib/clock.js';
-import { loadKeys, verifyKeysAgainst } from '../lib/crypto-keys.js';
+import { loadKeys } from '../lib/crypto-keys.js';
+import { verifyKeysAgainst } from '../lib/key-check.js';
 import type { Logger } from '../lib/logger.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createInstallations, type Installations } from '../platform/installations.js';
@@ -24,6 +25,7 @@ import { createSubmitHandler, type SubmitHandlers } from './handle-submit.js';
 import { createRegistration } from '../registration/registration.js';
 import { createApprovals } from '../approvals/approvals.js';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
+import { tightenDataDir } from '../lib/private-data-dir.js';
 import { measure } from '../lib/time-spent.js';
 import { createWorkTracker } from '../lib/work-tracker.js';
 import { createRevealHider } from '../registration/reveal-hider.js';
@@ -117,6 +119,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   log.addSecret(clientSecret);
   log.addSecret(sharedSecret);
   ensureDataDir(config.dataDir);
+  // Files restored from a backup (or made by hand) may be readable by others: DATA_DIR is private.
+  for (const t of tightenDataDir(config.dataDir)) {
+    const fields = { file: t.path, mode: t.was.toString(8) };
+    if (t.failed) log.warn('DATA_DIR holds a file others may read, and its mode could not be changed', { ...fields, err: t.failed });
+    else log.warn('DATA_DIR held a file with a looser mode than 0600 (0700 for a folder); tightened it', fields);
+  }
   const leftovers = removeLeftoverTempFiles(config.dataDir);
   if (leftovers.length) log.warn('removed temp files left by an interrupted write', { files: leftovers });
   const verificationToken =
@@ -136,8 +144,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     (config.databaseUrl
       ? await createPostgresStore(config.databaseUrl, { onError: (err) => log.warn('a PostgreSQL connection failed', { err: err.message }) })
       : await createLowdbStore(config.dataDir, { warn: (message, fields) => log.warn(message, fields) }));
-  const keys = loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists: storeFileExisted });
-  await verifyKeysAgainst(store, keys, config.secretKey ? 'REGISTRAR_SECRET_KEY' : join(config.dataDir, 'secret.key'));
+  const keyFile = join(config.dataDir, 'secret.key');
+  const keys = await verifyKeysAgainst(
+    store,
+    loadKeys({ dataDir: config.dataDir, secretKey: config.secretKey, sealedDataExists: storeFileExisted }),
+    config.secretKey ? 'REGISTRAR_SECRET_KEY' : keyFile,
+    { pendingKeyFile: config.secretKey ? undefined : `${keyFile}.new` },
+  );
   let publicUrl = config.botPublicUrl;
   const base = () => publicUrl ?? `http://127.0.0.1:${config.port}`;
 

@@ -1,15 +1,15 @@
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import { AppError } from './errors.js';
-import { ConfigError } from '../config.js';
-import type { Store } from '../store/store.js';
 import { readOrCreateSecretFile } from './secret-file.js';
 
 /**
  * Encryption and keyed hashing for secrets at rest.
  * One 32-byte master key (REGISTRAR_SECRET_KEY, or generated once into DATA_DIR/secret.key with
  * mode 0600) is split with HKDF into an AES-256-GCM key and an HMAC-SHA256 key, so neither use can
- * leak the other.
+ * leak the other. After a re-key (src/rekey/), the HMAC keys of earlier master keys are kept as
+ * verification-only keys: a client secret's hash cannot be made again without the secret, so hashes
+ * made before stay as they are and `verifyHash` tries those keys too (src/lib/key-check.ts loads them).
  *
  * @example
  *   const keys = loadKeys({ dataDir: './data' });
@@ -51,32 +51,41 @@ export function loadKeys({ dataDir, secretKey, sealedDataExists = false }: { dat
   return keysFrom(parseMasterKey(text));
 }
 
-const KEY_CHECK = 'registrar key check v1';
+const derive = (master: Buffer, info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+
+/** The HMAC key a master key hashes with: what a re-key keeps (sealed) so older hashes still verify. */
+export const hashKeyOf = (master: Buffer): Buffer => derive(master, 'registrar/hmac-sha256/v1');
+
+const hmacHex = (key: Buffer, value: string) => createHmac('sha256', key).update(value, 'utf8').digest('hex');
+
+/** Constant-time comparison of two hex digests; false for anything not of the same length. */
+function sameHex(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
 
 /**
- * Confirms that `keys` are the ones the store was sealed with: a value sealed at the first start is
- * opened again (older stores: a stored bot token). A wrong key stops start-up naming where it came
- * from, instead of a bot that starts and then cannot read a single token.
+ * `keys`, whose `verifyHash` also accepts hashes made with the `retired` HMAC keys (of master keys
+ * replaced by a re-key). Encryption and new hashes use `keys` alone. Every key is tried, whichever
+ * matches, so the time taken does not tell which one did.
  */
-export async function verifyKeysAgainst(store: Store, keys: Keys, source: string): Promise<void> {
-  const meta = store.collection<{ sealed: string }>('meta');
-  const check = await meta.get('key-check');
-  const sample = check?.sealed ?? (await store.collection<{ tokenSealed?: string }>('installations').list()).find((i) => i.tokenSealed)?.tokenSealed;
-  if (sample !== undefined) {
-    try {
-      keys.decrypt(sample);
-    } catch {
-      throw new ConfigError([`${source}: is not the key this DATA_DIR's store was sealed with. Restore the key it was sealed with; a different key leaves every stored token and secret unreadable.`]);
-    }
-  }
-  if (!check) await meta.put('key-check', { sealed: keys.encrypt(KEY_CHECK) });
+export function withRetiredHashKeys(keys: Keys, retired: readonly Buffer[]): Keys {
+  if (retired.length === 0) return keys;
+  return {
+    ...keys,
+    verifyHash(value, storedHash) {
+      let ok = keys.verifyHash(value, storedHash);
+      for (const key of retired) ok = sameHex(hmacHex(key, value), storedHash) || ok;
+      return ok;
+    },
+  };
 }
 
 export function keysFrom(master: Buffer): Keys {
-  const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
-  const encKey = derive('registrar/aes-256-gcm/v1');
-  const macKey = derive('registrar/hmac-sha256/v1');
-  const hash = (value: string) => createHmac('sha256', macKey).update(value, 'utf8').digest('hex');
+  const encKey = derive(master, 'registrar/aes-256-gcm/v1');
+  const macKey = hashKeyOf(master);
+  const hash = (value: string) => hmacHex(macKey, value);
   return {
     encrypt(plaintext) {
       const iv = randomBytes(12);
@@ -98,9 +107,7 @@ export function keysFrom(master: Buffer): Keys {
     },
     hash,
     verifyHash(value, storedHash) {
-      const a = Buffer.from(hash(value), 'hex');
-      const b = Buffer.from(storedHash, 'hex');
-      return a.length === b.length && timingSafeEqual(a, b);
+      return sameHex(hash(value), storedHash);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { AppError } from '../lib/errors.js';
 import { inProcessLocks } from './in-process-locks.js';
 import { MemoryEngine, type Change } from './memory-engine.js';
-import { decodeDoc, docId, encodeDoc, StoreWriteError, type Collection, type Store } from './store.js';
+import { decodeDoc, docId, encodeDoc, StoreWriteError, type Collection, type Rewrite, type Store } from './store.js';
 
 /**
  * A Store over a MemoryEngine, for the adapters whose state lives in this process (memory,
@@ -92,12 +92,33 @@ export function engineStore(engine: MemoryEngine, persist: (changes: readonly Ch
       };
     },
     ...inProcessLocks(),
+    rewriteAll(fn) {
+      // One change holding every rewritten document: persisted and applied together, or not at all.
+      return change(() => {
+        const changes = planRewrite(engine.names().map((name) => [name, engine.entries(name)] as const), fn);
+        return { changes, result: changes.length };
+      });
+    },
     async close() {
       await queue;
       closed = true;
       await options.close?.();
     },
   };
+}
+
+/** The changes `fn` makes to the given documents (Store.rewriteAll), leaving out those it keeps as they are. */
+export function planRewrite(collections: Iterable<readonly [name: string, entries: ReadonlyArray<readonly [id: string, text: string]>]>, fn: Rewrite): Change[] {
+  const changes: Change[] = [];
+  for (const [name, entries] of collections) {
+    for (const [id, text] of entries) {
+      const after = fn(name, id, JSON.parse(text) as Record<string, unknown>);
+      if (after === undefined) continue;
+      const next = encodeDoc(after);
+      if (next !== text) changes.push({ name, id, text: next });
+    }
+  }
+  return changes;
 }
 
 export function createMemoryStore(): Store {

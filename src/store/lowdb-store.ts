@@ -7,7 +7,8 @@ import { JournaledFiles } from './lowdb/journaled-files.js';
 import { journaledStore } from './lowdb/journaled-store.js';
 import { loadFiles } from './lowdb/load-files.js';
 import { TrackedEngine } from './lowdb/tracked-engine.js';
-import type { Store } from './store.js';
+import { planRewrite } from './engine-store.js';
+import type { Rewrite, Store } from './store.js';
 
 export type { Disk } from './lowdb/disk.js';
 
@@ -86,6 +87,19 @@ export async function createLowdbStore(dataDir: string, options: LowdbStoreOptio
       });
     const eventCommits = commitsOf(events);
     const mainCommits = commitsOf(main);
+    /**
+     * Store.rewriteAll: one batch per set of files, so each set changes all at once. Handled event
+     * ids (their own files) go first; the rest (where a re-key records that it is done) last. Each
+     * set is then compacted, so the journals keep no earlier version of a rewritten document.
+     */
+    const rewriteOne = (files: JournaledFiles, commits: GroupCommit, fn: Rewrite) =>
+      commits.submit(
+        () => {
+          const changes = planRewrite(state.capture((name) => files.owns(name)), fn);
+          return { changes, result: changes.length };
+        },
+        { alone: true, after: () => files.compactAll() },
+      );
     const store = journaledStore(
       state.engine,
       (name) => (HANDLED_EVENT_COLLECTIONS.has(name) ? eventCommits : mainCommits),
@@ -97,6 +111,7 @@ export async function createLowdbStore(dataDir: string, options: LowdbStoreOptio
         if (openHere.get(here) === store.close) openHere.delete(here);
       },
     );
+    store.rewriteAll = async (fn) => (await rewriteOne(events, eventCommits, fn)) + (await rewriteOne(main, mainCommits, fn));
     openHere.set(here, store.close);
     return store;
   } catch (err) {

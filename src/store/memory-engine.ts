@@ -149,6 +149,11 @@ export class MemoryEngine {
     return this.tables.get(name)?.docs.size ?? 0;
   }
 
+  /** A collection's documents with their ids, as stored. */
+  entries(name: string): Array<[id: string, text: string]> {
+    return [...(this.tables.get(name)?.docs ?? [])];
+  }
+
   names(): string[] {
     return [...this.tables.keys()];
   }

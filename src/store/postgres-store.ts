@@ -3,7 +3,9 @@ import { AppError } from '../lib/errors.js';
 import { pgCollection } from './postgres/collection.js';
 import { poolQuery } from './postgres/connection.js';
 import { advisoryLocks } from './postgres/locks.js';
+import { holdInstanceLock, type InstanceLock } from './postgres/instance-lock.js';
 import { migrate, MIGRATIONS, type Migration } from './postgres/migrations.js';
+import { rewriteAll } from './postgres/rewrite-all.js';
 import { tablesIn } from './postgres/tables.js';
 import { SCHEMA, type CollectionSchema } from './schema.js';
 import type { Collection, Store } from './store.js';
@@ -28,6 +30,11 @@ export interface PostgresStoreOptions {
   schemas?: Record<string, CollectionSchema<unknown>>;
   /** The migrations to bring the schema to (default: all of ours). Tests append their own. */
   migrations?: readonly Migration[];
+  /**
+   * How this store holds the instance lock (postgres/instance-lock.ts): bot instances share it
+   * (default); a tool that must run alone (the re-key) takes it exclusively.
+   */
+  instanceLock?: 'shared' | 'exclusive';
 }
 
 /**
@@ -60,12 +67,14 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
 
   const schemas = options.schemas ?? SCHEMA;
   let t;
+  let instance: InstanceLock | undefined;
   try {
     const schema = options.schema ?? (await poolQuery(pool)<{ s: string | null }>({ text: 'SELECT current_schema() AS s' })).rows[0]?.s;
     if (!schema) throw new AppError('STORE_NO_SCHEMA', 'the PostgreSQL connection has no current schema: its search_path names no schema that exists. Create the schema, or set search_path to one that exists');
     t = tablesIn(schema);
     // On a lock connection: waiting for another instance's migration is no statement to time out.
     await migrate(lockPool, t, schemas, options.migrations ?? MIGRATIONS);
+    instance = await holdInstanceLock(base, t, options.instanceLock ?? 'shared', { onError });
   } catch (err) {
     await Promise.all([pool.end(), lockPool.end()]);
     throw err instanceof AppError ? err : new AppError('STORE_UNAVAILABLE', `PostgreSQL could not be opened: ${(err as Error).message}`, { cause: err });
@@ -93,13 +102,14 @@ export async function createPostgresStore(url: string, options: PostgresStoreOpt
       return c as Collection<T>;
     },
     lock: (key, fn) => track(() => locks.lock(key, fn)),
+    rewriteAll: (fn) => track(() => rewriteAll(pool, t, context.schemaOf, fn)),
     exclusive: (name, fn) => track(() => locks.exclusive(name, fn)),
     async close() {
       if (closed) return;
       // Work in flight may start more (a lock's callback writes): wait until none is left.
       while (inFlight.size) await Promise.allSettled([...inFlight]);
       closed = true;
-      await Promise.all([pool.end(), lockPool.end()]);
+      await Promise.all([pool.end(), lockPool.end(), instance.release()]);
     },
   };
 }

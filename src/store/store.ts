@@ -51,9 +51,19 @@ export interface Store {
    * process is running it (the periodic sweep, subscription renewal).
    */
   exclusive<R>(name: string, fn: () => Promise<R>): Promise<R | undefined>;
+  /**
+   * For tools (the re-key, src/rekey/), never for the bot's own work: rewrites documents of every
+   * collection in one all-or-nothing change. `fn` sees each document and returns its replacement, or
+   * undefined to leave it; it must not change what a document is indexed under. Resolves to the
+   * number of documents rewritten. The adapters implement it; a wrapper may leave it out.
+   */
+  rewriteAll?(fn: Rewrite): Promise<number>;
   /** Waits for changes in flight, then releases the store. */
   close(): Promise<void>;
 }
+
+/** See Store.rewriteAll: a document's replacement, or undefined to leave it as it is. */
+export type Rewrite = (collection: string, id: string, doc: Record<string, unknown>) => Record<string, unknown> | undefined;
 
 /** The persisted shape of a snapshot: collection name → id → document. */
 export type Data = Record<string, Record<string, unknown>>;

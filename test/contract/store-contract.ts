@@ -179,6 +179,30 @@ export function storeContract(name: string, target: ContractTarget) {
       });
     }
 
+    it('rewrites documents of every collection at once, leaving the others and their indexes as they were', async () => {
+      const store = await target.open();
+      const apps = store.collection<{ accountId: string; ownerId: string; appName: string; sealed: string }>('apps');
+      await apps.put('c1', { accountId: 'a', ownerId: 'p', appName: 'One', sealed: 'old' });
+      await apps.put('c2', { accountId: 'a', ownerId: 'q', appName: 'Two', sealed: 'keep' });
+      await store.collection('meta').put('__proto__', { sealed: 'old' });
+      await store.collection<{ at: number }>('seen-notifications').put('e1', { at: 5 });
+      const seen: string[] = [];
+      const n = await store.rewriteAll!((name, id, doc) => {
+        seen.push(`${name}/${id}`);
+        return doc.sealed === 'old' ? { ...doc, sealed: 'new' } : undefined;
+      });
+      expect(n).toBe(2);
+      expect(seen.sort()).toEqual(['apps/c1', 'apps/c2', 'meta/__proto__', 'seen-notifications/e1']);
+      expect((await apps.find('owner', 'a:p')).map((a) => a.sealed)).toEqual(['new']);
+      expect(await apps.get('c2')).toMatchObject({ sealed: 'keep' });
+      expect(await store.collection('meta').get('__proto__')).toEqual({ sealed: 'new' });
+      expect(await store.collection('seen-notifications').due('at', 10)).toEqual([{ at: 5 }]);
+      expect(await store.rewriteAll!(() => undefined)).toBe(0);
+      const again = target.reopen ? await target.reopen(store) : store;
+      expect(await again.collection('apps').get('c1')).toMatchObject({ sealed: 'new' });
+      await again.close();
+    });
+
     it('refuses writes after close', async () => {
       const store = await target.open();
       await store.close();

@@ -26,6 +26,8 @@ interface Queued {
   plan: Plan<unknown>;
   /** Plans against committed state only (prune reads indexes, which know nothing of a batch). */
   alone: boolean;
+  /** Runs once the batch is committed, before the next is planned: nothing is written meanwhile. */
+  after: (() => Promise<void>) | undefined;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -56,10 +58,16 @@ export class GroupCommit {
     this.maxBytes = options.maxBytes ?? 4 * 1024 * 1024;
   }
 
-  submit<R>(plan: Plan<R>, { alone = false }: { alone?: boolean } = {}): Promise<R> {
+  /**
+   * Queues a change. `alone`: planned first in its batch, against committed state only. `after`:
+   * work on the files once its batch is committed, with no other batch written meanwhile (a
+   * snapshot that must include the change); if it fails, the change stays committed and its
+   * caller gets the failure.
+   */
+  submit<R>(plan: Plan<R>, { alone = false, after }: { alone?: boolean; after?: () => Promise<void> } = {}): Promise<R> {
     if (this.closed) return Promise.reject(new AppError('STORE_CLOSED', 'the store is closed'));
     return new Promise<R>((resolve, reject) => {
-      this.queue.push({ plan, alone, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ plan, alone, after, resolve: resolve as (v: unknown) => void, reject });
       this.running ??= this.drain();
     });
   }
@@ -83,7 +91,10 @@ export class GroupCommit {
           continue;
         }
       }
-      for (const { op, result } of planned) op.resolve(result);
+      for (const { op, result } of planned) {
+        if (!op.after) op.resolve(result);
+        else await op.after().then(() => op.resolve(result), op.reject);
+      }
       await this.options.between?.().catch(() => undefined); // compaction reports its own trouble
     }
     // Synchronously after the last look at the queue: a change submitted from now on starts a new drain.

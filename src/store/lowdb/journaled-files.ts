@@ -169,6 +169,16 @@ export class JournaledFiles {
     }
   }
 
+  /**
+   * Between batches (GroupCommit's `after`): waits for a snapshot being written, then writes one of
+   * everything and empties the journal, so no earlier version of any document is left in the files
+   * (a re-key must leave nothing sealed with the old key behind).
+   */
+  async compactAll(): Promise<void> {
+    await this.compacting;
+    await this.compactNow();
+  }
+
   /** Waits for a snapshot being written. */
   async idle(): Promise<void> {
     await this.compacting;

@@ -50,4 +50,4 @@ export function dbText(s: string): string {
 }
 
 /** The 64-bit advisory-lock key of `name` within a store: hashed by PostgreSQL, scoped to the schema. */
-export const advisoryKey = (t: Tables, kind: 'lock' | 'exclusive' | 'migrate', name = '') => dbText(`${t.schema}|${kind}|${name}`);
+export const advisoryKey = (t: Tables, kind: 'lock' | 'exclusive' | 'migrate' | 'instance', name = '') => dbText(`${t.schema}|${kind}|${name}`);
