@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keysFrom, parseMasterKey, type Keys } from '../../src/lib/crypto-keys.js';
-import type { AppRecord } from '../../src/registry/app-records.js';
+import { sharedSecretsOf, type AppRecord } from '../../src/registry/app-records.js';
 import { startChild, type Child } from '../helpers/child-process.js';
 import { flowDriver, goodBasics } from '../helpers/flow.js';
 import { scanDataDir } from '../helpers/scan-data-dir.js';
@@ -82,7 +82,7 @@ describe('secrets at rest in DATA_DIR', () => {
     // What is stored still works: the token posts, the client secret verifies, the shared secret opens.
     expect((await request(w2.bot.url).get(`/registry/clients/${app.clientId}`).auth(app.clientId, secrets.clientSecret)).status).toBe(200);
     const stored = (await w2.bot.services.store.collection<AppRecord>('apps').get(app.clientId))!;
-    expect(w2.bot.services.keys.decrypt(stored.sharedSecretSealed!)).toBe(secrets.sharedSecret);
+    expect(w2.bot.services.keys.decrypt(sharedSecretsOf(stored)[0]!.sealed)).toBe(secrets.sharedSecret);
   });
 
   it('makes files restored with a looser mode private again at start-up, and says which', async () => {
@@ -126,8 +126,8 @@ describe('secrets at rest in DATA_DIR', () => {
     await w.start();
     expect((await request(w.bot.url).get(`/registry/clients/${app.clientId}`).auth(app.clientId, secrets.clientSecret)).status).toBe(200);
     const stored = (await w.bot.services.store.collection<AppRecord>('apps').get(app.clientId))!;
-    expect(opens(oldKeys, stored.sharedSecretSealed!)).toBe(false);
-    expect(w.bot.services.keys.decrypt(stored.sharedSecretSealed!)).toBe(secrets.sharedSecret);
+    expect(opens(oldKeys, sharedSecretsOf(stored)[0]!.sealed)).toBe(false);
+    expect(w.bot.services.keys.decrypt(sharedSecretsOf(stored)[0]!.sealed)).toBe(secrets.sharedSecret);
     const replies = await w.say(w.alice, dm.id, 'help'); // posted with the bot token, opened with the new key
     expect(replies).toHaveLength(1);
   });
