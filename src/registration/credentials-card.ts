@@ -126,7 +126,7 @@ export function hiddenCredentialsCard(app: AppRecord, view: { botId: string; gra
  */
 export function lastScopeDecision(requests: readonly ApprovalRequest[]): ScopeDecision | undefined {
   const last = [...requests].sort((a, b) => b.requestedAt - a.requestedAt)[0];
-  if (!last || last.status === 'open') return undefined;
+  if (!last || last.status === 'open' || last.status === 'withdrawn') return undefined;
   if (last.status === 'expired' || !last.decision) return { outcome: 'expired', approved: [], notGranted: last.scopes };
   const d = last.decision;
   return { outcome: d.approved.length === 0 ? 'rejected' : d.rejected.length === 0 ? 'approved' : 'partially-approved', approved: d.approved, notGranted: d.rejected };

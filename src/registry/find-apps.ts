@@ -13,7 +13,7 @@ import { nameKey } from './name-key.js';
  *   const find = createAppFinder({ store, registry });
  *   const { apps, byPrefix } = await find(text, accountId); // deleted apps included
  */
-export type AppFinder = (query: string, accountId: string) => Promise<{ apps: AppRecord[]; byPrefix: boolean }>;
+export type AppFinder = (query: string, accountId: string, among?: (app: AppRecord) => boolean) => Promise<{ apps: AppRecord[]; byPrefix: boolean }>;
 
 export function createAppFinder({ store, registry }: { store: Store; registry: AppRegistry }): AppFinder {
   const appRecords = store.collection<AppRecord>('apps');
@@ -28,9 +28,10 @@ export function createAppFinder({ store, registry }: { store: Store; registry: A
     return filed.filter((a) => a.accountId === accountId && nameKey(a.appName).startsWith(key));
   }
 
-  return async function findApps(query, accountId) {
-    const exact = await registry.findAll(query, accountId);
+  /** `among` narrows both steps (an owner's own live apps, say): a name only someone else uses falls through to the prefix step. */
+  return async function findApps(query, accountId, among = () => true) {
+    const exact = (await registry.findAll(query, accountId)).filter(among);
     if (exact.length > 0) return { apps: exact, byPrefix: false };
-    return { apps: await byPrefix(query, accountId), byPrefix: true };
+    return { apps: (await byPrefix(query, accountId)).filter(among), byPrefix: true };
   };
 }

@@ -4,6 +4,7 @@ import type { Reveal } from '../registration/issue-app.js';
 import type { Flow } from '../conversation/flow.js';
 import type { Installation } from '../platform/installations.js';
 import type { AppRecord } from '../registry/app-records.js';
+import type { Rotation } from '../lifecycle/rotate-secret.js';
 import { nameKey } from '../registry/name-key.js';
 
 /**
@@ -82,6 +83,8 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
     },
   }),
   audit: define<AuditEntry>({ indexes: { client: (e) => e.clientId, actor: (e) => e.actorId ?? undefined } }),
+  // Only rotations in progress are kept (src/lifecycle/rotate-secret.ts): start-up finishes or undoes them.
+  rotations: define<Rotation>({ ordered: { startedAt: (r) => r.startedAt } }),
   'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
   'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
 };
