@@ -62,6 +62,8 @@ export async function startCrashWorld(options: CrashWorldOptions = {}) {
     dave,
     adminChatId: adminChat.id,
     dataDir,
+    /** The bot's own HTTP address (GET /registry/clients/:id). */
+    url: base,
     botId: '',
     get child() {
       return child!;
