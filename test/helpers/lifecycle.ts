@@ -12,7 +12,11 @@ export const dialogTitle = (result: { body: unknown }) => (result.body as { dial
 export async function registerApp(w: World, person: Person, appName: string, opts: { interactive?: boolean } = {}) {
   const dm = await w.emulator.directChat(person.id, w.botId);
   const flow = flowDriver(w, person, dm.id);
-  await flow.start();
+  // Other cards with buttons (an app card) may be in the chat already: wait for a new form's card.
+  const forms = () => w.botCards(dm.id).filter((c) => submitActions(c.body).some((a) => typeof a.data.flowId === 'string')).length;
+  const before = forms();
+  await w.emulator.post({ chatId: dm.id, personId: person.id, text: 'create app' });
+  await w.emulator.waitFor(() => forms() > before, { message: 'no form card' });
   await flow.next({ appType: 'rest-api' });
   await flow.next({ ...goodBasics, appName, primaryContact: person.email });
   await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
