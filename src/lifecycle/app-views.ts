@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { utc } from '../approvals/approval-request.js';
-import { plainText } from '../cards/plain-text.js';
+import { clipText, plainText, visibleText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
 import { clientSecretsOf, hasSharedSecret, sharedSecretsOf, type AppRecord, type SecretKind } from '../registry/app-records.js';
@@ -70,7 +70,8 @@ export function myAppsCard(apps: readonly AppRecord[], view: { ownerId: string; 
           ...(live.length ? [...live].reverse().map((e, i) => ({ title: live.length > 1 ? `Client secret ${i + 1}` : 'Client secret', value: secretLine(e) })) : [{ title: 'Client secret', value: 'None works now' }]),
         ],
         clientId: app.clientId,
-        openTitle: `Open ${plainText(app.appName, { max: 40 })}`,
+        // A button title is not markdown: the name as it reads, invisible characters removed.
+        openTitle: `Open ${clipText(visibleText(app.appName), 40)}`,
       };
     }),
     hasPrevious: view.page > 1,
