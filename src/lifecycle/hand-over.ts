@@ -103,9 +103,10 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
       }, true),
     );
     await offers.update(app.clientId, (cur) => (cur?.offerId === next.offerId ? { ...cur, cardId } : undefined));
-    const toName = plainText(await personName(ctx.client, toId));
+    // The history keeps names as text; `audit` escapes them when it shows them.
+    const toName = await personName(ctx.client, toId);
     await audit.append({ event: 'transfer-offered', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: null, detail: `to ${toName} (${toId})` }, `offer:${next.offerId}`);
-    return noticeDialog('Offer sent', `${toName} got a card to accept or decline ${plainText(app.appName)}. I will tell you their answer; the app stays yours until they accept.`);
+    return noticeDialog('Offer sent', `${plainText(toName)} got a card to accept or decline ${plainText(app.appName)}. I will tell you their answer; the app stays yours until they accept.`);
   });
 
   async function answeredCard(client: ChatClient, app: AppRecord, o: TransferOffer, outcome: 'accepted' | 'declined' | 'withdrawn', botId: string): Promise<Card> {
@@ -151,10 +152,10 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
     const after = await registry.update(app.clientId, (cur) => (cur.ownerId === o.fromId && holdsName(cur) ? { ...cur, ownerId: o.toId, updatedAt: at } : undefined));
     if (after?.ownerId !== o.toId) return noticeDialog('This offer is no longer open', 'The app changed while you clicked, so nothing was changed.');
     await offers.update(app.clientId, (cur) => (cur?.offerId === o.offerId ? { ...cur, status: 'accepted' } : undefined));
-    const toName = plainText(await personName(ctx.client, o.toId));
-    await audit.append({ event: 'transfer-accepted', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: null, detail: `from ${plainText(await personName(ctx.client, o.fromId))} (${o.fromId}) to ${toName} (${o.toId})` }, `accepted:${o.offerId}`);
+    const toName = await personName(ctx.client, o.toId);
+    await audit.append({ event: 'transfer-accepted', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: null, detail: `from ${await personName(ctx.client, o.fromId)} (${o.fromId}) to ${toName} (${o.toId})` }, `accepted:${o.offerId}`);
     if (ctx.cardId) await ctx.client.updateCard(ctx.cardId, await answeredCard(ctx.client, after, o, 'accepted', ctx.installation.botId)).catch(() => undefined);
-    await tell(ctx.client, o.fromId, `${toName} accepted your offer: **${plainText(app.appName)}** is theirs now. Its secrets did not change.`);
+    await tell(ctx.client, o.fromId, `${plainText(toName)} accepted your offer: **${plainText(app.appName)}** is theirs now. Its secrets did not change.`);
     return;
   });
 
@@ -163,10 +164,10 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
     if (!o) return reply;
     const { before } = await offers.update(app.clientId, (cur) => (cur?.offerId === o.offerId && cur.status === 'open' ? { ...cur, status: 'declined' } : undefined));
     if (before?.status !== 'open') return noticeDialog('This offer is no longer open', 'Nothing was changed.');
-    const toName = plainText(await personName(ctx.client, o.toId));
+    const toName = await personName(ctx.client, o.toId);
     await audit.append({ event: 'transfer-declined', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: null, detail: `by ${toName} (${o.toId})` }, `declined:${o.offerId}`);
     if (ctx.cardId) await ctx.client.updateCard(ctx.cardId, await answeredCard(ctx.client, app, o, 'declined', ctx.installation.botId)).catch(() => undefined);
-    await tell(ctx.client, o.fromId, `${toName} declined your offer of **${plainText(app.appName)}**: it stays yours.`);
+    await tell(ctx.client, o.fromId, `${plainText(toName)} declined your offer of **${plainText(app.appName)}**: it stays yours.`);
     return;
   });
 
