@@ -93,10 +93,12 @@ export function createLifecycle({ services, registry, closeRequestsOf }: Lifecyc
       if (!query) return void (await client.postText(m.chatId, 'Which app? Say **app <name or client ID>**. **my apps** lists yours.'));
       const admins = inAdminChat(m);
       const { apps, byPrefix } = await find(query, installation.accountId, admins ? undefined : (a) => a.ownerId === m.personId && holdsName(a));
+      // The admins' answers stay in their channel; a person's own apps are talked about in private.
+      const chatId = admins ? m.chatId : await directChatFor(ctx, m);
       const shown = plainText(query, { max: 80 });
       if (apps.length === 0) {
         const text = admins ? `I know no app called "${shown}" in this account.` : `You have no app called "${shown}". Say **my apps** to see yours.`;
-        return void (await client.postText(m.chatId, text));
+        return void (await client.postText(chatId, text));
       }
       if (apps.length > 1) {
         // Names are unique per owner, not per account (and a beginning may fit several): never pick one silently.
@@ -106,12 +108,10 @@ export function createLifecycle({ services, registry, closeRequestsOf }: Lifecyc
         );
         const more = apps.length > LIST_MAX ? [`…and ${apps.length - LIST_MAX} more: type more of the name.`] : [];
         const head = `${apps.length} ${admins ? 'apps' : 'of your apps'} ${byPrefix ? 'have names beginning with' : 'are called'} "${shown}". Say which one by its client ID:`;
-        return void (await client.postText(m.chatId, [head, ...lines, ...more].join('\n')));
+        return void (await client.postText(chatId, [head, ...lines, ...more].join('\n')));
       }
       const app = apps[0]!;
-      if (admins) return void (await client.postCard(m.chatId, await adminCard(app, client, installation.botId)));
-      const chatId = await directChatFor(ctx, m);
-      await client.postCard(chatId, ownerCard(app, installation.botId));
+      await client.postCard(chatId, admins ? await adminCard(app, client, installation.botId) : ownerCard(app, installation.botId));
     },
   };
 

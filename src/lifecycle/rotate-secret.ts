@@ -125,7 +125,8 @@ export function createRotator({ services, registry, reveals, audit }: { services
     checkpoint('rotate:undone');
     const title = `The ${KIND_LABEL[rotation.kind]} was not rotated`;
     if (rotation.cardId) await ctx.client.updateCard(rotation.cardId, noticeCard(title, UNDONE_TEXT));
-    else await ctx.client.postText(rotation.chatId, `**${title}**. ${UNDONE_TEXT}`);
+    // No card was kept (posting it failed, or a crash came first): told in words, at best (a click's dialog said so already).
+    else await ctx.client.postText(rotation.chatId, `**${title}**. ${UNDONE_TEXT}`).catch(() => undefined);
     await rotations.delete(rotation.id);
   }
 

@@ -53,6 +53,12 @@ describe('app <name or client ID>', () => {
     await w.emulator.post({ chatId: team.id, personId: w.alice.id, text: `![:Person](${w.botId}) app Expense Sync` });
     await w.emulator.waitFor(() => w.botCards(dm.id).length > before, { message: 'no card in the direct chat' });
     expect(w.botCards(team.id)).toEqual([]);
+    // Not found, or several found: said in private too; the team only hears where the answer went.
+    const texts = w.botTexts(dm.id).length;
+    await w.emulator.post({ chatId: team.id, personId: w.alice.id, text: `![:Person](${w.botId}) app Nothing Like It` });
+    await w.emulator.waitFor(() => w.botTexts(dm.id).length > texts, { message: 'no answer in the direct chat' });
+    expect(w.botTexts(dm.id).at(-1)).toContain('You have no app called');
+    expect(w.botTexts(team.id).every((t) => t.includes("I'll answer in a direct message with you"))).toBe(true);
   });
 });
 
