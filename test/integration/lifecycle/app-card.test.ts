@@ -58,7 +58,7 @@ describe('app <name or client ID>', () => {
     await w.emulator.post({ chatId: team.id, personId: w.alice.id, text: `![:Person](${w.botId}) app Nothing Like It` });
     await w.emulator.waitFor(() => w.botTexts(dm.id).length > texts, { message: 'no answer in the direct chat' });
     expect(w.botTexts(dm.id).at(-1)).toContain('You have no app called');
-    expect(w.botTexts(team.id).every((t) => t.includes("I'll answer in a direct message with you"))).toBe(true);
+    expect(w.botTexts(team.id).join("\n")).not.toContain("You have no app called");
   });
 });
 
