@@ -1,17 +1,14 @@
-import type { AuditLog } from '../approvals/audit-log.js';
 import { utc } from '../approvals/approval-request.js';
 import type { Services } from '../bot/context.js';
 import { noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
-import { personName } from '../bot/person-name.js';
-import { plainText } from '../cards/plain-text.js';
 import type { Card } from '../cards/render-card.js';
 import type { ChatClient } from '../platform/chat-client.js';
-import type { Installation } from '../platform/installations.js';
 import { hasSharedSecret, holdsName, type AppRecord, type AppRegistry, type SecretKind } from '../registry/app-records.js';
 import { isLive } from '../registry/app-secrets.js';
 import type { NamedLock } from '../store/named-lock.js';
-import { confirmDeleteCard, noticeCard } from './app-views.js';
+import { confirmDeleteCard } from './app-views.js';
+import type { createOwedEffects } from './owed-effects.js';
 import { str, type createClickGuard } from './click-guard.js';
 import { RotationUndone, UNDONE_TEXT, type createRotator } from './rotate-secret.js';
 import { KIND_LABEL, secretName, secretsOf } from './secret-cards.js';
@@ -19,23 +16,22 @@ import { KIND_LABEL, secretName, secretsOf } from './secret-cards.js';
 export interface ActionDeps {
   services: Services;
   registry: AppRegistry;
-  audit: AuditLog;
   appLock: NamedLock;
   guard: ReturnType<typeof createClickGuard>;
   rotator: ReturnType<typeof createRotator>;
   /** The app card as its owner sees it, and as the admins do. */
   ownerCard: (app: AppRecord, botId: string, notice?: string) => Card;
   adminCard: (app: AppRecord, client: ChatClient, botId: string, notice?: string) => Promise<Card>;
-  /** Closes the app's open approval requests (src/approvals/), their admin cards saying why. */
-  closeRequestsOf: (installation: Installation, client: ChatClient, clientId: string) => Promise<void>;
-  /** Withdraws an open hand-over offer of the app (its card says so). */
-  withdrawOffer: (client: ChatClient, clientId: string, botId: string) => Promise<void>;
+  /** Makes a change and what it owes (history, cards, news) as one, finished after a crash. */
+  owed: ReturnType<typeof createOwedEffects>;
 }
 
 /** The owner's and the admins' buttons on an app card: rotate, revoke, delete, suspend, reinstate. */
 export function appActions(deps: ActionDeps): Map<string, SubmitHandler> {
-  const { services, registry, audit, appLock, guard, rotator, ownerCard, adminCard } = deps;
-  const { clock, log } = services;
+  const { services, registry, appLock, guard, rotator, ownerCard, adminCard, owed } = deps;
+  const { clock } = services;
+  /** Who did what to which app, when, on which card: the start of every owed change. */
+  const about = (ctx: SubmitContext, app: AppRecord) => ({ accountId: app.accountId, clientId: app.clientId, appName: app.appName, actorId: ctx.personId, at: clock.now(), cardId: ctx.cardId ?? null });
   const iso = () => new Date(clock.now()).toISOString();
   const locked = (run: (ctx: SubmitContext) => Promise<SubmitReply>) => (ctx: SubmitContext) => appLock.run(str(ctx.submit.data.clientId), () => run(ctx));
   /** Draws the clicked card again (a failed update is not the click's failure: the change stands). */
@@ -72,12 +68,11 @@ export function appActions(deps: ActionDeps): Map<string, SubmitHandler> {
       await redrawClicked(ctx, ownerCard(app, ctx.installation.botId));
       return noticeDialog('That secret no longer works', 'It was rotated out or revoked already, so nothing was changed. The card now shows the secrets that work.');
     }
-    const after = await registry.revokeSecret(app.clientId, kind, entry.id);
+    const after = await owed.change(ctx, { ...about(ctx, app), change: { event: 'secret-revoked', kind, entryId: entry.id, name: secretName(entry) } }, () =>
+      registry.revokeSecret(app.clientId, kind, entry.id),
+    );
     if (!after) return noticeDialog('That secret no longer works', 'It was rotated out or revoked already, so nothing was changed.');
-    const detail = `${KIND_LABEL[kind]} ${secretName(entry)}`;
-    await audit.append({ event: kind === 'client' ? 'secret-revoked' : 'shared-secret-revoked', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: null, detail }, `revoke:${entry.id}`);
     ctx.log.info('secret revoked', { clientId: app.clientId, kind });
-    await redrawClicked(ctx, ownerCard(after, ctx.installation.botId, `The ${detail} was revoked at ${utc(clock.now())}: it verifies nothing any more.`));
     return;
   });
 
@@ -94,18 +89,11 @@ export function appActions(deps: ActionDeps): Map<string, SubmitHandler> {
     if (!app) return reply;
     const at = iso();
     // The commit point: one conditional write; from here the app authorises nothing.
-    const after = await registry.update(app.clientId, (cur) => (cur.ownerId === ctx.personId && holdsName(cur) ? { ...cur, status: 'deleted', deletedAt: at, updatedAt: at } : undefined));
-    if (after?.status !== 'deleted') return noticeDialog('Nothing was deleted', 'The app changed while you clicked. Say **app** with its name to see it as it is.');
-    services.checkpoint('delete:stored');
-    ctx.log.info('app deleted', { clientId: app.clientId });
-    // What follows is owed, not optional: the sweep closes requests of deleted apps it finds open.
-    await audit.append({ event: 'deleted', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: null }, `deleted:${app.clientId}`);
-    await deps.withdrawOffer(ctx.client, app.clientId, ctx.installation.botId).catch((err: unknown) => log.warn('withdrawing a hand-over offer failed', { err }));
-    await deps.closeRequestsOf(ctx.installation, ctx.client, app.clientId).catch((err: unknown) => log.error('closing the requests of a deleted app failed; the sweep will', { err }));
-    await redrawClicked(
-      ctx,
-      noticeCard(`Deleted: ${plainText(app.appName)}`, `Its secrets stopped working at ${utc(clock.now())}, and the name is free to use again. Its history stays in the audit log.`),
+    const after = await owed.change(ctx, { ...about(ctx, app), change: { event: 'deleted' } }, () =>
+      registry.update(app.clientId, (cur) => (cur.ownerId === ctx.personId && holdsName(cur) ? { ...cur, status: 'deleted', deletedAt: at, updatedAt: at } : undefined)),
     );
+    if (after?.status !== 'deleted') return noticeDialog('Nothing was deleted', 'The app changed while you clicked. Say **app** with its name to see it as it is.');
+    ctx.log.info('app deleted', { clientId: app.clientId });
     return;
   });
 
@@ -123,25 +111,16 @@ export function appActions(deps: ActionDeps): Map<string, SubmitHandler> {
       const reason = str(ctx.submit.data.reason).trim().slice(0, 1000);
       if (suspend && !reason) return noticeDialog('A reason is needed', "Please write why in the Reason field before suspending; the app's owner will see it. Nothing was changed.");
       const at = iso();
-      const after = await registry.update(app.clientId, (cur) => {
-        if (cur.status !== wanted) return undefined;
-        if (suspend) return { ...cur, status: 'suspended', suspension: { at, by: ctx.personId, reason }, updatedAt: at };
-        const { suspension: _gone, ...rest } = cur;
-        return { ...rest, status: 'active', updatedAt: at };
-      });
-      if (after?.status !== (suspend ? 'suspended' : 'active')) return noticeDialog('Nothing was changed', 'The app changed while you clicked.');
-      await audit.append({ event: suspend ? 'suspended' : 'reinstated', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: reason || null }, `${suspend ? 'suspend' : 'reinstate'}:${app.clientId}:${at}`);
+      const after = await owed.change(ctx, { ...about(ctx, app), change: { event: suspend ? 'suspended' : 'reinstated', reason } }, () =>
+        registry.update(app.clientId, (cur) => {
+          if (cur.status !== wanted) return undefined;
+          if (suspend) return { ...cur, status: 'suspended', suspension: { at, by: ctx.personId, reason }, updatedAt: at };
+          const { suspension: _gone, ...rest } = cur;
+          return { ...rest, status: 'active', updatedAt: at };
+        }),
+      );
+      if (!after) return noticeDialog('Nothing was changed', 'The app changed while you clicked.');
       ctx.log.info(suspend ? 'app suspended' : 'app reinstated', { clientId: app.clientId });
-      const admin = plainText(await personName(ctx.client, ctx.personId));
-      await redrawClicked(ctx, await adminCard(after, ctx.client, ctx.installation.botId, `${suspend ? 'Suspended' : 'Reinstated'} by ${admin} at ${utc(clock.now())}. The owner was told.`));
-      const why = reason ? ` Reason: ${plainText(reason)}` : '';
-      const news = suspend
-        ? `An admin suspended your app **${plainText(app.appName)}**: its secrets verify nothing until it is reinstated.${why}`
-        : `An admin reinstated your app **${plainText(app.appName)}**: its secrets work again.${why}`;
-      await ctx.client
-        .openDirect(app.ownerId)
-        .then((chatId) => ctx.client.postText(chatId, news))
-        .catch((err: unknown) => log.error('telling the owner about a suspension failed', { clientId: app.clientId, err }));
       return;
     });
 

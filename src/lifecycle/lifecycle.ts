@@ -15,6 +15,7 @@ import { appActions } from './app-actions.js';
 import { appCard, myAppsCard, PAGE_SIZE } from './app-views.js';
 import { createClickGuard, str } from './click-guard.js';
 import { createHandOver } from './hand-over.js';
+import { createOwedEffects } from './owed-effects.js';
 import { createRotator } from './rotate-secret.js';
 
 export interface LifecycleOptions {
@@ -48,7 +49,8 @@ export function createLifecycle({ services, registry, closeRequestsOf }: Lifecyc
     appCard(app, { botId, now: clock.now(), graceHours: config.rotationGraceHours, view: 'admin', ownerName: await personName(client, app.ownerId), ...(notice ? { notice } : {}) });
 
   const handOver = createHandOver({ services, registry, audit, appLock, guard, ownerCard });
-  const actions = appActions({ services, registry, audit, appLock, guard, rotator, ownerCard, adminCard, closeRequestsOf, withdrawOffer: handOver.withdraw });
+  const owed = createOwedEffects({ services, registry, audit, ownerCard, adminCard, closeRequestsOf, withdrawOffer: handOver.withdraw });
+  const actions = appActions({ services, registry, appLock, guard, rotator, ownerCard, adminCard, owed });
 
   const inAdminChat = (m: IncomingMessage) => config.adminChatId !== undefined && m.chatId === config.adminChatId;
 
@@ -135,20 +137,39 @@ export function createLifecycle({ services, registry, closeRequestsOf }: Lifecyc
     return;
   }
 
-  /** Rotations a crash interrupted: finished or undone, each under its app's lock (so one in progress here is never taken for a leftover). */
+  /** The context to finish work for an account in, or undefined when the bot is no longer installed there. */
+  async function contextFor(accountId: string): Promise<TurnContext | undefined> {
+    const installation = await installations.get(accountId);
+    return installation ? { services, installation, client: await installations.client(installation), log } : undefined;
+  }
+
+  /**
+   * What a crash interrupted: rotations are finished or undone, changes' consequences finished.
+   * Each under its app's lock, so work in progress in this process is never taken for a leftover.
+   */
   async function recover(): Promise<void> {
+    const rotations = store.collection<Awaited<ReturnType<typeof rotator.leftovers>>[number]>('rotations');
     for (const listed of await rotator.leftovers()) {
       await appLock
         .run(listed.clientId, async () => {
-          const current = await store.collection<typeof listed>('rotations').get(listed.id);
-          if (!current) return;
-          const installation = await installations.get(current.accountId);
-          if (!installation) return;
-          const ctx: TurnContext = { services, installation, client: await installations.client(installation), log };
+          const current = await rotations.get(listed.id);
+          const ctx = current && (await contextFor(current.accountId));
+          if (!current || !ctx) return;
           const outcome = await rotator.recover(ctx, current);
           log.info('interrupted rotation recovered', { clientId: current.clientId, outcome });
         })
         .catch((err: unknown) => log.error('recovering a rotation failed; will retry', { clientId: listed.clientId, err }));
+    }
+    for (const listed of await owed.leftovers()) {
+      await appLock
+        .run(listed.clientId, async () => {
+          const current = await owed.get(listed.id);
+          const ctx = current && (await contextFor(current.accountId));
+          if (!current || !ctx) return;
+          await owed.settle(ctx, current);
+          log.info('interrupted app change finished', { clientId: current.clientId, event: current.change.event });
+        })
+        .catch((err: unknown) => log.error('finishing an app change failed; will retry', { clientId: listed.clientId, err }));
     }
   }
 

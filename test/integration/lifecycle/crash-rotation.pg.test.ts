@@ -1,4 +1,4 @@
-import { rotationCrashSuite } from '../../helpers/crash-rotation.js';
+import { rotationCrashSuite } from '../../helpers/crash-lifecycle.js';
 import { freshSchema, postgresUrl, rawQuery } from '../../helpers/postgres.js';
 
 rotationCrashSuite('PostgreSQL', async () => {

@@ -1,3 +1,3 @@
-import { rotationCrashSuite } from '../../helpers/crash-rotation.js';
+import { rotationCrashSuite } from '../../helpers/crash-lifecycle.js';
 
 rotationCrashSuite('lowdb');

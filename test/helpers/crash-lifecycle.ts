@@ -4,17 +4,17 @@ import type { Person } from '../../src/emulator/model.js';
 import { crashInvariants, startCrashWorld, type CrashWorld, type CrashWorldOptions } from './crash-world.js';
 import { goodBasics } from './flow.js';
 
-const cardsIn = (w: CrashWorld, chatId: string) => w.emulator.cards({ chatId, creatorId: w.botId });
-const textOf = (w: CrashWorld, cardId: string) => cardText(w.emulator.card(cardId)!.body);
+export const cardsIn = (w: CrashWorld, chatId: string) => w.emulator.cards({ chatId, creatorId: w.botId });
+export const textOf = (w: CrashWorld, cardId: string) => cardText(w.emulator.card(cardId)!.body);
 
-async function click(w: CrashWorld, person: Person, cardId: string, title: string, values: Record<string, unknown> = {}) {
+export async function click(w: CrashWorld, person: Person, cardId: string, title: string, values: Record<string, unknown> = {}) {
   const body = w.emulator.card(cardId)!.body;
   const data = { ...cardInputs(body), ...submitActions(body).find((a) => a.title === title || a.data.action === title)!.data, ...values };
   return w.emulator.submit({ cardId, personId: person.id, data });
 }
 
-/** Registers "Crash Sync" (ReadMessages only) for Alice; returns her direct chat, the app's client ID and its secret. */
-async function register(w: CrashWorld) {
+/** Registers "Crash Sync" (ReadMessages only, unless `scopes` says) for Alice; returns her direct chat, the app's client ID and its secret. */
+export async function register(w: CrashWorld, scopes = 'ReadMessages') {
   const dm = await w.emulator.directChat(w.alice.id, w.botId);
   await w.emulator.post({ chatId: dm.id, personId: w.alice.id, text: 'create app' });
   await w.emulator.waitFor(() => cardsIn(w, dm.id).length > 0, { message: 'no form card' });
@@ -23,7 +23,7 @@ async function register(w: CrashWorld) {
     { appType: 'rest-api' },
     { ...goodBasics, appName: 'Crash Sync', primaryContact: w.alice.email },
     { authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' },
-    { scopes: 'ReadMessages', justification: '' },
+    { scopes, justification: scopes === 'ReadMessages' ? '' : 'We archive call recordings for compliance audits every quarter.' },
     { access: 'private', partners: '' },
     { interactiveMessages: 'false', outboundWebhookUrl: '' },
   ]) await click(w, w.alice, form, 'next', values);
@@ -32,16 +32,15 @@ async function register(w: CrashWorld) {
   return { dm: dm.id, clientId: /Client ID\n([0-9A-Za-z]{22})/.exec(text)![1]!, secret: /rgr_cs_[0-9A-Za-z]{38}/.exec(text)![0] };
 }
 
-async function appCard(w: CrashWorld, dm: string) {
+export async function appCard(w: CrashWorld, dm: string) {
   const before = cardsIn(w, dm).length;
   await w.emulator.post({ chatId: dm, personId: w.alice.id, text: 'app Crash Sync' });
   await w.emulator.waitFor(() => cardsIn(w, dm).length > before, { message: 'no app card' });
   return cardsIn(w, dm).at(-1)!.id;
 }
 
-const verifies = async (w: CrashWorld, clientId: string, secret: string) =>
+export const verifies = async (w: CrashWorld, clientId: string, secret: string) =>
   (await fetch(`${w.url}/registry/clients/${clientId}`, { headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` } })).status;
-
 
 /** kill -9 inside a rotation at each step, on lowdb or (with `options`) PostgreSQL: test/integration/lifecycle/crash-rotation*.test.ts. */
 export function rotationCrashSuite(storeName: string, options: () => Promise<CrashWorldOptions> = async () => ({})) {
