@@ -26,7 +26,8 @@ export interface TransferOffer {
   fromId: string;
   toId: string;
   at: number;
-  status: 'open' | 'accepted' | 'declined' | 'withdrawn';
+  /** 'accepting': the new owner clicked Accept and the hand-over is under way (finished at start-up after a crash). */
+  status: 'open' | 'accepting' | 'accepted' | 'declined' | 'withdrawn';
   cardId: string | null;
 }
 
@@ -147,17 +148,39 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
     const { o, app, reply } = await openOffer(ctx);
     if (!o) return reply;
     if (await holdsSameName(app, ctx.personId)) return noticeDialog('You have an app of that name', `You already own an app called ${plainText(app.appName)}: rename or delete yours first, then accept. Nothing was changed.`);
+    // 'accepting' marks the hand-over as under way: a crash from here is finished (or the offer reopened) at start-up.
+    const { before } = await offers.update(app.clientId, (cur) => (cur?.offerId === o.offerId && cur.status === 'open' ? { ...cur, status: 'accepting', cardId: cur.cardId ?? ctx.cardId ?? null } : undefined));
+    if (before?.status !== 'open') return noticeDialog('This offer is no longer open', 'Nothing was changed.');
+    services.checkpoint('transfer:accepting');
     const at = new Date(clock.now()).toISOString();
     // The commit point: the app changes owner only if it is still the offering owner's.
     const after = await registry.update(app.clientId, (cur) => (cur.ownerId === o.fromId && holdsName(cur) ? { ...cur, ownerId: o.toId, updatedAt: at } : undefined));
+    services.checkpoint('transfer:stored');
+    await settleAccept(ctx.client, ctx.installation.botId, o.clientId);
     if (after?.ownerId !== o.toId) return noticeDialog('This offer is no longer open', 'The app changed while you clicked, so nothing was changed.');
-    await offers.update(app.clientId, (cur) => (cur?.offerId === o.offerId ? { ...cur, status: 'accepted' } : undefined));
-    const toName = await personName(ctx.client, o.toId);
-    await audit.append({ event: 'transfer-accepted', clientId: app.clientId, appName: app.appName, requestId: '', actorId: ctx.personId, scopes: [], reason: null, detail: `from ${await personName(ctx.client, o.fromId)} (${o.fromId}) to ${toName} (${o.toId})` }, `accepted:${o.offerId}`);
-    if (ctx.cardId) await ctx.client.updateCard(ctx.cardId, await answeredCard(ctx.client, after, o, 'accepted', ctx.installation.botId)).catch(() => undefined);
-    await tell(ctx.client, o.fromId, `${plainText(toName)} accepted your offer: **${plainText(app.appName)}** is theirs now. Its secrets did not change.`);
     return;
   });
+
+  /**
+   * Finishes an accepted hand-over: when the app is the new owner's, the history, the offer's card
+   * and the previous owner's news; otherwise (it never changed hands) the offer is open again, or
+   * withdrawn when the app is gone or someone else's. Safe to run again (the history entry is keyed).
+   */
+  async function settleAccept(client: ChatClient, botId: string, clientId: string): Promise<void> {
+    const o = await offers.get(clientId);
+    if (o?.status !== 'accepting') return;
+    const app = await registry.get(clientId);
+    if (!app || app.ownerId !== o.toId) {
+      const reopen = app !== undefined && app.ownerId === o.fromId && holdsName(app);
+      await offers.update(clientId, (cur) => (cur?.offerId === o.offerId && cur.status === 'accepting' ? { ...cur, status: reopen ? 'open' : 'withdrawn' } : undefined));
+      return;
+    }
+    const toName = await personName(client, o.toId);
+    await audit.append({ event: 'transfer-accepted', clientId, appName: app.appName, requestId: '', actorId: o.toId, scopes: [], reason: null, detail: `from ${await personName(client, o.fromId)} (${o.fromId}) to ${toName} (${o.toId})` }, `accepted:${o.offerId}`);
+    if (o.cardId) await client.updateCard(o.cardId, await answeredCard(client, app, o, 'accepted', botId)).catch((err: unknown) => log.warn('drawing an answered offer failed', { err }));
+    await tell(client, o.fromId, `${plainText(toName)} accepted your offer: **${plainText(app.appName)}** is theirs now. Its secrets did not change.`);
+    await offers.update(clientId, (cur) => (cur?.offerId === o.offerId && cur.status === 'accepting' ? { ...cur, status: 'accepted' } : undefined));
+  }
 
   const decline = locked(async (ctx) => {
     const { o, app, reply } = await openOffer(ctx);
@@ -183,5 +206,8 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
     ['accept-transfer', accept],
     ['decline-transfer', decline],
   ]);
-  return { submitHandlers, withdraw };
+  /** Hand-overs a crash interrupted after Accept: finished or reopened. The caller holds the app's lock. */
+  const leftovers = () => offers.due('accepting', Number.MAX_SAFE_INTEGER);
+
+  return { submitHandlers, withdraw, settleAccept, leftovers };
 }

@@ -171,6 +171,14 @@ export function createLifecycle({ services, registry, closeRequestsOf }: Lifecyc
         })
         .catch((err: unknown) => log.error('finishing an app change failed; will retry', { clientId: listed.clientId, err }));
     }
+    for (const listed of await handOver.leftovers()) {
+      await appLock
+        .run(listed.clientId, async () => {
+          const ctx = await contextFor(listed.accountId);
+          if (ctx) await handOver.settleAccept(ctx.client, ctx.installation.botId, listed.clientId);
+        })
+        .catch((err: unknown) => log.error('finishing a hand-over failed; will retry', { clientId: listed.clientId, err }));
+    }
   }
 
   const submitHandlers = new Map<string, SubmitHandler>([...actions, ...handOver.submitHandlers, ['show-app', onShowApp], ['my-apps-page', onPage]]);

@@ -6,6 +6,7 @@ import type { Installation } from '../platform/installations.js';
 import type { AppRecord } from '../registry/app-records.js';
 import type { Rotation } from '../lifecycle/rotate-secret.js';
 import type { Owed } from '../lifecycle/owed-effects.js';
+import type { TransferOffer } from '../lifecycle/hand-over.js';
 import { nameKey } from '../registry/name-key.js';
 
 /**
@@ -88,6 +89,8 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
   rotations: define<Rotation>({ ordered: { startedAt: (r) => r.startedAt } }),
   // Only changes whose consequences are still owed (src/lifecycle/owed-effects.ts): start-up finishes them.
   'lifecycle-owed': define<Owed>({ ordered: { at: (o) => o.at } }),
+  // Keyed by client ID: each app's latest hand-over offer. 'accepting' ones are finished at start-up.
+  'transfer-offers': define<TransferOffer>({ ordered: { accepting: (o) => (o.status === 'accepting' ? o.at : undefined) } }),
   'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
   'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
 };

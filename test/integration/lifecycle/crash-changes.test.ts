@@ -24,7 +24,7 @@ async function crashed(w: CrashWorld, point: string) {
   await w.start();
 }
 
-describe('kill -9 inside a deletion or a suspension', () => {
+describe('kill -9 inside a deletion, a suspension or a hand-over', () => {
   it('after the deletion is stored: start-up writes its history, closes its request and says so on both cards', { timeout: 60_000 }, async () => {
     const { w, dm, clientId, secret, card } = await setUp('deleted:stored');
     await click(w, w.alice, card, 'Delete app…');
@@ -61,5 +61,25 @@ describe('kill -9 inside a deletion or a suspension', () => {
     expect((await w.stored()).audit.map((e) => e.event)).toContain('suspended');
     const texts = w.emulator.posts({ chatId: dm, creatorId: w.botId }).map((p) => p.text ?? '');
     expect(texts.some((t) => t.includes('An admin suspended your app') && t.includes('Leaked in a ticket'))).toBe(true);
+  });
+
+  it.each([
+    ['transfer:stored', 'finished: the app is the new owner\'s, the history has it and the previous owner is told'],
+    ['transfer:accepting', 'reopened: the app is still the owner\'s and accepting again works'],
+  ])('in a hand-over at %s: %s', { timeout: 60_000 }, async (point) => {
+    const { w, dm, card } = await setUp(point);
+    await click(w, w.alice, card, 'Offer the app', { newOwner: w.bob.id });
+    const bobDm = (await w.emulator.directChat(w.bob.id, w.botId)).id;
+    const offer = cardsIn(w, bobDm).at(-1)!.id;
+    await click(w, w.bob, offer, 'Accept').catch(() => undefined);
+    await crashed(w, point);
+    if (point === 'transfer:accepting') {
+      expect((await w.stored()).apps[0]!.ownerId).toBe(w.alice.id);
+      await click(w, w.bob, offer, 'Accept');
+    }
+    expect((await w.stored()).apps[0]!.ownerId).toBe(w.bob.id);
+    expect((await w.stored()).audit.map((e) => e.event)).toContain('transfer-accepted');
+    expect(textOf(w, offer)).toContain('You now own Crash Sync');
+    expect(w.emulator.posts({ chatId: dm, creatorId: w.botId }).some((p) => (p.text ?? '').includes('accepted your offer'))).toBe(true);
   });
 });
