@@ -16,7 +16,7 @@ import { appCard, myAppsCard, PAGE_SIZE } from './app-views.js';
 import { createClickGuard, str } from './click-guard.js';
 import { createHandOver } from './hand-over.js';
 import { createOwedEffects } from './owed-effects.js';
-import { createRotator } from './rotate-secret.js';
+import { createRotator, type Rotation } from './rotate-secret.js';
 
 export interface LifecycleOptions {
   services: Services;
@@ -32,7 +32,8 @@ const LIST_MAX = 20;
  * App lifecycle in chat: `my apps`, `app <name or client ID>` (the owner's card in a direct chat,
  * the admins' card in their channel), and the card's actions: rotate and revoke secrets, hand
  * over, delete, suspend and reinstate. Who may act is checked at click time (click-guard.ts);
- * every change is an audit entry. Rotations a crash interrupted are finished or undone by `recover`.
+ * every change is an audit entry. What a crash interrupted (a rotation, a change's consequences, an
+ * accepted hand-over) is finished or undone by `recover`, at start-up and with every sweep.
  */
 export function createLifecycle({ services, registry, closeRequestsOf }: LifecycleOptions) {
   const { store, clock, config, installations, log } = services;
@@ -148,7 +149,7 @@ export function createLifecycle({ services, registry, closeRequestsOf }: Lifecyc
    * Each under its app's lock, so work in progress in this process is never taken for a leftover.
    */
   async function recover(): Promise<void> {
-    const rotations = store.collection<Awaited<ReturnType<typeof rotator.leftovers>>[number]>('rotations');
+    const rotations = store.collection<Rotation>('rotations');
     for (const listed of await rotator.leftovers()) {
       await appLock
         .run(listed.clientId, async () => {
