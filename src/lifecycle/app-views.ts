@@ -102,14 +102,16 @@ export function appCard(app: AppRecord, v: AppCardView): Card {
       ? `Suspended${suspension}. Its secrets verify nothing until an admin reinstates it.`
       : app.status === 'deleted' || app.status === 'revoked'
         ? `Deleted${app.deletedAt ? ` at ${at(app.deletedAt)}` : ''}. Its secrets verify nothing; the record stays for the audit log.`
-        : `${status.text}.`;
+        : app.status === 'active'
+          ? 'Active: the secrets listed below work.'
+          : `${status.text}.`;
   const secrets = (kind: SecretKind) =>
     live
       ? liveSecrets<SecretEntry>(kind === 'client' ? clientSecretsOf(app) : sharedSecretsOf(app), v.now)
           .reverse()
           .map((e) => ({
             label: `${kind === 'client' ? 'Client secret' : 'Shared secret'} ${secretName(e)}`,
-            detail: secretLine(e),
+            detail: `Issued ${at(e.issuedAt)}${e.endsAt ? `; stops ${at(e.endsAt)} (the grace period after a rotation)` : ''}`,
             revokeTitle: `Revoke ${KIND_LABEL[kind]} ${secretName(e)} now`,
             secretId: e.id,
             kind,
@@ -128,7 +130,6 @@ export function appCard(app: AppRecord, v: AppCardView): Card {
     notice: v.notice ?? '',
     facts: [
       ...(v.ownerName !== undefined ? [{ title: 'Owner', value: plainText(v.ownerName) }] : []),
-      { title: 'Status', value: status.text },
       { title: 'Granted scopes', value: list(app.grantedScopes) },
       { title: 'Awaiting approval', value: list(app.pendingScopes) },
       { title: 'Created', value: at(app.createdAt) },
