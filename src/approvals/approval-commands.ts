@@ -2,9 +2,10 @@ import { argumentOf, type Command } from '../bot/commands.js';
 import type { IncomingMessage, Services } from '../bot/context.js';
 import { personNames } from '../bot/person-name.js';
 import { clipText, plainText } from '../cards/plain-text.js';
-import type { AppRecord, AppRegistry } from '../registry/app-records.js';
+import type { AppRegistry } from '../registry/app-records.js';
+import { createAppFinder } from '../registry/find-apps.js';
 import { nameKey } from '../registry/name-key.js';
-import { NAME_PREFIX_MAX, NAME_PREFIX_MIN } from '../store/schema.js';
+import { NAME_PREFIX_MIN } from '../store/schema.js';
 import type { Collection } from '../store/store.js';
 import { utc, type ApprovalRequest } from './approval-request.js';
 import { isLifecycleEvent, type AuditEntry, type AuditLog } from './audit-log.js';
@@ -99,24 +100,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     reinstated: 'reinstated',
   };
 
-  const appRecords = services.store.collection<AppRecord>('apps');
-
-  /** Apps whose name begins as `query` does (case and look-alikes forgiven), through the name-prefix index. */
-  async function byPrefix(query: string, accountId: string): Promise<AppRecord[]> {
-    const key = nameKey(query);
-    const chars = [...key];
-    if (chars.length < NAME_PREFIX_MIN) return [];
-    const filed = await appRecords.find('namePrefix', `${accountId}:${chars.slice(0, NAME_PREFIX_MAX).join('')}`);
-    // The index holds the first NAME_PREFIX_MAX characters; a longer query is checked in full here.
-    return filed.filter((a) => a.accountId === accountId && nameKey(a.appName).startsWith(key));
-  }
-
-  /** By client ID or whole name first; only when neither matches, by the beginning of the name. */
-  async function lookUp(query: string, accountId: string) {
-    const exact = await registry.findAll(query, accountId);
-    if (exact.length > 0) return { apps: exact, byPrefix: false };
-    return { apps: await byPrefix(query, accountId), byPrefix: true };
-  }
+  const lookUp = createAppFinder({ store: services.store, registry });
 
   /** "Expense Sync page 2" → the app and page 2; a name that merely ends so is tried whole when nothing else matches. */
   async function findApps(argument: string, accountId: string) {

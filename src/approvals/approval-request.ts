@@ -11,7 +11,8 @@ export interface ApprovalRequest {
   requesterId: string;
   scopes: string[];
   justification: string;
-  status: 'open' | 'decided' | 'expired';
+  /** 'withdrawn': closed undecided because the app was deleted (src/lifecycle/). */
+  status: 'open' | 'decided' | 'expired' | 'withdrawn';
   requestedAt: number;
   /** When the request was last posted to the admin chat (first time or as a reminder). */
   raisedAt: number;

@@ -79,6 +79,14 @@ export function statusCard(r: ApprovalRequest, ctx: { requesterName: string; dec
   if (ctx.raisedAgain) {
     return renderCard('approval-status', { title: 'This request was raised again below', tone: 'default', message: 'Decide on the newer card.', facts: base });
   }
+  if (r.status === 'withdrawn') {
+    return renderCard('approval-status', {
+      title: 'Request closed: the app was deleted',
+      tone: 'default',
+      message: 'Its owner deleted the app, so there is nothing left to decide and nothing was granted.',
+      facts: [...base, ...perScope(r)],
+    });
+  }
   if (r.status === 'expired' || !r.decision) {
     return renderCard('approval-status', {
       title: 'Request expired',

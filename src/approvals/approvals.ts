@@ -7,7 +7,7 @@ import { plainText, visibleText } from '../cards/plain-text.js';
 import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
-import type { AppRecord, AppRegistry } from '../registry/app-records.js';
+import { holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { approvalCommands } from './approval-commands.js';
 import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest, type Effect } from './approval-request.js';
@@ -152,7 +152,9 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       return noticeDialog('You cannot decide this request', refusal);
     }
     const closed = async (cur: ApprovalRequest) =>
-      cur.decision
+      cur.status === 'withdrawn'
+        ? noticeDialog('This request was closed', 'The app was deleted, so there is nothing to decide. Nothing was changed.')
+        : cur.decision
         ? noticeDialog('Already decided', `${OUTCOME_WORDS[outcomeOf(cur.decision)]} by ${plainText(await personName(ctx.client, cur.decision.by))} at ${utc(cur.decision.at)}. Nothing was changed.`)
         : noticeDialog('This request expired', 'Nothing was changed. The requester can ask again.');
     if (r.status !== 'open') return closed(r);
@@ -193,6 +195,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     return appLock.run(clientId, async () => {
       const app = await registry.get(clientId);
       if (!app || app.accountId !== ctx.installation.accountId || app.ownerId !== ctx.personId) return noticeDialog('Not your app', "Only the app's owner can ask for its scopes again.");
+      if (!holdsName(app)) return noticeDialog('This app was deleted', 'Nothing was asked for: a deleted app cannot gain scopes.');
       const all = await requests.find('client', clientId);
       if (all.some((x) => x.status === 'open')) return noticeDialog('Already waiting', 'A request for this app is already waiting for the admins.');
       const last = all.sort((a, b) => b.requestedAt - a.requestedAt)[0];
@@ -260,11 +263,28 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       if (!installation) continue;
       try {
         const client = await installations.client(installation);
-        if (isOverdue(r)) await expire(installation, client, r);
+        const app = await registry.get(r.clientId);
+        // Its app was deleted (a crash came between the deletion and closing its requests): closed, not raised.
+        if (app && !holdsName(app)) await closeRequestsOf(installation, client, r.clientId);
+        else if (isOverdue(r)) await expire(installation, client, r);
         else await raise(installation, client, r, now);
       } catch (err) {
         log.error('approval reminder or expiry failed; will retry', { requestId: r.id, err });
       }
+    }
+  }
+
+  /**
+   * Closes an app's open requests undecided because the app was deleted: each is one conditional
+   * update listing what it still owes (the admin card says so, the app's pending scopes go), so a
+   * decision racing it leaves one outcome. Idempotent; the sweep finishes what fails.
+   */
+  async function closeRequestsOf(installation: Installation, client: ChatClient, clientId: string): Promise<void> {
+    for (const r of await requests.find('client', clientId)) {
+      if (r.status !== 'open') continue;
+      const { before } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'withdrawn', effects: ['app', 'card'] } : undefined));
+      if (before?.status !== 'open') continue;
+      await followUps.settle(installation, client, r.id).catch((err: unknown) => log.error('closing a request failed; the sweep will', { requestId: r.id, err }));
     }
   }
 
@@ -273,6 +293,6 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     ['reject', onDecision],
     ['request-again', onAskAgain],
   ]);
-  return { onRegistered, requestScopes, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
+  return { onRegistered, requestScopes, closeRequestsOf, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
 }
 

@@ -49,14 +49,14 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
     return reveal?.clientId === clientId && !reveal.hidden;
   }
 
-  async function redrawCredentials(r: ApprovalRequest, client: ChatClient): Promise<typeof NOT_YET | undefined> {
+  async function redrawCredentials(r: ApprovalRequest, installation: Installation, client: ChatClient): Promise<typeof NOT_YET | undefined> {
     if (!r.credentialsCardId) return undefined; // filed before the card's id was kept
     const app = await registry.get(r.clientId);
     if (app?.status !== 'active') return undefined;
     if (await showsSecrets(r.credentialsCardId, r.clientId)) return NOT_YET;
     // Drawn from what is stored now (this request's scopes already applied), not from r alone: a
     // later request of the same app may have been filed meanwhile.
-    await client.updateCard(r.credentialsCardId, hiddenCredentialsCard(app, lastScopeDecision(await requests.find('client', r.clientId))));
+    await client.updateCard(r.credentialsCardId, hiddenCredentialsCard(app, { botId: installation.botId, graceHours: services.config.rotationGraceHours }, lastScopeDecision(await requests.find('client', r.clientId))));
     return undefined;
   }
 
@@ -84,7 +84,7 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
   async function run(effect: Effect, r: ApprovalRequest, installation: Installation, client: ChatClient): Promise<typeof NOT_YET | undefined> {
     switch (effect) {
       case 'credentials':
-        return redrawCredentials(r, client);
+        return redrawCredentials(r, installation, client);
       case 'app':
         await applyToApp(r);
         return undefined;

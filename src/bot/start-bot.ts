@@ -24,6 +24,7 @@ import { createNotificationHandler } from './handle-notification.js';
 import { createSubmitHandler, type SubmitHandlers } from './handle-submit.js';
 import { createRegistration } from '../registration/registration.js';
 import { createApprovals } from '../approvals/approvals.js';
+import { createLifecycle } from '../lifecycle/lifecycle.js';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
 import { tightenDataDir } from '../lib/private-data-dir.js';
 import { measure } from '../lib/time-spent.js';
@@ -180,11 +181,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const registry = createAppRegistry({ store, keys, catalog, clock });
   const approvals = createApprovals({ services, catalog, registry });
   const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
+  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
-  commands.push(...registration.commands, ...approvals.commands, helpCommand(allCommands));
-  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers]);
+  commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, helpCommand(allCommands));
+  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers]);
 
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
@@ -200,6 +202,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();
+  await lifecycle.recover(); // rotations too: no card may show a secret that does not work
   const hider = createRevealHider({ services, registry, reveals: registration.reveals, everyMs: timing.hideEveryMs ?? 1000, track: work.track });
   // Scheduled work runs on one instance at a time when several share a PostgreSQL store.
   const once = <T>(name: string, fn: () => Promise<T>) => store.exclusive(name, fn).then(() => undefined);
@@ -222,6 +225,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await pruneOld(store, clock.now(), log);
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
+    await lifecycle.sweep().catch((err: unknown) => log.error('lifecycle sweep failed', { err }));
   };
   await sweep();
   const sweepTimer = setInterval(() => void sweep(), timing.sweepEveryMs ?? 15_000);

@@ -144,6 +144,8 @@ export const credentialsSchema = z.strictObject({
 /** After the hide deadline: the same card with no secret in the data at all. */
 export const credentialsHiddenSchema = z.strictObject({
   ...credentialsBase,
+  /** Its "Rotate client secret" button names the bot (the submit is routed by it). */
+  botId: z.string().min(1),
   /** Which secrets were hidden (the shared secret too, when the app has one). */
   hiddenText: z.string().min(1),
   /** The last decision on the app's scope request, drawn in place when an admin decides. */
@@ -191,6 +193,100 @@ export const approvalOutcomeSchema = z.strictObject({
   botId: z.string().min(1),
 });
 
+/** The owner's list of apps (my apps): ten a page, each with an Open button. */
+export const myAppsSchema = z.strictObject({
+  ownerId: z.string().min(1),
+  botId: z.string().min(1),
+  title: z.string().min(1),
+  notice: z.string(),
+  apps: z.array(
+    z.strictObject({
+      appName: z.string().min(1),
+      subtitle: z.string().min(1),
+      tone: z.enum(['default', 'good', 'warning', 'attention']),
+      facts: z.array(fact).min(1),
+      clientId: z.string().min(1),
+      openTitle: z.string().min(1),
+    }),
+  ),
+  hasPrevious: z.boolean(),
+  hasNext: z.boolean(),
+  previousPage: z.string(),
+  nextPage: z.string(),
+});
+
+/** One app: its owner's view (rotate, revoke, hand over, edit, delete) or the admins' (suspend, reinstate). */
+export const appDetailSchema = z.strictObject({
+  clientId: z.string().min(1),
+  botId: z.string().min(1),
+  /** What the card shows, fingerprinted: a click on a card of an older state is refused. */
+  stamp: z.string().min(1),
+  appName: z.string().min(1),
+  subtitle: z.string().min(1),
+  statusText: z.string().min(1),
+  statusTone: z.enum(['default', 'good', 'warning', 'attention', 'emphasis']),
+  notice: z.string(),
+  facts: z.array(fact).min(1),
+  secrets: z.array(
+    z.strictObject({
+      label: z.string().min(1),
+      detail: z.string().min(1),
+      revokeTitle: z.string().min(1),
+      secretId: z.string().min(1),
+      kind: z.enum(['client', 'shared']),
+    }),
+  ),
+  ownerView: z.boolean(),
+  canEdit: z.boolean(),
+  canRotate: z.boolean(),
+  rotateText: z.string(),
+  canRotateShared: z.boolean(),
+  sharedRotateText: z.string(),
+  adminView: z.boolean(),
+  reasonLabel: z.string(),
+  canSuspend: z.boolean(),
+  canReinstate: z.boolean(),
+});
+
+/** Deleting an app asks first, on a card of its own. */
+export const appConfirmDeleteSchema = z.strictObject({
+  appName: z.string().min(1),
+  message: z.string().min(1),
+  clientId: z.string().min(1),
+  botId: z.string().min(1),
+  stamp: z.string().min(1),
+});
+
+/** A rotated secret, shown once (as the credentials card at registration). */
+export const secretIssuedSchema = z.strictObject({
+  appName: z.string().min(1),
+  kindLabel: z.enum(['client secret', 'shared secret']),
+  clientId: z.string().min(1),
+  secretTitle: z.string().min(1),
+  secret: z.string().min(1),
+  previousText: z.string().min(1),
+  hideAtText: z.string().min(1),
+});
+
+/** The same card once the secret is hidden: no secret in its data. */
+export const secretHiddenSchema = z.strictObject({
+  appName: z.string().min(1),
+  kindLabel: z.enum(['client secret', 'shared secret']),
+  clientId: z.string().min(1),
+  hiddenText: z.string().min(1),
+});
+
+/** A hand-over offer, in the proposed owner's direct chat; its buttons go once it is answered. */
+export const transferOfferSchema = z.strictObject({
+  title: z.string().min(1),
+  message: z.string().min(1),
+  facts: z.array(fact).min(1),
+  open: z.boolean(),
+  clientId: z.string().min(1),
+  offerId: z.string().min(1),
+  botId: z.string().min(1),
+});
+
 /** Template name (cards/<name>.json) → the schema of its data. */
 export const cardSchemas = {
   'step-type': stepTypeSchema,
@@ -209,6 +305,12 @@ export const cardSchemas = {
   'approval-request': approvalRequestSchema,
   'approval-status': approvalStatusSchema,
   'approval-outcome': approvalOutcomeSchema,
+  'my-apps': myAppsSchema,
+  'app-detail': appDetailSchema,
+  'app-confirm-delete': appConfirmDeleteSchema,
+  'secret-issued': secretIssuedSchema,
+  'secret-hidden': secretHiddenSchema,
+  'transfer-offer': transferOfferSchema,
 } as const;
 
 export type CardName = keyof typeof cardSchemas;
@@ -231,11 +333,27 @@ export type NoticeData = z.input<typeof noticeSchema>;
 export type ApprovalRequestData = z.input<typeof approvalRequestSchema>;
 export type ApprovalStatusData = z.input<typeof approvalStatusSchema>;
 export type ApprovalOutcomeData = z.input<typeof approvalOutcomeSchema>;
+export type MyAppsData = z.input<typeof myAppsSchema>;
+export type AppDetailData = z.input<typeof appDetailSchema>;
 
 /** The form step cards (each has the shared header, values, errors and Back/Cancel/Next). */
 export type StepCardName = Exclude<
   CardName,
-  'review' | 'flow-closed' | 'flow-moved' | 'credentials' | 'credentials-hidden' | 'notice' | 'approval-request' | 'approval-status' | 'approval-outcome'
+  | 'review'
+  | 'flow-closed'
+  | 'flow-moved'
+  | 'credentials'
+  | 'credentials-hidden'
+  | 'notice'
+  | 'approval-request'
+  | 'approval-status'
+  | 'approval-outcome'
+  | 'my-apps'
+  | 'app-detail'
+  | 'app-confirm-delete'
+  | 'secret-issued'
+  | 'secret-hidden'
+  | 'transfer-offer'
 >;
 
 /** Input ids per step card: a contract with the flow, which reads submitted values by these ids. */

@@ -7,6 +7,8 @@ export interface Person {
   firstName?: string | null;
   lastName?: string | null;
   email?: string | null;
+  /** The person's account (TMPersonInfo.companyId): someone of another account is not one of ours. */
+  companyId?: string | null;
 }
 
 export interface ChatInfo {

@@ -111,16 +111,20 @@ export function credentialsCard(issued: IssuedApp, hideAt: number, now: number):
 }
 
 /**
- * The same card once the secrets' time is up: no secret in its data at all. With `decision`, it
- * also says what became of the scopes that were awaiting approval (the message below has the details).
+ * The same card once the secrets' time is up: no secret in its data at all, and a button to rotate
+ * the client secret (src/lifecycle/). With `decision`, it also says what became of the scopes that
+ * were awaiting approval (the message below has the details).
  */
-export function hiddenCredentialsCard(app: AppRecord, decision?: ScopeDecision): Card {
+export function hiddenCredentialsCard(app: AppRecord, view: { botId: string; graceHours: number }, decision?: ScopeDecision): Card {
   const d = decision ? DECISION_TEXT[decision.outcome] : undefined;
+  const keeps = view.graceHours > 0 ? `the one it replaces keeps working for ${view.graceHours} hour${view.graceHours === 1 ? '' : 's'}` : 'the one it replaces stops at once';
+  const shown = sharedSecretsOf(app).length > 0
+    ? 'The client secret and the shared secret were shown once and are now hidden; nobody can show them again.'
+    : 'The client secret was shown once and is now hidden; nobody can show it again.';
   return renderCard('credentials-hidden', {
     ...base(app),
-    hiddenText: sharedSecretsOf(app).length > 0
-      ? 'The client secret and the shared secret were shown once and are now hidden; nobody can show them again. If they were lost, ask an admin of this account: I cannot rotate secrets yet.'
-      : 'The client secret was shown once and is now hidden; nobody can show it again. If it was lost, ask an admin of this account: I cannot rotate secrets yet.',
+    botId: view.botId,
+    hiddenText: `${shown} Lost or leaked? Rotate the client secret below: you get a new one, and ${keeps}.`,
     hasDecision: Boolean(decision),
     decisionTitle: d?.title ?? '',
     decisionColor: d?.color ?? 'default',
@@ -135,7 +139,7 @@ export function hiddenCredentialsCard(app: AppRecord, decision?: ScopeDecision):
  */
 export function lastScopeDecision(requests: readonly ApprovalRequest[]): ScopeDecision | undefined {
   const last = [...requests].sort((a, b) => b.requestedAt - a.requestedAt)[0];
-  if (!last || last.status === 'open') return undefined;
+  if (!last || last.status === 'open' || last.status === 'withdrawn') return undefined;
   if (last.status === 'expired' || !last.decision) return { outcome: 'expired', approved: [], notGranted: last.scopes };
   const d = last.decision;
   return { outcome: d.approved.length === 0 ? 'rejected' : d.rejected.length === 0 ? 'approved' : 'partially-approved', approved: d.approved, notGranted: d.rejected };

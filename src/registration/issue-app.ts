@@ -21,6 +21,8 @@ export interface Reveal {
   clientId: string;
   hideAt: number;
   hidden: boolean;
+  /** Set for a rotated secret's card (src/lifecycle/): which secret it shows, so it hides as its own card. */
+  rotation?: { kind: 'client' | 'shared'; entryId: string; last4: string };
 }
 
 /** The registration could not finish and was undone (or will be, by recovery): nothing is registered. */

@@ -1,5 +1,6 @@
 import type { Services } from '../bot/context.js';
-import type { AppRegistry } from '../registry/app-records.js';
+import { clientSecretsOf, sharedSecretsOf, type AppRegistry } from '../registry/app-records.js';
+import { rotatedSecretHiddenCard } from '../lifecycle/secret-cards.js';
 import type { Collection } from '../store/store.js';
 import type { ApprovalRequest } from '../approvals/approval-request.js';
 import { hiddenCredentialsCard, lastScopeDecision } from './credentials-card.js';
@@ -43,9 +44,17 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000,
   async function hideOne(reveal: Reveal): Promise<void> {
     const app = await registry.get(reveal.clientId);
     if (app?.status === 'issuing') return; // a registration still in progress or being recovered decides this card
+    const rotation = reveal.rotation;
+    // A rotation still in progress or being recovered decides its card, as a registration does.
+    if (app && rotation && (rotation.kind === 'client' ? clientSecretsOf(app) : sharedSecretsOf(app)).some((e) => e.id === rotation.entryId && e.issuing)) return;
     if (app) {
       const installation = await installations.get(reveal.accountId);
-      if (installation) await (await installations.client(installation)).updateCard(reveal.cardId, hiddenCredentialsCard(app, lastScopeDecision(await requests.find('client', app.clientId))));
+      if (installation) {
+        const card = rotation
+          ? rotatedSecretHiddenCard(app, rotation)
+          : hiddenCredentialsCard(app, { botId: installation.botId, graceHours: services.config.rotationGraceHours }, lastScopeDecision(await requests.find('client', app.clientId)));
+        await (await installations.client(installation)).updateCard(reveal.cardId, card);
+      }
     }
     // Spent (or its registration was undone and the form is back on the card): only this reveal's
     // own record goes, never another attempt's on the same card.

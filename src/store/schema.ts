@@ -4,6 +4,9 @@ import type { Reveal } from '../registration/issue-app.js';
 import type { Flow } from '../conversation/flow.js';
 import type { Installation } from '../platform/installations.js';
 import type { AppRecord } from '../registry/app-records.js';
+import type { Rotation } from '../lifecycle/rotate-secret.js';
+import type { Owed } from '../lifecycle/owed-effects.js';
+import type { TransferOffer } from '../lifecycle/hand-over.js';
 import { nameKey } from '../registry/name-key.js';
 
 /**
@@ -82,6 +85,12 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
     },
   }),
   audit: define<AuditEntry>({ indexes: { client: (e) => e.clientId, actor: (e) => e.actorId ?? undefined } }),
+  // Only rotations in progress are kept (src/lifecycle/rotate-secret.ts): start-up finishes or undoes them.
+  rotations: define<Rotation>({ ordered: { startedAt: (r) => r.startedAt } }),
+  // Only changes whose consequences are still owed (src/lifecycle/owed-effects.ts): start-up finishes them.
+  'lifecycle-owed': define<Owed>({ ordered: { at: (o) => o.at } }),
+  // Keyed by client ID: each app's latest hand-over offer. 'accepting' ones are finished at start-up.
+  'transfer-offers': define<TransferOffer>({ ordered: { accepting: (o) => (o.status === 'accepting' ? o.at : undefined) } }),
   'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
   'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
 };

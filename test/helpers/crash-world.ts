@@ -7,6 +7,8 @@ import { cardText } from '../../src/cards/inspect-card.js';
 import type { Flow } from '../../src/conversation/flow.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { AppRecord } from '../../src/registry/app-records.js';
+import type { AuditEntry } from '../../src/approvals/audit-log.js';
+import type { Rotation } from '../../src/lifecycle/rotate-secret.js';
 import { readStoreFiles } from '../../src/store/lowdb/read-store-files.js';
 import { createPostgresStore } from '../../src/store/postgres-store.js';
 import { startChild, type Child } from './child-process.js';
@@ -62,6 +64,8 @@ export async function startCrashWorld(options: CrashWorldOptions = {}) {
     dave,
     adminChatId: adminChat.id,
     dataDir,
+    /** The bot's own HTTP address (GET /registry/clients/:id). */
+    url: base,
     botId: '',
     get child() {
       return child!;
@@ -85,14 +89,26 @@ export async function startCrashWorld(options: CrashWorldOptions = {}) {
       if (options.databaseUrl) {
         const store = await createPostgresStore(options.databaseUrl, { poolSize: 2, lockPoolSize: 1 });
         try {
-          return { apps: await store.collection<AppRecord>('apps').list(), flows: await store.collection<Flow>('flows').list(), requests: await store.collection<ApprovalRequest>('approvals').list() };
+          return {
+            apps: await store.collection<AppRecord>('apps').list(),
+            flows: await store.collection<Flow>('flows').list(),
+            requests: await store.collection<ApprovalRequest>('approvals').list(),
+            rotations: await store.collection<Rotation>('rotations').list(),
+            audit: await store.collection<AuditEntry>('audit').list(),
+          };
         } finally {
           await store.close();
         }
       }
       const data = readStoreFiles(dataDir);
       const values = <T>(name: string) => Object.values(data[name] ?? {}) as T[];
-      return { apps: values<AppRecord>('apps'), flows: values<Flow>('flows'), requests: values<ApprovalRequest>('approvals') };
+      return {
+        apps: values<AppRecord>('apps'),
+        flows: values<Flow>('flows'),
+        requests: values<ApprovalRequest>('approvals'),
+        rotations: values<Rotation>('rotations'),
+        audit: values<AuditEntry>('audit'),
+      };
     },
     /** Every card the bot posted, with its text as shown now. */
     cards() {

@@ -234,11 +234,13 @@ const { clientSecret: _cs, sharedSecret: _ss, hideAtText: _h, ...hiddenBase } = 
 const undecided = { hasDecision: false, decisionTitle: '', decisionColor: 'default', decisionApproved: [], decisionNotGranted: [] } satisfies Partial<CardData['credentials-hidden']>;
 export const credentialsHidden: CardData['credentials-hidden'] = {
   ...hiddenBase,
+  botId: ids.botId,
   ...undecided,
   hiddenText: 'The client secret and the shared secret were shown once and are now hidden.',
 };
 export const credentialsHiddenPlain: CardData['credentials-hidden'] = {
   ...hiddenBase,
+  botId: ids.botId,
   hiddenText: 'The client secret was shown once and is now hidden.',
   pendingScopes: [],
   grantedScopes: ['ReadAccounts'],
@@ -267,6 +269,63 @@ export const approvalRequest: CardData['approval-request'] = {
     { value: 'ReadCallRecording', title: 'ReadCallRecording: Download call recordings' },
   ],
   approvedScopes: 'A2PSMS,ReadCallRecording',
+};
+
+const appFacts = [
+  { title: 'Status', value: 'Active' },
+  { title: 'Granted scopes', value: 'ReadMessages' },
+  { title: 'Created', value: '2026-11-28 10:00 UTC' },
+];
+export const myApps: CardData['my-apps'] = {
+  ownerId: '400111',
+  botId: ids.botId,
+  title: 'Your apps (12), page 1 of 2',
+  notice: '',
+  apps: [{ appName: 'Expense Bot', subtitle: 'REST API app · Active', tone: 'good', facts: appFacts, clientId: 'abc123', openTitle: 'Open Expense Bot' }],
+  hasPrevious: false,
+  hasNext: true,
+  previousPage: '0',
+  nextPage: '2',
+};
+export const appDetailOwner: CardData['app-detail'] = {
+  clientId: 'abc123',
+  botId: ids.botId,
+  stamp: 'st4mp',
+  appName: 'Expense Bot',
+  subtitle: 'REST API app · client ID abc123',
+  statusText: 'Active.',
+  statusTone: 'good',
+  notice: '',
+  facts: appFacts,
+  secrets: [
+    { label: 'Client secret …ab12', detail: '…ab12, issued 2026-11-28 10:00 UTC', revokeTitle: 'Revoke client secret …ab12 now', secretId: 'cs-1', kind: 'client' },
+    { label: 'Shared secret …cd34', detail: '…cd34, issued 2026-11-28 10:00 UTC', revokeTitle: 'Revoke shared secret …cd34 now', secretId: 'ss-1', kind: 'shared' },
+  ],
+  ownerView: true,
+  canEdit: true,
+  canRotate: true,
+  rotateText: 'Rotating gives you a new client secret. …ab12 keeps working for 24 hours, then stops.',
+  canRotateShared: true,
+  sharedRotateText: 'Rotating gives you a new shared secret. …cd34 keeps working for 24 hours, then stops.',
+  adminView: false,
+  reasonLabel: '',
+  canSuspend: false,
+  canReinstate: false,
+};
+export const appDetailAdmin: CardData['app-detail'] = {
+  ...appDetailOwner,
+  statusText: 'Suspended by an admin. Reason: leaked secret.',
+  statusTone: 'attention',
+  secrets: [],
+  ownerView: false,
+  canEdit: false,
+  canRotate: false,
+  rotateText: '',
+  canRotateShared: false,
+  sharedRotateText: '',
+  adminView: true,
+  reasonLabel: 'Reason for reinstating (optional)',
+  canReinstate: true,
 };
 
 /** Every card in every state the flow produces: [label, name, data]. */
@@ -308,5 +367,14 @@ export const allCases: Case[] = [
   ['approval-status: decided', 'approval-status', { title: 'Partly approved: some scopes rejected', tone: 'warning', message: 'Reason: recordings only, not SMS.', facts: [{ title: 'App', value: 'Expense Bot' }, { title: 'ReadCallRecording', value: 'Approved' }, { title: 'A2PSMS', value: 'Rejected' }] }],
   ['approval-status: expired', 'approval-status', { title: 'Request expired', tone: 'attention', message: '', facts: [{ title: 'App', value: 'Expense Bot' }] }],
   ['approval-outcome: decided', 'approval-outcome', { title: 'Your scope request was decided', tone: 'good', message: '', facts: [{ title: 'A2PSMS', value: 'Approved' }], canAskAgain: false, clientId: 'abc123', botId: ids.botId }],
+  ['my-apps', 'my-apps', myApps],
+  ['my-apps: none yet', 'my-apps', { ...myApps, title: 'You have no apps yet', notice: 'Say **create app** to register your first one.', apps: [], hasNext: false }],
+  ['app-detail: owner', 'app-detail', appDetailOwner],
+  ['app-detail: admin, suspended', 'app-detail', appDetailAdmin],
+  ['app-confirm-delete', 'app-confirm-delete', { appName: 'Expense Bot', message: 'Its secrets stop working at once.', clientId: 'abc123', botId: ids.botId, stamp: 'st4mp' }],
+  ['secret-issued', 'secret-issued', { appName: 'Expense Bot', kindLabel: 'client secret', clientId: 'abc123', secretTitle: 'Client secret', secret: 'rgr_cs_x', previousText: '…ab12 keeps working until 2026-11-29 10:00 UTC.', hideAtText: 'Copy it now.' }],
+  ['secret-hidden', 'secret-hidden', { appName: 'Expense Bot', kindLabel: 'shared secret', clientId: 'abc123', hiddenText: 'The new shared secret …wxyz was shown once and is now hidden.' }],
+  ['transfer-offer: open', 'transfer-offer', { title: 'Alice Archer offers you Expense Bot', message: 'Accept to own it.', facts: appFacts, open: true, clientId: 'abc123', offerId: 'offer-1', botId: ids.botId }],
+  ['transfer-offer: answered', 'transfer-offer', { title: 'You now own Expense Bot', message: 'Done.', facts: appFacts, open: false, clientId: 'abc123', offerId: 'offer-1', botId: ids.botId }],
   ['approval-outcome: expired, can ask again', 'approval-outcome', { title: 'Your scope request expired', tone: 'attention', message: 'No admin decided in time.', facts: [{ title: 'A2PSMS', value: 'Not granted' }], canAskAgain: true, clientId: 'abc123', botId: ids.botId }],
 ];

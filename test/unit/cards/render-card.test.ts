@@ -49,7 +49,16 @@ describe('every card in every state', () => {
     const data = c[2] as Partial<CardData['review']> & { requestId?: string; clientId?: string };
     for (const action of submits(render(c))) {
       // Form cards act on a flow (at a version), approval cards on a request, outcome cards on an app.
-      const target = c[1] === 'approval-request' ? { requestId: data.requestId } : c[1] === 'approval-outcome' ? { clientId: data.clientId } : { flowId: data.flowId, version: data.version };
+      // Lifecycle cards act on an app (the list's Next and Previous on its owner's list).
+      const onApp = ['approval-outcome', 'credentials-hidden', 'app-detail', 'app-confirm-delete', 'transfer-offer'].includes(c[1]);
+      const target =
+        c[1] === 'approval-request'
+          ? { requestId: data.requestId }
+          : onApp
+            ? { clientId: data.clientId }
+            : c[1] === 'my-apps'
+              ? { ownerId: (c[2] as CardData['my-apps']).ownerId }
+              : { flowId: data.flowId, version: data.version };
       expect(action.data).toMatchObject({ action: expect.any(String), botId: data.botId, ...target });
     }
   });

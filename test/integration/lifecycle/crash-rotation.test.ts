@@ -1,0 +1,3 @@
+import { rotationCrashSuite } from '../../helpers/crash-lifecycle.js';
+
+rotationCrashSuite('lowdb');
