@@ -7,6 +7,7 @@ import { sharedSecretsOf, type AppRecord } from '../../src/registry/app-records.
 import { startChild, type Child } from '../helpers/child-process.js';
 import { flowDriver, goodBasics } from '../helpers/flow.js';
 import { scanDataDir } from '../helpers/scan-data-dir.js';
+import { newestSecret, press, sayForCard, textOf } from '../helpers/lifecycle.js';
 import { cardText, startWorld, type World } from '../helpers/world.js';
 
 let world: World | undefined;
@@ -83,6 +84,34 @@ describe('secrets at rest in DATA_DIR', () => {
     expect((await request(w2.bot.url).get(`/registry/clients/${app.clientId}`).auth(app.clientId, secrets.clientSecret)).status).toBe(200);
     const stored = (await w2.bot.services.store.collection<AppRecord>('apps').get(app.clientId))!;
     expect(w2.bot.services.keys.decrypt(sharedSecretsOf(stored)[0]!.sealed)).toBe(secrets.sharedSecret);
+  });
+
+  it('still holds no secret in plain text, and only private files, after a rotation of both secrets and an edit', async () => {
+    const { w, dm, app, secrets } = await installAndRegister();
+    const card = await sayForCard(w, w.alice, dm.id, 'app Expense Sync');
+    await press(w, card, w.alice, 'Rotate client secret');
+    const rotatedClient = newestSecret(w, dm.id, 'cs').secret;
+    await press(w, card, w.alice, 'Rotate shared secret');
+    const rotatedShared = newestSecret(w, dm.id, 'ss').secret;
+    expect(rotatedClient).not.toBe(secrets.clientSecret);
+    expect(rotatedShared).not.toBe(secrets.sharedSecret);
+    // An edit: the form opens at its review; a scope more, saved.
+    const before = w.botCards(dm.id).length;
+    await w.emulator.post({ chatId: dm.id, personId: w.alice.id, text: 'edit app Expense Sync' });
+    await w.emulator.waitFor(() => w.botCards(dm.id).length > before, { message: 'no edit form' });
+    const flow = flowDriver(w, w.alice, dm.id);
+    await flow.click('edit', {}, { section: 'scopes' });
+    await flow.next({ scopes: 'ReadMessages,SMS' });
+    await flow.click('submit');
+    expect(textOf(w, flow.flowCard().id)).toMatch(/Changes saved/);
+    const scan = scanDataDir(w.dataDir, { ...secrets, rotatedClient, rotatedShared });
+    expect(scan.leaks).toEqual([]);
+    expect(scan.loose).toEqual([]);
+    // And everything still works: both client secrets verify (the grace), the new shared secret opens.
+    expect((await request(w.bot.url).get(`/registry/clients/${app.clientId}`).auth(app.clientId, secrets.clientSecret)).status).toBe(200);
+    expect((await request(w.bot.url).get(`/registry/clients/${app.clientId}`).auth(app.clientId, rotatedClient)).body.scopes).toEqual(['ReadMessages', 'SMS']);
+    const stored = (await w.bot.services.store.collection<AppRecord>('apps').get(app.clientId))!;
+    expect(sharedSecretsOf(stored).map((e) => w.bot.services.keys.decrypt(e.sealed))).toEqual([secrets.sharedSecret, rotatedShared]);
   });
 
   it('makes files restored with a looser mode private again at start-up, and says which', async () => {
