@@ -164,6 +164,13 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       return closed({ ...r, status: 'expired' });
     }
 
+    // The app was deleted (its requests not closed yet: a deletion racing this click, or its close failed): close them now.
+    const app = await registry.get(r.clientId);
+    if (!app || !holdsName(app)) {
+      await closeRequestsOf(ctx.installation, ctx.client, r.clientId).catch((err: unknown) => ctx.log.error('closing a deleted app\'s requests failed; the sweep will', { err }));
+      return closed({ ...r, status: 'withdrawn' });
+    }
+
     let approved: string[];
     // A reason of invisible characters only is no reason: the requester would read nothing.
     const reason = typeof data.reason === 'string' && visibleText(data.reason) ? data.reason.trim().slice(0, 1000) : null;

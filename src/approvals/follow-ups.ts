@@ -6,7 +6,7 @@ import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
 import { RingCentralError } from '../platform/rc-client.js';
-import type { AppRegistry } from '../registry/app-records.js';
+import { holdsName, type AppRegistry } from '../registry/app-records.js';
 import type { Collection } from '../store/store.js';
 import { outcomeOf, type ApprovalRequest, type Effect } from './approval-request.js';
 import { outcomeCard, statusCard } from './approval-views.js';
@@ -65,7 +65,8 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
     await registry.update(r.clientId, (app) => {
       if (r.status === 'open') return { ...app, pendingScopes: [...new Set([...app.pendingScopes, ...r.scopes.filter((s) => !app.grantedScopes.includes(s))])], updatedAt: now };
       // Only what the app still waits for: a scope its owner removed meanwhile (an edit) is not granted.
-      const approved = r.status === 'decided' && r.decision ? r.decision.approved.filter((s) => app.pendingScopes.includes(s)) : [];
+      // A deleted app gains nothing, whatever a decision that raced its deletion says.
+      const approved = r.status === 'decided' && r.decision && holdsName(app) ? r.decision.approved.filter((s) => app.pendingScopes.includes(s)) : [];
       return { ...app, grantedScopes: [...new Set([...app.grantedScopes, ...approved])], pendingScopes: app.pendingScopes.filter((s) => !r.scopes.includes(s)), updatedAt: now };
     });
   }
@@ -100,8 +101,9 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
       case 'requester': {
         if (r.status === 'open') return;
         const deciderName = r.decision ? await personName(client, r.decision.by) : undefined;
-        const chatId = await client.openDirect(r.requesterId);
         const app = await registry.get(r.clientId);
+        // The app may have changed hands since it asked: the news goes to whoever owns it now.
+        const chatId = await client.openDirect(app && holdsName(app) ? app.ownerId : r.requesterId);
         const hasScopes = (app?.grantedScopes.length ?? 0) > 0;
         await client.postCard(chatId, outcomeCard(r, { botId: installation.botId, hasScopes, ...(deciderName ? { deciderName } : {}) }));
         return;

@@ -237,6 +237,8 @@ export const appDetailSchema = z.strictObject({
     }),
   ),
   ownerView: z.boolean(),
+  /** Offer and delete: not while an admin has the app suspended. */
+  canHandOver: z.boolean(),
   canEdit: z.boolean(),
   canRotate: z.boolean(),
   rotateText: z.string(),

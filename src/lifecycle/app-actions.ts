@@ -3,8 +3,9 @@ import type { Services } from '../bot/context.js';
 import { noticeDialog } from '../bot/dialogs.js';
 import type { SubmitContext, SubmitHandler, SubmitReply } from '../bot/handle-submit.js';
 import type { Card } from '../cards/render-card.js';
+import { visibleText } from '../cards/plain-text.js';
 import type { ChatClient } from '../platform/chat-client.js';
-import { hasSharedSecret, holdsName, type AppRecord, type AppRegistry, type SecretKind } from '../registry/app-records.js';
+import { hasSharedSecret, type AppRecord, type AppRegistry, type SecretKind } from '../registry/app-records.js';
 import { isLive } from '../registry/app-secrets.js';
 import type { NamedLock } from '../store/named-lock.js';
 import { confirmDeleteCard } from './app-views.js';
@@ -12,6 +13,7 @@ import type { createOwedEffects } from './owed-effects.js';
 import { str, type createClickGuard } from './click-guard.js';
 import { RotationUndone, UNDONE_TEXT, type createRotator } from './rotate-secret.js';
 import { KIND_LABEL, secretName, secretsOf } from './secret-cards.js';
+import { SUSPENDED_HOLD } from './hand-over.js';
 
 export interface ActionDeps {
   services: Services;
@@ -79,6 +81,7 @@ export function appActions(deps: ActionDeps): Map<string, SubmitHandler> {
   const askDelete = async (ctx: SubmitContext): Promise<SubmitReply> => {
     const { app, reply } = await guard.check(ctx, 'owner', { redraw: ownerRedraw(ctx) });
     if (!app) return reply;
+    if (app.status === 'suspended') return noticeDialog('This app is suspended', SUSPENDED_HOLD);
     const chatId = ctx.chatId ?? (await ctx.client.openDirect(ctx.personId));
     await ctx.client.postCard(chatId, confirmDeleteCard(app, { botId: ctx.installation.botId, now: clock.now() }));
     return;
@@ -87,10 +90,11 @@ export function appActions(deps: ActionDeps): Map<string, SubmitHandler> {
   const confirmDelete = locked(async (ctx) => {
     const { app, reply } = await guard.check(ctx, 'owner', { redraw: (a) => confirmDeleteCard(a, { botId: ctx.installation.botId, now: clock.now() }) });
     if (!app) return reply;
+    if (app.status === 'suspended') return noticeDialog('This app is suspended', SUSPENDED_HOLD);
     const at = iso();
     // The commit point: one conditional write; from here the app authorises nothing.
     const after = await owed.change(ctx, { ...about(ctx, app), change: { event: 'deleted' } }, () =>
-      registry.update(app.clientId, (cur) => (cur.ownerId === ctx.personId && holdsName(cur) ? { ...cur, status: 'deleted', deletedAt: at, updatedAt: at } : undefined)),
+      registry.update(app.clientId, (cur) => (cur.ownerId === ctx.personId && cur.status === 'active' ? { ...cur, status: 'deleted', deletedAt: at, updatedAt: at } : undefined)),
     );
     if (after?.status !== 'deleted') return noticeDialog('Nothing was deleted', 'The app changed while you clicked. Say **app** with its name to see it as it is.');
     ctx.log.info('app deleted', { clientId: app.clientId });
@@ -109,7 +113,7 @@ export function appActions(deps: ActionDeps): Map<string, SubmitHandler> {
         return noticeDialog(suspend ? 'Already suspended' : 'Not suspended', 'Someone got there first, so nothing was changed. The card now shows the app as it is.');
       }
       const reason = str(ctx.submit.data.reason).trim().slice(0, 1000);
-      if (suspend && !reason) return noticeDialog('A reason is needed', "Please write why in the Reason field before suspending; the app's owner will see it. Nothing was changed.");
+      if (suspend && !visibleText(reason)) return noticeDialog('A reason is needed', "Please write why in the Reason field before suspending; the app's owner will see it. Nothing was changed.");
       const at = iso();
       const after = await owed.change(ctx, { ...about(ctx, app), change: { event: suspend ? 'suspended' : 'reinstated', reason } }, () =>
         registry.update(app.clientId, (cur) => {

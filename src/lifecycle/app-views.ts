@@ -103,7 +103,9 @@ export function appCard(app: AppRecord, v: AppCardView): Card {
       : app.status === 'deleted' || app.status === 'revoked'
         ? `Deleted${app.deletedAt ? ` at ${at(app.deletedAt)}` : ''}. Its secrets verify nothing; the record stays for the audit log.`
         : app.status === 'active'
-          ? 'Active: the secrets listed below work.'
+          ? liveSecrets(clientSecretsOf(app), v.now).length > 0
+            ? 'Active: the secrets listed below work.'
+            : 'Active, but no client secret works now: rotate to get a new one.'
           : `${status.text}.`;
   const secrets = (kind: SecretKind) =>
     live
@@ -136,6 +138,7 @@ export function appCard(app: AppRecord, v: AppCardView): Card {
     ],
     secrets: [...secrets('client'), ...secrets('shared')],
     ownerView: owner && live,
+    canHandOver: owner && app.status === 'active',
     canEdit: owner && app.status === 'active',
     canRotate,
     rotateText: canRotate ? rotationText(app, 'client', v.now, v.graceHours) : '',

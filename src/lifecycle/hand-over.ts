@@ -62,6 +62,7 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
         { title: 'Type', value: Object.hasOwn(APP_TYPE_LABELS, app.appType) ? APP_TYPE_LABELS[app.appType] : String(app.appType) },
         { title: 'Client ID', value: app.clientId },
         { title: 'Granted scopes', value: app.grantedScopes.length ? plainText(app.grantedScopes.join(', ')) : 'None' },
+        ...(app.pendingScopes.length ? [{ title: 'Awaiting approval', value: `${plainText(app.pendingScopes.join(', '))} (the admins' decision will come to the owner)` }] : []),
       ],
       open,
       clientId: app.clientId,
@@ -78,6 +79,7 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
   const offer = locked(async (ctx) => {
     const { app, reply } = await guard.check(ctx, 'owner', { redraw: (a) => ownerCard(a, ctx.installation.botId) });
     if (!app) return reply;
+    if (app.status === 'suspended') return noticeDialog('This app is suspended', SUSPENDED_HOLD);
     const typed = str(ctx.submit.data.newOwner).trim();
     if (!typed) return noticeDialog('To whom?', "Type the new owner's person id in the field above the button, then click it again.");
     const toId = personIdIn(typed);
@@ -147,6 +149,7 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
   const accept = locked(async (ctx) => {
     const { o, app, reply } = await openOffer(ctx);
     if (!o) return reply;
+    if (app.status === 'suspended') return noticeDialog('This app is suspended', 'An admin suspended it after it was offered to you, so it cannot change hands until it is reinstated. Nothing was changed; the offer stays open.');
     if (await holdsSameName(app, ctx.personId)) return noticeDialog('You have an app of that name', `You already own an app called ${plainText(app.appName)}: rename or delete yours first, then accept. Nothing was changed.`);
     // 'accepting' marks the hand-over as under way: a crash from here is finished (or the offer reopened) at start-up.
     const { before } = await offers.update(app.clientId, (cur) => (cur?.offerId === o.offerId && cur.status === 'open' ? { ...cur, status: 'accepting', cardId: cur.cardId ?? ctx.cardId ?? null } : undefined));
@@ -211,3 +214,6 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
 
   return { submitHandlers, withdraw, settleAccept, leftovers };
 }
+
+/** While an admin has an app suspended, it stays where the admins can find it: with its owner. */
+export const SUSPENDED_HOLD = 'An admin suspended it, so it cannot be handed over or deleted until it is reinstated. Nothing was changed.';

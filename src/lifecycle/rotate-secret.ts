@@ -64,10 +64,13 @@ export function createRotator({ services, registry, reveals, audit }: { services
     let before = liveSecrets(secretsOf(app, kind), now);
     try {
       const { id: cardId } = await ctx.client.postCard(chatId, noticeCard(`New ${KIND_LABEL[kind]}: issuing…`, 'Your new secret appears here in a moment.'));
-      current = (await rotations.update(rotation.id, (cur) => cur && { ...cur, cardId })).after ?? { ...current, cardId };
+      // Known before it is stored: if storing it fails, the undo still finds the card to overwrite.
+      current = { ...current, cardId };
+      current = (await rotations.update(rotation.id, (cur) => cur && { ...cur, cardId })).after ?? current;
       const issued = await registry.beginSecret(app.clientId, kind);
       if (!issued) throw new Error('the app cannot take a new secret now');
-      current = (await rotations.update(rotation.id, (cur) => cur && { ...cur, entryId: issued.entryId })).after ?? { ...current, entryId: issued.entryId };
+      current = { ...current, entryId: issued.entryId };
+      current = (await rotations.update(rotation.id, (cur) => cur && { ...cur, entryId: issued.entryId })).after ?? current;
       const last4 = issued.secret.slice(-4);
       await reveals.put(revealKey(cardId, app.clientId), { cardId, accountId: app.accountId, clientId: app.clientId, hideAt: rotation.hideAt, hidden: false, rotation: { kind, entryId: issued.entryId, last4 } });
       checkpoint('rotate:stored');

@@ -24,7 +24,15 @@ export function rotationText(app: AppRecord, kind: SecretKind, now: number, grac
   const { endsAtOnce, graced } = rotationEffect(secretsOf(app, kind), now);
   const fresh = `Rotating gives you a new ${label}, shown once in a private card.`;
   if (!graced) return `${fresh} No ${label} works now, so nothing else changes.`;
-  const grace = graceHours > 0 ? `${secretName(graced)} keeps working for ${hours(graceHours)}, then stops` : `${secretName(graced)} stops at once (no grace period is set)`;
+  // A secret already in a grace keeps the earlier of its end and a new grace (completeIssue).
+  const graceEnd = now + graceHours * 3_600_000;
+  const alreadyEnds = graced.endsAt !== undefined && Date.parse(graced.endsAt) < graceEnd ? Date.parse(graced.endsAt) : undefined;
+  const grace =
+    graceHours <= 0
+      ? `${secretName(graced)} stops at once (no grace period is set)`
+      : alreadyEnds !== undefined
+        ? `${secretName(graced)} keeps working until ${utc(alreadyEnds)} as before, then stops`
+        : `${secretName(graced)} keeps working for ${hours(graceHours)}, then stops`;
   if (endsAtOnce) return `${fresh} Two are live now, so ${secretName(endsAtOnce)} stops at once; ${grace}.`;
   return `${fresh} ${grace.charAt(0).toUpperCase()}${grace.slice(1)}.`;
 }
