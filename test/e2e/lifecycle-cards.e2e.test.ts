@@ -79,8 +79,13 @@ async function checkWidths(person: string, chat: string, minCards: number) {
 async function keep(text: string, name: string) {
   const dir = join(import.meta.dirname, 'latest');
   mkdirSync(dir, { recursive: true });
+  const card = page.locator('#posts .card', { hasText: text }).last();
   await page.setViewportSize({ width: 500, height: 900 });
-  await page.locator('#posts .card', { hasText: text }).last().screenshot({ path: join(dir, `${name}.png`), timeout: 5000 });
+  // Tall enough that the whole card sits below the page's header: the picture shows the card alone.
+  const height = (await card.boundingBox())?.height ?? 900;
+  await page.setViewportSize({ width: 500, height: Math.ceil(height) + 600 });
+  await card.screenshot({ path: join(dir, `${name}.png`), timeout: 5000 });
+  await page.setViewportSize({ width: 500, height: 900 });
 }
 
 describe('lifecycle cards in Chromium', () => {
