@@ -32,6 +32,7 @@ import { createWorkTracker } from '../lib/work-tracker.js';
 import { createRevealHider } from '../registration/reveal-hider.js';
 import { pruneOld } from './housekeeping.js';
 import { shutdown } from './shutdown.js';
+import { startOAuth, type OAuthServer } from '../oauth/start-oauth.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -104,6 +105,8 @@ export interface RunningBot {
   /** Hides due secrets and expires abandoned forms now. */
   sweep(): Promise<void>;
   registry: AppRegistry;
+  /** The authorization server (issuer BOT_PUBLIC_URL + OAUTH_ISSUER_PATH). */
+  oauth: OAuthServer;
   close(): Promise<void>;
 }
 
@@ -182,6 +185,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const approvals = createApprovals({ services, catalog, registry });
   const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
   const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf });
+  const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
@@ -198,7 +202,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       }),
     );
   const webhook = createWebhookHandler({ verificationToken, onNotification, log });
-  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, botIconUrl: config.botIconUrl, log });
+  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, oauth: oauth.routes, botIconUrl: config.botIconUrl, log });
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();
@@ -243,6 +247,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     maintain,
     sweep,
     registry,
+    oauth,
     close() {
       closing ??= shutdown({ server, work, log, drainMs: timing.drainMs ?? 10_000, stopTimers: () => [timer, sweepTimer].forEach(clearInterval), hider, installations, store });
       return closing;
