@@ -36,6 +36,8 @@ export interface OAuthProvider {
   issuer: string;
   /** The `aud` of every access token: the company's APIs as one resource. */
   audience: string;
+  /** The jti of one of our JWT access tokens (signature checked), else undefined. */
+  jtiOfJwt(value: string): Promise<string | undefined>;
 }
 
 export function createProvider(deps: ProviderDeps): OAuthProvider {
@@ -44,7 +46,8 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
   const audience = `${issuer}/api`;
   const publicKeys = createLocalJWKSet({ keys: signing.publicJwks });
 
-  /** The jti of one of our JWT access tokens, after checking our signature (look-ups for introspection and revocation). */
+  // oidc-provider refuses to introspect or revoke JWTs; oauth-routes.ts hands it the jti instead,
+  // after this checked that the token is ours.
   const jtiOfJwt = async (value: string) => {
     try {
       await compactVerify(value, publicKeys);
@@ -54,7 +57,7 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
       return undefined;
     }
   };
-  const StoreAdapter = storeAdapter({ store, keys, jtiOfJwt });
+  const StoreAdapter = storeAdapter({ store, keys });
   const clients = clientAdapter(registry);
   const Adapter = class {
     private readonly inner;
@@ -165,5 +168,5 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
   // Failures are logged by kind only: the events carry requests, and requests carry secrets.
   provider.on('server_error', (_ctx: unknown, err: Error) => log.error('oauth server error', { err: err.message }));
   provider.on('grant.error', (_ctx: unknown, err: { error?: string; error_description?: string }) => log.info('oauth grant refused', { error: err.error, description: err.error_description }));
-  return { provider, issuer, audience };
+  return { provider, issuer, audience, jtiOfJwt };
 }

@@ -48,7 +48,7 @@ export async function startOAuth({ services, registry, catalog, publicUrl }: { s
   });
   return {
     ...built,
-    routes: oauthRoutes({ provider: built.provider, issuerPath, interactions }),
+    routes: oauthRoutes({ provider: built.provider, issuerPath, interactions, jtiOfJwt: built.jtiOfJwt }),
     credentials,
     endpoints: { issuer, authorize: `${issuer}/auth`, token: `${issuer}/token` },
   };

@@ -13,6 +13,9 @@ import type { Store } from '../store/store.js';
  * - the payload is encrypted (`keys.encrypt`), so a copy of DATA_DIR or the database holds no
  *   token, code or session in a usable form.
  *
+ * JWT access tokens are recorded under their `jti` (see create-provider.ts): oidc-provider does
+ * not keep them, and introspection and revocation find them by it (oauth-routes.ts).
+ *
  * `expiresAt` lets housekeeping prune what has expired (oidc-provider never asks twice for those).
  *
  * @example
@@ -37,16 +40,9 @@ export interface OAuthDoc {
 export interface StoreAdapterOptions {
   store: Store;
   keys: Keys;
-  /**
-   * JWT access tokens are kept under their `jti`; oidc-provider looks them up by their whole value
-   * (introspection, revocation): this turns a value into its jti after checking our signature.
-   */
-  jtiOfJwt?: (value: string) => Promise<string | undefined>;
 }
 
-const looksLikeJwt = (value: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(value);
-
-export function storeAdapter({ store, keys, jtiOfJwt }: StoreAdapterOptions): new (model: string) => Adapter {
+export function storeAdapter({ store, keys }: StoreAdapterOptions): new (model: string) => Adapter {
   const docs = store.collection<OAuthDoc>('oauth');
   const key = (model: string, kind: string, value: string) => keys.hash(`oidc:${model}:${kind}:${value}`);
 
@@ -81,10 +77,6 @@ export function storeAdapter({ store, keys, jtiOfJwt }: StoreAdapterOptions): ne
 
     async find(id: string) {
       if (typeof id !== 'string' || id.length === 0 || id.length > 4096) return undefined;
-      if (this.model === 'AccessToken' && looksLikeJwt(id)) {
-        const jti = await jtiOfJwt?.(id);
-        return jti ? open(await docs.get(this.docId(jti))) : undefined;
-      }
       return open(await docs.get(this.docId(id)));
     }
 

@@ -53,3 +53,77 @@ export async function oauthError(call: Promise<unknown>): Promise<string> {
 }
 
 export { oidc };
+
+/** A browser, as far as the sign-in pages need one: cookies, and redirects followed by hand. */
+export function browser() {
+  const jar = new Map<string, string>();
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = line.split(';');
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const gone = attrs.some((a) => /^\s*(max-age=0|expires=Thu, 01 Jan 1970)/i.test(a));
+      if (gone) jar.delete(name);
+      else jar.set(name, pair.slice(eq + 1));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const b = {
+    jar,
+    /** One request, no redirect followed. */
+    async send(url: string, init: { method?: string; form?: Record<string, string> } = {}) {
+      const res = await fetch(url, {
+        method: init.method ?? (init.form ? 'POST' : 'GET'),
+        redirect: 'manual',
+        headers: { cookie: cookie(), ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+      });
+      remember(res);
+      return { status: res.status, location: res.headers.get('location'), html: await res.text(), url };
+    },
+    /** Follows redirects on `origin` until a page, or a redirect elsewhere (the app's redirect URI). */
+    async go(url: string, init: { form?: Record<string, string> } = {}) {
+      let res = await b.send(url, init);
+      const origin = new URL(url).origin;
+      for (let hops = 0; res.location && hops < 10; hops++) {
+        const next = new URL(res.location, res.url);
+        if (next.origin !== origin) return { ...res, location: next.href };
+        res = await b.send(next.href);
+      }
+      return res;
+    },
+  };
+  return b;
+}
+
+/** A form's action on a page, as the browser would resolve it. */
+export function formAction(html: string, base: string, ending: string): string {
+  const found = [...html.matchAll(/<form[^>]*action="([^"]+)"/g)].map((m) => m[1]!.replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))).find((a) => a.endsWith(ending));
+  if (!found) throw new Error(`no form ending ${ending} on the page:\n${html}`);
+  return new URL(found, base).href;
+}
+
+/** The sign-in link the bot sent `person` in chat (the newest), or undefined. */
+export function signInLinkFor(w: World, personId: string): string | undefined {
+  const chats = w.emulator.posts({ creatorId: w.botId }).filter((p) => (p.text ?? '').includes('/signin/'));
+  const mine = chats.filter((p) => w.emulator.chat(p.groupId)?.members.includes(personId));
+  return mine.at(-1)?.text?.match(/https?:\/\/\S+\/signin\/\S+/)?.[0];
+}
+
+/**
+ * The whole 3-legged dance as a person does it: the app sends the browser to /auth, the page asks
+ * who they are, the bot sends them a link in chat, they open it, then allow. Returns the redirect
+ * to the app (with the code), and the pages seen on the way.
+ */
+export async function signInAndConsent(w: World, config: oidc.Configuration, person: { id: string; email: string }, params: Record<string, string>) {
+  const b = browser();
+  const start = await b.go(oidc.buildAuthorizationUrl(config, params).href);
+  if (start.location) return { b, start, redirect: start.location, consent: undefined };
+  const identify = formAction(start.html, start.url, '/identify');
+  const before = signInLinkFor(w, person.id);
+  const check = await b.go(identify, { form: { email: person.email } });
+  await w.emulator.waitFor(() => signInLinkFor(w, person.id) !== before, { message: 'no sign-in link in chat' });
+  const consent = await b.go(signInLinkFor(w, person.id)!);
+  const allowed = await b.go(formAction(consent.html, consent.url, '/allow'), { form: {} });
+  return { b, start, check, consent, redirect: allowed.location };
+}

@@ -52,7 +52,7 @@ describe('the authorization server, found and used by openid-client', () => {
     expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(decodeJwt(tokens.access_token)).toMatchObject({ iss: `${w.env.BOT_PUBLIC_URL}/oauth`, aud: `${w.env.BOT_PUBLIC_URL}/oauth/api`, sub: w.bob.id, client_id: clientId, scope: 'ReadMessages' });
     expect(tokens.expires_in).toBe(3600);
-    const wrong = await discover(w, clientId, `${secret.slice(0, -1)}x`, style);
+    const wrong = await discover(w, clientId, `${secret.slice(0, -1)}${secret.endsWith('x') ? 'y' : 'x'}`, style);
     expect(await oauthError(oidc.genericGrantRequest(wrong, 'urn:ietf:params:oauth:grant-type:jwt-bearer', { assertion: credential.credential }))).toBe('invalid_client');
   });
 });
