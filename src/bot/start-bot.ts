@@ -33,6 +33,7 @@ import { createRevealHider } from '../registration/reveal-hider.js';
 import { pruneOld } from './housekeeping.js';
 import { shutdown } from './shutdown.js';
 import { startOAuth, type OAuthServer } from '../oauth/start-oauth.js';
+import { createJwtCredentialCommands } from '../oauth/jwt-credentials.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -186,11 +187,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
   const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf });
   const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
+  const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
-  commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, helpCommand(allCommands));
-  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers]);
+  commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, ...jwtCredentials.commands, helpCommand(allCommands));
+  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers, ...jwtCredentials.submitHandlers]);
 
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
@@ -230,6 +232,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
     await lifecycle.sweep().catch((err: unknown) => log.error('lifecycle sweep failed', { err }));
+    await jwtCredentials.sweep().catch((err: unknown) => log.error('JWT credential sweep failed', { err }));
   };
   await sweep();
   const sweepTimer = setInterval(() => void sweep(), timing.sweepEveryMs ?? 15_000);

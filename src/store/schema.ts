@@ -11,6 +11,7 @@ import { nameKey } from '../registry/name-key.js';
 import type { OAuthDoc } from '../oauth/store-adapter.js';
 import type { JwtCredential } from '../oauth/jwt-credential-store.js';
 import type { SignInLink } from '../oauth/sign-in-links.js';
+import type { JwtReveal } from '../oauth/jwt-credentials.js';
 
 /**
  * Every collection the bot keeps and the indexes its queries use: one place to see the data.
@@ -104,6 +105,7 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
     ordered: { expiresAt: (c) => c.expiresAt ?? undefined },
   }),
   'sign-in-links': define<SignInLink>({ ordered: { expiresAt: (l) => l.expiresAt } }),
+  'jwt-reveals': define<JwtReveal>({ ordered: { hideAt: (r) => r.hideAt } }),
   'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
   'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
 };
