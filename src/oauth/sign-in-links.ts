@@ -12,7 +12,8 @@ import type { Store } from '../store/store.js';
  *   const signedIn = await links.consume(token, interactionUid, now); // personId once, then undefined
  */
 export interface SignInLink {
-  interactionUid: string;
+  /** Keyed hash of the interaction's uid (its cookie holds the uid). */
+  interactionKey: string;
   personId: string;
   accountId: string;
   expiresAt: number;
@@ -22,10 +23,11 @@ export interface SignInLink {
 export function signInLinks({ store, keys, minutes }: { store: Store; keys: Keys; minutes: number }) {
   const links = store.collection<SignInLink>('sign-in-links');
   const idOf = (token: string) => keys.hash(`sign-in-link:${token}`);
+  const interactionKey = (uid: string) => keys.hash(`sign-in-link-interaction:${uid}`);
   return {
     async create(input: { interactionUid: string; personId: string; accountId: string; now: number }): Promise<string> {
       const token = randomBytes(32).toString('base64url');
-      await links.put(idOf(token), { interactionUid: input.interactionUid, personId: input.personId, accountId: input.accountId, expiresAt: input.now + minutes * 60_000 });
+      await links.put(idOf(token), { interactionKey: interactionKey(input.interactionUid), personId: input.personId, accountId: input.accountId, expiresAt: input.now + minutes * 60_000 });
       return token;
     },
     /** The link's person, the first time it is opened for its own sign-in within its minutes; undefined otherwise. */
@@ -34,7 +36,7 @@ export function signInLinks({ store, keys, minutes }: { store: Store; keys: Keys
       let won = false;
       const { after } = await links.update(idOf(token), (cur) => {
         won = false;
-        if (!cur || cur.usedAt !== undefined || cur.expiresAt <= now || cur.interactionUid !== interactionUid) return undefined;
+        if (!cur || cur.usedAt !== undefined || cur.expiresAt <= now || cur.interactionKey !== interactionKey(interactionUid)) return undefined;
         won = true;
         return { ...cur, usedAt: now };
       });
