@@ -34,6 +34,7 @@ import { pruneOld } from './housekeeping.js';
 import { shutdown } from './shutdown.js';
 import { startOAuth, type OAuthServer } from '../oauth/start-oauth.js';
 import { createJwtCredentialCommands } from '../oauth/jwt-credentials.js';
+import { useOAuthEndpoints } from '../registration/credentials-card.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -187,6 +188,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
   const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf });
   const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
+  useOAuthEndpoints(oauth.endpoints);
   const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
 
   const commands: Command[] = [];
