@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, decodeJwt, importJWK, SignJWT } from 'jose';
 import type { Clock } from '../lib/clock.js';
 import type { Keys } from '../lib/crypto-keys.js';
+import type { AuditEntry } from '../approvals/audit-log.js';
 import type { Store } from '../store/store.js';
 import type { SigningKeys } from './signing-keys.js';
 
@@ -32,6 +33,9 @@ export interface JwtCredential {
 
 export function createJwtCredentials({ store, keys, signing, issuer, clock }: { store: Store; keys: Keys; signing: SigningKeys; issuer: string; clock: Clock }) {
   const records = store.collection<JwtCredential>('jwt-credentials');
+  const audit = store.collection<AuditEntry>('audit');
+  /** Suspending or deleting the app ends its credentials for good, even if it is reinstated later. */
+  const endedByApp = async (c: JwtCredential) => (await audit.find('client', c.clientId)).some((e) => (e.event === 'suspended' || e.event === 'deleted') && e.at >= c.createdAt);
   const publicKeys = createLocalJWKSet({ keys: signing.publicJwks });
   const hashOf = (jwt: string) => keys.hash(`jwt-credential:${jwt}`);
   const live = (c: JwtCredential | undefined, now: number) => Boolean(c && c.revokedAt === undefined && (c.expiresAt === null || c.expiresAt > now));
@@ -65,7 +69,12 @@ export function createJwtCredentials({ store, keys, signing, issuer, clock }: { 
         const { jti } = decodeJwt(credential);
         const record = typeof jti === 'string' ? await records.get(jti) : undefined;
         if (!record || !keys.verifyHash(`jwt-credential:${credential}`, record.hash)) return undefined;
-        return record.clientId === clientId && live(record, clock.now()) ? record : undefined;
+        if (record.clientId !== clientId || !live(record, clock.now())) return undefined;
+        if (await endedByApp(record)) {
+          await records.update(record.id, (cur) => (cur && cur.revokedAt === undefined ? { ...cur, revokedAt: clock.now() } : undefined));
+          return undefined;
+        }
+        return record;
       } catch {
         return undefined;
       }

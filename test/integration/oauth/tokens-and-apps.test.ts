@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startWorld, type World } from '../../helpers/world.js';
+import { createAuditLog } from '../../../src/approvals/audit-log.js';
 import { newClientId } from '../../../src/registry/app-records.js';
 import { activeApp, discover, oauthDraft, oauthError, oidc, REDIRECT, signInAndConsent } from '../../helpers/oauth.js';
 
@@ -79,6 +80,22 @@ describe('apps over their life', () => {
     await w.bot.registry.update(a.clientId, (r) => ({ ...r, status }));
     expect(await oauthError(a.exchange())).toBe('invalid_client');
     expect((await oidc.tokenIntrospection(await discover(w, sibling.clientId, sibling.secret), tokens.access_token)).active).toBe(false);
+  });
+
+  it('ends the JWT credentials of an app that was suspended, even once it is reinstated', async () => {
+    w = await startWorld();
+    const a = await jwtApp();
+    expect((await a.exchange()).access_token).toBeTruthy();
+    await w.bot.registry.update(a.clientId, (r) => ({ ...r, status: 'suspended' }));
+    await createAuditLog(w.bot.services.store, w.clock).append({ event: 'suspended', clientId: a.clientId, appName: 'x', requestId: '', actorId: w.dave.id, scopes: [], reason: 'test' });
+    w.clock.advance(1000);
+    await w.bot.registry.update(a.clientId, (r) => ({ ...r, status: 'active' }));
+    expect(await oauthError(a.exchange())).toBe('invalid_grant');
+    const [mine] = await w.bot.oauth.credentials.listFor(w.account.id, w.bob.id);
+    expect(mine!.revokedAt).toBeDefined();
+    // A credential made after the reinstatement works.
+    const { credential } = await w.bot.oauth.credentials.issue({ clientId: a.clientId, accountId: w.account.id, personId: w.bob.id, days: 1 });
+    expect((await oidc.genericGrantRequest(a.config, JWT_BEARER, { assertion: credential })).access_token).toBeTruthy();
   });
 
   it('puts a scope approved later in the next token, and never a pending one', async () => {
