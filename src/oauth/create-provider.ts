@@ -108,6 +108,8 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
     scopes: ['openid', 'offline_access'],
     claims: { openid: ['sub'] },
     responseTypes: ['code'],
+    // Apps have a client secret (checked against its keyed hash), nothing else.
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     pkce: { required: () => true },
     // Redirect URIs exactly as registered, always named in the request.
     allowOmittingSingleRegisteredRedirectUri: false,

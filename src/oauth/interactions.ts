@@ -31,6 +31,8 @@ export interface InteractionDeps {
   track<T>(work: Promise<T>): Promise<T>;
 }
 
+const LINKS_PER_WINDOW = 5;
+const LINK_WINDOW_MS = 15 * 60_000;
 const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,}$/;
 
 export function interactionRoutes(deps: InteractionDeps): Router {
@@ -85,6 +87,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     void deps.track(sendLink(details.uid, app, email)).catch((err: unknown) => log.warn('sign-in link not sent', { err: (err as Error).message }));
   });
 
+  // Anyone who knows an app's client ID and redirect URI can open a sign-in page: a person gets at
+  // most LINKS_PER_WINDOW links per window (per instance), so the page cannot be used to flood them.
+  const sentTo = new Map<string, number[]>();
+  const mayNotify = (personId: string, now: number) => {
+    const recent = (sentTo.get(personId) ?? []).filter((t) => t > now - LINK_WINDOW_MS);
+    if (recent.length >= LINKS_PER_WINDOW) return false;
+    sentTo.set(personId, [...recent, now]);
+    if (sentTo.size > 10_000) sentTo.delete(sentTo.keys().next().value!); // bounded memory
+    return true;
+  };
+
   async function sendLink(uid: string, app: AppRecord, email: string) {
     const installation = await installations.get(app.accountId);
     if (!installation) return;
@@ -94,6 +107,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const person = await client.getPerson(direct.personId);
     // Only people of the app's own account, with exactly this address, get a link.
     if (String(person.companyId ?? '') !== app.accountId || person.email?.toLowerCase() !== email.toLowerCase()) return;
+    if (!mayNotify(direct.personId, clock.now())) return void log.warn('sign-in links: too many for one person; not sent', { app: app.clientId });
     const token = await links.create({ interactionUid: uid, personId: direct.personId, accountId: app.accountId, now: clock.now() });
     const url = `${deps.issuer.replace(/\/$/, '')}/interaction/${encodeURIComponent(uid)}/signin/${token}`;
     await client.postText(

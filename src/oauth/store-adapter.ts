@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 import type { Keys } from '../lib/crypto-keys.js';
 import type { Store } from '../store/store.js';
 
@@ -42,6 +42,9 @@ export interface StoreAdapterOptions {
   keys: Keys;
 }
 
+/** The models whose documents belong to a grant (oidc-provider revokes them by grant id). */
+const GRANT_MODELS = ['AccessToken', 'AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+
 export function storeAdapter({ store, keys }: StoreAdapterOptions): new (model: string) => Adapter {
   const docs = store.collection<OAuthDoc>('oauth');
   const key = (model: string, kind: string, value: string) => keys.hash(`oidc:${model}:${kind}:${value}`);
@@ -53,6 +56,15 @@ export function storeAdapter({ store, keys }: StoreAdapterOptions): new (model: 
     const payload = JSON.parse(keys.decrypt(doc.sealed)) as AdapterPayload;
     return doc.consumed !== undefined ? { ...payload, consumed: doc.consumed } : payload;
   };
+
+  /** Everything issued under a grant, and the grant itself. */
+  async function endGrant(grantId: string) {
+    for (const model of GRANT_MODELS) {
+      const found = await docs.find('grant', key(model, 'grant', grantId));
+      await Promise.all(found.map((doc) => docs.delete(doc.id)));
+    }
+    await docs.delete(key('Grant', 'id', grantId));
+  }
 
   return class StoreAdapter implements Adapter {
     constructor(private readonly model: string) {}
@@ -92,8 +104,18 @@ export function storeAdapter({ store, keys }: StoreAdapterOptions): new (model: 
 
     async consume(id: string) {
       const at = Math.floor(Date.now() / 1000);
-      // Only the first use marks it: oidc-provider detects a second use by `consumed` being set.
-      await docs.update(this.docId(id), (cur) => (cur && cur.consumed === undefined ? { ...cur, consumed: at } : undefined));
+      let first = false;
+      // Only the first use marks it. oidc-provider checks `consumed` before it calls this, but two
+      // uses at the same moment can both pass that check: the one that loses here ends the family.
+      const { before } = await docs.update(this.docId(id), (cur) => {
+        first = cur !== undefined && cur.consumed === undefined;
+        return first ? { ...cur!, consumed: at } : undefined;
+      });
+      if (before && !first) {
+        const { grantId } = JSON.parse(keys.decrypt(before.sealed)) as AdapterPayload;
+        if (grantId) await endGrant(grantId);
+        throw new errors.InvalidGrant!('grant request is invalid');
+      }
     }
 
     async destroy(id: string) {

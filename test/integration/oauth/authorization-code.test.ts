@@ -46,6 +46,19 @@ describe('3-legged OAuth: authorization code with PKCE, signed in through chat',
     expect(intro.active).toBe(false);
   });
 
+  it('lets at most one of two uses of a refresh token at the same moment through, and then ends the family', async () => {
+    w = await startWorld();
+    const { clientId, secret } = await activeApp(w);
+    const config = await discover(w, clientId, secret);
+    const { verifier, challenge, state } = await pkce();
+    const flow = await signInAndConsent(w, config, w.bob, { redirect_uri: REDIRECT, scope: 'ReadMessages', code_challenge: challenge, code_challenge_method: 'S256', state });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(flow.redirect!), { pkceCodeVerifier: verifier, expectedState: state });
+    const both = await Promise.allSettled([oidc.refreshTokenGrant(config, tokens.refresh_token!), oidc.refreshTokenGrant(config, tokens.refresh_token!)]);
+    const won = both.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won.length).toBeLessThanOrEqual(1);
+    for (const r of won) expect(await oauthError(oidc.refreshTokenGrant(config, r.refresh_token!))).toBe('invalid_grant');
+  });
+
   it('gives no refresh token to an app registered without refresh tokens', async () => {
     w = await startWorld();
     const { clientId, secret } = await activeApp(w, { refreshTokens: false });

@@ -19,7 +19,7 @@ describe('the authorization server, found and used by openid-client', () => {
     expect(meta.token_endpoint).toBe(`${w.env.BOT_PUBLIC_URL}/oauth/token`);
     expect(meta.code_challenge_methods_supported).toEqual(['S256']);
     expect(meta.grant_types_supported).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer']));
-    expect(meta.token_endpoint_auth_methods_supported).toEqual(expect.arrayContaining(['client_secret_basic', 'client_secret_post']));
+    expect(meta.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic', 'client_secret_post']);
     const rfc8414 = await request(w.bot.url).get('/.well-known/oauth-authorization-server/oauth');
     expect(rfc8414.status).toBe(200);
     expect(rfc8414.body.issuer).toBe(meta.issuer);

@@ -47,6 +47,20 @@ describe("oidc-provider's adapter over the store", () => {
     expect(await tokens.find('short')).toBeUndefined();
   });
 
+  it('ends the whole grant when a second use loses the race to the first', async () => {
+    const { Adapter } = setup();
+    const codes = new Adapter('AuthorizationCode');
+    const access = new Adapter('AccessToken');
+    const grants = new Adapter('Grant');
+    await grants.upsert('g', { jti: 'g' }, 60);
+    await codes.upsert('c', { jti: 'c', grantId: 'g' }, 60);
+    await access.upsert('at', { jti: 'at', grantId: 'g' }, 60);
+    await codes.consume('c');
+    await expect(codes.consume('c')).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(await access.find('at')).toBeUndefined();
+    expect(await grants.find('g')).toBeUndefined();
+  });
+
   it('treats inherited names as ids like any other', async () => {
     const { Adapter } = setup();
     const sessions = new Adapter('Session');
