@@ -59,6 +59,24 @@ describe('3-legged OAuth: authorization code with PKCE, signed in through chat',
     for (const r of won) expect(await oauthError(oidc.refreshTokenGrant(config, r.refresh_token!))).toBe('invalid_grant');
   });
 
+  it('leaves a scope the app no longer holds out of the next refreshed token, and puts a newly granted one in the next consent', async () => {
+    w = await startWorld();
+    const { clientId, secret } = await activeApp(w, { scopes: ['ReadMessages', 'ReadCallRecording'] });
+    const config = await discover(w, clientId, secret);
+    const first = await pkce();
+    const flow = await signInAndConsent(w, config, w.bob, { redirect_uri: REDIRECT, scope: 'ReadMessages ReadCallRecording', code_challenge: first.challenge, code_challenge_method: 'S256', state: first.state });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(flow.redirect!), { pkceCodeVerifier: first.verifier, expectedState: first.state });
+    expect(tokens.scope).toBe('ReadMessages');
+    await w.bot.registry.update(clientId, (r) => ({ ...r, grantedScopes: ['ReadCallRecording'], pendingScopes: [] }));
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(decodeJwt(refreshed.access_token).scope).toBeUndefined();
+    const second = await pkce();
+    const again = await signInAndConsent(w, config, w.bob, { redirect_uri: REDIRECT, scope: 'ReadMessages ReadCallRecording', code_challenge: second.challenge, code_challenge_method: 'S256', state: second.state });
+    expect(again.consent!.html).toContain('ReadCallRecording');
+    const next = await oidc.authorizationCodeGrant(config, new URL(again.redirect!), { pkceCodeVerifier: second.verifier, expectedState: second.state });
+    expect(decodeJwt(next.access_token).scope).toBe('ReadCallRecording');
+  });
+
   it('gives no refresh token to an app registered without refresh tokens', async () => {
     w = await startWorld();
     const { clientId, secret } = await activeApp(w, { refreshTokens: false });
