@@ -186,10 +186,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const registry = createAppRegistry({ store, keys, catalog, clock });
   const approvals = createApprovals({ services, catalog, registry });
   const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
-  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf });
   const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
   useOAuthEndpoints(oauth.endpoints);
   const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
+  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps });
 
   const commands: Command[] = [];
   const allCommands = () => commands;

@@ -1,7 +1,7 @@
 import { argumentOf, type Command } from '../bot/commands.js';
 import type { Services } from '../bot/context.js';
 import { plainText } from '../cards/plain-text.js';
-import type { Card } from '../platform/chat-client.js';
+import type { Card, ChatClient } from '../platform/chat-client.js';
 import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import { holdsName } from '../registry/app-records.js';
 import type { JwtCredential, JwtCredentials } from './jwt-credential-store.js';
@@ -82,22 +82,34 @@ export function createJwtCredentialCommands({ services, registry, credentials, t
     },
   };
 
+  /** A person's credentials as text, never their value; undefined when they have none. */
+  async function listText(accountId: string, personId: string): Promise<string | undefined> {
+    const mine = await credentials.listFor(accountId, personId);
+    if (mine.length === 0) return undefined;
+    const lines = await Promise.all(
+      mine.map(async (c) => {
+        const app = await registry.get(c.clientId);
+        const state = c.revokedAt !== undefined ? `revoked ${day(c.revokedAt)}` : !credentials.isLive(c) ? 'expired' : c.expiresAt === null ? 'no expiry' : `expires ${day(c.expiresAt)}`;
+        return `• **${shown(app?.appName ?? c.clientId)}**: ${c.id} (ending ${c.last4}), created ${day(c.createdAt)}, ${state}`;
+      }),
+    );
+    return `Your JWT credentials:\n${lines.join('\n')}\n\nSay **revoke jwt <id>** to end one.`;
+  }
+
   const list: Command = {
     words: ['my jwts', 'my jwt credentials'],
     summary: 'your JWT credentials (never their value), with their ids to revoke them.',
     async run({ client, installation }, m) {
-      const mine = await credentials.listFor(installation.accountId, m.personId);
-      if (mine.length === 0) return void (await client.postText(m.chatId, 'You have no JWT credentials. Say **create jwt <app>** to make one.'));
-      const lines = await Promise.all(
-        mine.map(async (c) => {
-          const app = await registry.get(c.clientId);
-          const state = c.revokedAt !== undefined ? `revoked ${day(c.revokedAt)}` : !credentials.isLive(c) ? 'expired' : c.expiresAt === null ? 'no expiry' : `expires ${day(c.expiresAt)}`;
-          return `• **${shown(app?.appName ?? c.clientId)}**: ${c.id} (ending ${c.last4}), created ${day(c.createdAt)}, ${state}`;
-        }),
-      );
-      await client.postText(m.chatId, `Your JWT credentials:\n${lines.join('\n')}\n\nSay **revoke jwt <id>** to end one.`);
+      const text = await listText(installation.accountId, m.personId);
+      await client.postText(m.chatId, text ?? 'You have no JWT credentials. Say **create jwt <app>** to make one.');
     },
   };
+
+  /** For `my apps` (src/lifecycle): the person's JWT credentials after their apps, when they have any. */
+  async function afterMyApps(client: ChatClient, chatId: string, accountId: string, personId: string) {
+    const text = await listText(accountId, personId);
+    if (text) await client.postText(chatId, text);
+  }
 
   const revoke: Command = {
     words: ['revoke jwt'],
@@ -126,5 +138,5 @@ export function createJwtCredentialCommands({ services, registry, credentials, t
     }
   }
 
-  return { commands: [create, list, revoke], submitHandlers: new Map(), sweep };
+  return { commands: [create, list, revoke], submitHandlers: new Map(), sweep, afterMyApps };
 }

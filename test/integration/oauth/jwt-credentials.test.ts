@@ -39,6 +39,10 @@ describe('JWT credentials in chat', () => {
     expect(listed!.text).toContain('Expense Sync');
     expect(listed!.text).not.toContain(credential);
     const id = listed!.text!.match(/jwt-[\w-]+/)![0];
+    // `my apps` lists them too, after the apps.
+    const viaMyApps = await w.say(w.bob, bobDm.id, 'my apps', 2);
+    expect(viaMyApps.at(-1)!.text).toContain(id);
+    expect(viaMyApps.at(-1)!.text).not.toContain(credential);
     const [revoked] = await w.say(w.bob, bobDm.id, `revoke jwt ${id}`);
     expect(revoked!.text).toContain(`Revoked ${id}`);
     expect(await oauthError(oidc.genericGrantRequest(config, JWT_BEARER, { assertion: credential }))).toBe('invalid_grant');
