@@ -104,7 +104,7 @@ export function formAction(html: string, base: string, ending: string): string {
 }
 
 /** The sign-in link the bot sent `person` in chat (the newest), or undefined. */
-export function signInLinkFor(w: World, personId: string): string | undefined {
+export function signInLinkFor(w: Pick<World, 'emulator' | 'botId'>, personId: string): string | undefined {
   const chats = w.emulator.posts({ creatorId: w.botId }).filter((p) => (p.text ?? '').includes('/signin/'));
   const mine = chats.filter((p) => w.emulator.chat(p.groupId)?.members.includes(personId));
   return mine.at(-1)?.text?.match(/https?:\/\/\S+\/signin\/\S+/)?.[0];
@@ -115,7 +115,7 @@ export function signInLinkFor(w: World, personId: string): string | undefined {
  * who they are, the bot sends them a link in chat, they open it, then allow. Returns the redirect
  * to the app (with the code), and the pages seen on the way.
  */
-export async function signInAndConsent(w: World, config: oidc.Configuration, person: { id: string; email: string }, params: Record<string, string>) {
+export async function signInAndConsent(w: Pick<World, 'emulator' | 'botId'>, config: oidc.Configuration, person: { id: string; email: string }, params: Record<string, string>) {
   const b = browser();
   const start = await b.go(oidc.buildAuthorizationUrl(config, params).href);
   if (start.location) return { b, start, redirect: start.location, consent: undefined };
