@@ -91,6 +91,7 @@ describe('authorization server settings', () => {
   it.each([
     ['OAUTH_ISSUER_PATH', 'oauth'],
     ['OAUTH_ISSUER_PATH', '/bot'],
+    ['OAUTH_ISSUER_PATH', '/registry'],
     ['OAUTH_ISSUER_PATH', '/.well-known/x'],
     ['OAUTH_ISSUER_PATH', '/a b'],
     ['ACCESS_TOKEN_SECONDS', '30'],

@@ -109,6 +109,20 @@ describe('apps over their life', () => {
     expect((await a.exchange()).scope).toBe('ReadMessages ReadCallRecording');
   });
 
+  it('keeps each app to its own method: no jwt-bearer for a 3-legged app, no authorization code for a jwt app', async () => {
+    w = await startWorld();
+    const threeLegged = await activeApp(w);
+    const { credential } = await w.bot.oauth.credentials.issue({ clientId: threeLegged.clientId, accountId: w.account.id, personId: w.bob.id, days: 1 });
+    const config = await discover(w, threeLegged.clientId, threeLegged.secret);
+    // oidc-provider: "requested grant type is not allowed for this client"
+    expect(await oauthError(oidc.genericGrantRequest(config, JWT_BEARER, { assertion: credential }))).toBe('invalid_request');
+    const a = await jwtApp();
+    const url = oidc.buildAuthorizationUrl(a.config, { redirect_uri: REDIRECT, scope: 'ReadMessages', code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256' });
+    const res = await fetch(url, { redirect: 'manual' });
+    expect(res.headers.get('location')).toBeNull();
+    expect(res.status).toBe(400);
+  });
+
   it('refuses a JWT credential of another app, a revoked one, an expired one, and a forged one', async () => {
     w = await startWorld();
     const a = await jwtApp();
