@@ -23,7 +23,6 @@ declare module 'oidc-provider' {
     revokeByGrantId(grantId: string): Promise<void>;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   type Loose = any;
 
   export interface InteractionDetails {
