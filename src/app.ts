@@ -1,4 +1,4 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Dialog } from './bot/dialogs.js';
 import type { SubmitReply } from './bot/handle-submit.js';
 import { iconRoute } from './http/icon-route.js';
@@ -19,6 +19,8 @@ export interface AppDeps {
   webhook: (req: IncomingMessage, res: ServerResponse) => void;
   onSubmit: (body: unknown) => Promise<SubmitReply>;
   onLateReply: (body: unknown, dialog: Dialog) => Promise<void>;
+  /** The authorization server's routes (src/oauth/oauth-routes.ts), when it runs. */
+  oauth?: Router;
   /** The icon every dialog carries (RingCentral requires one). */
   botIconUrl: string;
   log: Logger;
@@ -36,6 +38,7 @@ export function createApp(deps: AppDeps): Express {
   app.post('/bot/webhook', (req, res) => deps.webhook(req, res));
   app.use(registryRoute({ registry: deps.registry }));
   app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, onLateReply: deps.onLateReply, iconUrl: deps.botIconUrl, log: deps.log }));
+  if (deps.oauth) app.use(deps.oauth);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

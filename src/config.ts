@@ -57,6 +57,19 @@ const EnvSchema = z.object({
   APPROVAL_EXPIRE_DAYS: duration(365, 'days').default(7),
   ROTATION_GRACE_HOURS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').max(24 * 30, 'must be at most 720 hours (30 days)').default(24),
   SCOPES_FILE: z.string().min(1).optional(),
+  OAUTH_ISSUER_PATH: z
+    .string()
+    .trim()
+    .regex(/^(\/[A-Za-z0-9._~-]+)+\/?$/, 'must be a path such as /oauth (letters, digits, . _ ~ -)')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .refine((v) => !['/bot', '/healthz', '/registry', '/.well-known'].some((taken) => v === taken || v.startsWith(`${taken}/`)), 'must not be /bot, /healthz, /registry or /.well-known (the bot uses them)')
+    .default('/oauth'),
+  ACCESS_TOKEN_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number of seconds').min(60, 'must be at least 60 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(3600),
+  REFRESH_TOKEN_DAYS: duration(365, 'days').default(7),
+  JWT_CREDENTIAL_MAX_DAYS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number of days').min(1, 'must be at least 1 day').max(3650, 'must be at most 3650 days').default(365),
+  SIGN_IN_LINK_MINUTES: duration(60, 'minutes').default(5),
+  OAUTH_KEY_ROTATION_DAYS: duration(3650, 'days').default(90),
+  OAUTH_TRUST_PROXY: bool.default(false),
   SANDBOX_WEB_HOST: z.string().trim().regex(/^[0-9A-Za-z.:[\]-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
   SANDBOX_WEB_PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
@@ -96,6 +109,18 @@ export interface Config {
   rotationGraceHours: number;
   /** The scope catalog an operator may edit; the bundled one when unset. */
   scopesFile: string | undefined;
+  /** The OAuth 2.0 authorization server (src/oauth): issuer = BOT_PUBLIC_URL + issuerPath. */
+  oauth: {
+    issuerPath: string;
+    accessTokenSeconds: number;
+    refreshTokenDays: number;
+    jwtCredentialMaxDays: number;
+    signInLinkMinutes: number;
+    /** A signing key older than this is replaced at start; the one before stays published for tokens it signed. */
+    keyRotationDays: number;
+    /** Trust X-Forwarded-* (set only behind a reverse proxy that sets them). */
+    trustProxy: boolean;
+  };
   logLevel: Env['LOG_LEVEL'];
   /** Interface the sandbox's web chat page binds; loopback unless set (the page has no sign-in). */
   sandboxWebHost: string;
@@ -204,6 +229,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     approvalExpireDays: e.APPROVAL_EXPIRE_DAYS,
     rotationGraceHours: e.ROTATION_GRACE_HOURS,
     scopesFile: e.SCOPES_FILE,
+    oauth: {
+      issuerPath: e.OAUTH_ISSUER_PATH,
+      accessTokenSeconds: e.ACCESS_TOKEN_SECONDS,
+      refreshTokenDays: e.REFRESH_TOKEN_DAYS,
+      jwtCredentialMaxDays: e.JWT_CREDENTIAL_MAX_DAYS,
+      signInLinkMinutes: e.SIGN_IN_LINK_MINUTES,
+      keyRotationDays: e.OAUTH_KEY_ROTATION_DAYS,
+      trustProxy: e.OAUTH_TRUST_PROXY,
+    },
     logLevel: e.LOG_LEVEL,
     sandboxWebHost: e.SANDBOX_WEB_HOST,
     sandboxWebPort: e.SANDBOX_WEB_PORT,

@@ -14,6 +14,7 @@ export const RETENTION = {
   eventIdsMs: 24 * 3600_000,
   closedFlowsMs: 7 * 86_400_000,
   decidedRequestsMs: 90 * 86_400_000,
+  expiredCredentialsMs: 30 * 86_400_000,
 } as const;
 
 export async function pruneOld(store: Store, now: number, log: Logger): Promise<void> {
@@ -22,6 +23,11 @@ export async function pruneOld(store: Store, now: number, log: Logger): Promise<
     ['seen-submits', 'at', RETENTION.eventIdsMs],
     ['flows', 'closedAt', RETENTION.closedFlowsMs],
     ['approvals', 'closedAt', RETENTION.decidedRequestsMs],
+    // The authorization server's codes, tokens and sessions, and spent sign-in links, once expired.
+    ['oauth', 'expiresAt', 0],
+    ['sign-in-links', 'expiresAt', 0],
+    // Expired JWT credentials are kept a while so `my jwts` can say they expired.
+    ['jwt-credentials', 'expiresAt', RETENTION.expiredCredentialsMs],
   ];
   for (const [name, index, age] of jobs) {
     await store

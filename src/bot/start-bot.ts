@@ -32,6 +32,9 @@ import { createWorkTracker } from '../lib/work-tracker.js';
 import { createRevealHider } from '../registration/reveal-hider.js';
 import { pruneOld } from './housekeeping.js';
 import { shutdown } from './shutdown.js';
+import { startOAuth, type OAuthServer } from '../oauth/start-oauth.js';
+import { createJwtCredentialCommands } from '../oauth/jwt-credentials.js';
+import { useOAuthEndpoints } from '../registration/credentials-card.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -104,6 +107,8 @@ export interface RunningBot {
   /** Hides due secrets and expires abandoned forms now. */
   sweep(): Promise<void>;
   registry: AppRegistry;
+  /** The authorization server (issuer BOT_PUBLIC_URL + OAUTH_ISSUER_PATH). */
+  oauth: OAuthServer;
   close(): Promise<void>;
 }
 
@@ -181,12 +186,15 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const registry = createAppRegistry({ store, keys, catalog, clock });
   const approvals = createApprovals({ services, catalog, registry });
   const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
-  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf });
+  const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
+  useOAuthEndpoints(oauth.endpoints);
+  const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
+  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
-  commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, helpCommand(allCommands));
-  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers]);
+  commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, ...jwtCredentials.commands, helpCommand(allCommands));
+  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers, ...jwtCredentials.submitHandlers]);
 
   handleNotification = createNotificationHandler({ services, commands: allCommands });
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
@@ -198,7 +206,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       }),
     );
   const webhook = createWebhookHandler({ verificationToken, onNotification, log });
-  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, botIconUrl: config.botIconUrl, log });
+  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, oauth: oauth.routes, botIconUrl: config.botIconUrl, log });
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();
@@ -226,6 +234,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
     await lifecycle.sweep().catch((err: unknown) => log.error('lifecycle sweep failed', { err }));
+    await jwtCredentials.sweep().catch((err: unknown) => log.error('JWT credential sweep failed', { err }));
   };
   await sweep();
   const sweepTimer = setInterval(() => void sweep(), timing.sweepEveryMs ?? 15_000);
@@ -243,6 +252,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     maintain,
     sweep,
     registry,
+    oauth,
     close() {
       closing ??= shutdown({ server, work, log, drainMs: timing.drainMs ?? 10_000, stopTimers: () => [timer, sweepTimer].forEach(clearInterval), hider, installations, store });
       return closing;

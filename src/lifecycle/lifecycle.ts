@@ -23,6 +23,8 @@ export interface LifecycleOptions {
   registry: AppRegistry;
   /** Closes an app's open approval requests when it is deleted (src/approvals/). */
   closeRequestsOf: (installation: Installation, client: ChatClient, clientId: string) => Promise<void>;
+  /** Told after `my apps` answered, in the same chat: the person's JWT credentials follow (src/oauth/jwt-credentials.ts). */
+  afterMyApps?: (client: ChatClient, chatId: string, accountId: string, personId: string) => Promise<void>;
 }
 
 /** How many apps an ambiguous `app <name>` lists before asking for the client ID. */
@@ -35,7 +37,7 @@ const LIST_MAX = 20;
  * every change is an audit entry. What a crash interrupted (a rotation, a change's consequences, an
  * accepted hand-over) is finished or undone by `recover`, at start-up and with every sweep.
  */
-export function createLifecycle({ services, registry, closeRequestsOf }: LifecycleOptions) {
+export function createLifecycle({ services, registry, closeRequestsOf, afterMyApps }: LifecycleOptions) {
   const { store, clock, config, installations, log } = services;
   const audit = createAuditLog(store, clock);
   const reveals = store.collection<Reveal>('reveals');
@@ -82,6 +84,7 @@ export function createLifecycle({ services, registry, closeRequestsOf }: Lifecyc
         return void (await ctx.client.postText(chatId, `There is no page ${page}: your ${apps.length} app${apps.length === 1 ? '' : 's'} fit on ${pages === 1 ? 'one page' : `${pages} pages`}. Say **my apps** for the first.`));
       }
       await ctx.client.postCard(chatId, myAppsCard(apps, { ownerId: m.personId, botId: ctx.installation.botId, page, now: clock.now() }));
+      if (page === 1) await afterMyApps?.(ctx.client, chatId, ctx.installation.accountId, m.personId);
     },
   };
 

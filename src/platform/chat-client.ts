@@ -59,6 +59,12 @@ export interface ChatClient {
   updateCard(cardId: string, card: Card): Promise<void>;
   /** Finds or opens the direct conversation between the bot and a person; returns its chat id. */
   openDirect(personId: string): Promise<string>;
+  /**
+   * The direct conversation with the person who has this email address, and their id; undefined
+   * when RingCentral knows nobody by it (`POST /team-messaging/v1/conversations` takes members by
+   * email). Check the person's account before trusting the answer.
+   */
+  openDirectByEmail(email: string): Promise<{ chatId: string; personId: string } | undefined>;
   getPerson(personId: string): Promise<Person>;
   getChat(chatId: string): Promise<ChatInfo>;
   /** One post, for an event that came without its text (contract appendix "Posts without text"). */

@@ -108,6 +108,17 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
     }
   }
 
+  // The bot's own id, asked once (a conversation's members include the bot).
+  let self: Promise<string> | undefined;
+  const selfId = () =>
+    (self ??= call<{ id: number | string }>('get extension', () => platform.get('/restapi/v1.0/account/~/extension/~', undefined, noSdkRetry)).then(
+      (r) => String(r.id),
+      (err: unknown) => {
+        self = undefined;
+        throw err;
+      },
+    ));
+
   return {
     sdk,
     accessToken,
@@ -143,6 +154,19 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
         platform.post('/team-messaging/v1/conversations', { members: [{ id: personId }] }, undefined, noSdkRetry),
       );
       return String(r.id);
+    },
+    async openDirectByEmail(email) {
+      try {
+        const r = await call<{ id: string; members?: ({ id: string | number } | string)[] }>('open conversation by email', () =>
+          platform.post('/team-messaging/v1/conversations', { members: [{ email }] }, undefined, noSdkRetry),
+        );
+        const self = await selfId();
+        const other = (r.members ?? []).map((m) => String(typeof m === 'object' ? m.id : m)).find((id) => id !== self);
+        return other ? { chatId: String(r.id), personId: other } : undefined;
+      } catch (err) {
+        if (err instanceof RingCentralError && (err.status === 404 || err.status === 400)) return undefined;
+        throw err;
+      }
     },
     async getPerson(personId) {
       const r = await call<Person>('get person', () =>

@@ -19,7 +19,18 @@ interface Run {
 const t = (text: string): Run => ({ text, font: 'default' });
 const code = (text: string): Run => ({ text, font: 'monospace' });
 
-const TOKEN_URL = '/restapi/oauth/token';
+/**
+ * Registrar's own authorization server (src/oauth), named on the cards of REST API apps. A process
+ * setting (BOT_PUBLIC_URL + OAUTH_ISSUER_PATH), told once at start-up by startBot; until then
+ * the lines name the default issuer path on the bot's address.
+ */
+export interface OAuthEndpoints {
+  issuer: string;
+  authorize: string;
+  token: string;
+}
+let endpoints: OAuthEndpoints = { issuer: '/oauth', authorize: '/oauth/auth', token: '/oauth/token' };
+export const useOAuthEndpoints = (e: OAuthEndpoints) => void (endpoints = e);
 
 /** The next steps for the app's type, auth method and access; one line each (TextRuns, so no markdown). */
 export function nextSteps(app: AppRecord): { runs: Run[] }[] {
@@ -45,11 +56,12 @@ export function nextSteps(app: AppRecord): { runs: Run[] }[] {
       break;
     default:
       if (app.authMethod === 'oauth') {
-        lines.push([t("Send users to RingCentral's authorization page with your client ID and one of your redirect URIs, then exchange the code at "), code(TOKEN_URL), t(' using your client ID and secret.')]);
-        lines.push([t(app.refreshTokens ? 'Keep the refresh token and exchange it for new access tokens at least once a day.' : 'Refresh tokens are off: users sign in again when the access token expires.')]);
+        lines.push([t('Send people to '), code(endpoints.authorize), t(' with your client ID, one of your redirect URIs and a PKCE code challenge (S256); Registrar signs them in through a link it sends them in chat. Exchange the code at '), code(endpoints.token), t(' using your client ID and secret.')]);
+        lines.push([t(app.refreshTokens ? 'Each refresh token works once and lasts 7 days: keep the new one every exchange returns. Access tokens last an hour.' : 'Refresh tokens are off: people sign in again when the access token expires (after an hour).')]);
       } else {
-        lines.push([t('Create a JWT credential in the Developer Console, then exchange it at '), code(TOKEN_URL), t(' (grant_type '), code('urn:ietf:params:oauth:grant-type:jwt-bearer'), t(') using your client ID and secret.')]);
+        lines.push([t('Each person the app acts for says '), code(`create jwt ${app.appName}`), t(' to me; exchange their JWT credential at '), code(endpoints.token), t(' (grant_type '), code('urn:ietf:params:oauth:grant-type:jwt-bearer'), t(') using your client ID and secret.')]);
       }
+      lines.push([t('Issuer: '), code(endpoints.issuer), t(' (discovery at its /.well-known/openid-configuration; access tokens are JWTs your APIs check against its JWKS).')]);
       if (app.access === 'public') {
         lines.push([t(app.promote ? 'Public apps you promote are listed in the App Gallery once RingCentral has reviewed them.' : 'Other accounts can use the app once RingCentral has reviewed it; it is not listed in the App Gallery (you chose not to promote it).')]);
       }

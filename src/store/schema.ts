@@ -8,6 +8,10 @@ import type { Rotation } from '../lifecycle/rotate-secret.js';
 import type { Owed } from '../lifecycle/owed-effects.js';
 import type { TransferOffer } from '../lifecycle/hand-over.js';
 import { nameKey } from '../registry/name-key.js';
+import type { OAuthDoc } from '../oauth/store-adapter.js';
+import type { JwtCredential } from '../oauth/jwt-credential-store.js';
+import type { SignInLink } from '../oauth/sign-in-links.js';
+import type { JwtReveal } from '../oauth/jwt-credentials.js';
 
 /**
  * Every collection the bot keeps and the indexes its queries use: one place to see the data.
@@ -91,6 +95,17 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
   'lifecycle-owed': define<Owed>({ ordered: { at: (o) => o.at } }),
   // Keyed by client ID: each app's latest hand-over offer. 'accepting' ones are finished at start-up.
   'transfer-offers': define<TransferOffer>({ ordered: { accepting: (o) => (o.status === 'accepting' ? o.at : undefined) } }),
+  // The authorization server's state (src/oauth/store-adapter.ts): every key here is a keyed hash.
+  oauth: define<OAuthDoc>({
+    indexes: { uid: (d) => d.uidKey, userCode: (d) => d.userCodeKey, grant: (d) => d.grantKey },
+    ordered: { expiresAt: (d) => d.expiresAt },
+  }),
+  'jwt-credentials': define<JwtCredential>({
+    indexes: { owner: (c) => `${c.accountId}:${c.personId}`, client: (c) => c.clientId },
+    ordered: { expiresAt: (c) => c.expiresAt ?? undefined },
+  }),
+  'sign-in-links': define<SignInLink>({ ordered: { expiresAt: (l) => l.expiresAt } }),
+  'jwt-reveals': define<JwtReveal>({ ordered: { hideAt: (r) => r.hideAt } }),
   'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
   'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
 };

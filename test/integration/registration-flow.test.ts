@@ -52,7 +52,10 @@ describe('registering a REST API app with OAuth', () => {
     const { clientSecret, sharedSecret } = secretsIn(text);
     expect(clientSecret).toMatch(CLIENT_SECRET_REGEX);
     expect(sharedSecret).toBeUndefined();
-    expect(text).toMatch(/authorization page/);
+    // Next steps name Registrar's own authorization server, not RingCentral's.
+    expect(text).toContain(`${world.env.BOT_PUBLIC_URL}/oauth/auth`);
+    expect(text).toContain(`${world.env.BOT_PUBLIC_URL}/oauth/token`);
+    expect(text).not.toMatch(/RingCentral's authorization page/);
     // A clock time, not a countdown that is wrong a minute later.
     expect(text).toMatch(/hidden at \d\d:\d\d UTC, 15 minutes after this card was sent/);
     expect(text).not.toMatch(/\bin \d+ minutes?\b/);

@@ -77,3 +77,31 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...production, BOT_ICON_URL: 'icon.png' }).join('\n')).toMatch(/BOT_ICON_URL/);
   });
 });
+
+describe('authorization server settings', () => {
+  it('defaults to /oauth, an hour, a week, a year, five minutes and 90 days', () => {
+    expect(loadConfig({}).oauth).toEqual({ issuerPath: '/oauth', accessTokenSeconds: 3600, refreshTokenDays: 7, jwtCredentialMaxDays: 365, signInLinkMinutes: 5, keyRotationDays: 90, trustProxy: false });
+  });
+
+  it('reads them, trimming a trailing slash of the path', () => {
+    const c = loadConfig({ OAUTH_ISSUER_PATH: '/auth/server/', ACCESS_TOKEN_SECONDS: '600', REFRESH_TOKEN_DAYS: '30', JWT_CREDENTIAL_MAX_DAYS: '90', SIGN_IN_LINK_MINUTES: '10', OAUTH_KEY_ROTATION_DAYS: '30', OAUTH_TRUST_PROXY: 'true' });
+    expect(c.oauth).toEqual({ issuerPath: '/auth/server', accessTokenSeconds: 600, refreshTokenDays: 30, jwtCredentialMaxDays: 90, signInLinkMinutes: 10, keyRotationDays: 30, trustProxy: true });
+  });
+
+  it.each([
+    ['OAUTH_ISSUER_PATH', 'oauth'],
+    ['OAUTH_ISSUER_PATH', '/bot'],
+    ['OAUTH_ISSUER_PATH', '/registry'],
+    ['OAUTH_ISSUER_PATH', '/.well-known/x'],
+    ['OAUTH_ISSUER_PATH', '/a b'],
+    ['ACCESS_TOKEN_SECONDS', '30'],
+    ['ACCESS_TOKEN_SECONDS', '1.5'],
+    ['REFRESH_TOKEN_DAYS', '0'],
+    ['JWT_CREDENTIAL_MAX_DAYS', '4000'],
+    ['SIGN_IN_LINK_MINUTES', '61'],
+    ['OAUTH_KEY_ROTATION_DAYS', '-1'],
+    ['OAUTH_TRUST_PROXY', 'maybe'],
+  ])('refuses %s=%s, naming it', (name, value) => {
+    expect(problemsOf({ [name]: value }).join('\n')).toMatch(new RegExp(`^${name}:`));
+  });
+});

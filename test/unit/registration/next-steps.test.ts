@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hideAtText, nextSteps } from '../../../src/registration/credentials-card.js';
+import { hideAtText, nextSteps, useOAuthEndpoints } from '../../../src/registration/credentials-card.js';
 import type { AppRecord } from '../../../src/registry/app-records.js';
 
 const app = (over: Partial<AppRecord>) => ({ appType: 'bot', appName: 'A', ...over }) as AppRecord;
@@ -23,8 +23,11 @@ describe('next steps on the credentials card', () => {
     expect(code(app({ access: 'private', redirectUris: ['https://bot.example.com/oauth'] }))).toEqual(['https://bot.example.com/oauth']);
   });
 
-  it('sets the token URL and grant type in code style for REST API apps', () => {
-    expect(code(app({ appType: 'rest-api', authMethod: 'jwt', access: 'private' }))).toEqual(['/restapi/oauth/token', 'urn:ietf:params:oauth:grant-type:jwt-bearer']);
+  it("names Registrar's own endpoints and the grant type in code style for REST API apps", () => {
+    useOAuthEndpoints({ issuer: 'https://bot.example.com/oauth', authorize: 'https://bot.example.com/oauth/auth', token: 'https://bot.example.com/oauth/token' });
+    expect(code(app({ appType: 'rest-api', authMethod: 'jwt', access: 'private', appName: 'Expense Sync' }))).toEqual(['create jwt Expense Sync', 'https://bot.example.com/oauth/token', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'https://bot.example.com/oauth']);
+    expect(code(app({ appType: 'rest-api', authMethod: 'oauth', refreshTokens: true, access: 'private' }))).toEqual(['https://bot.example.com/oauth/auth', 'https://bot.example.com/oauth/token', 'https://bot.example.com/oauth']);
+    expect(text(app({ appType: 'rest-api', authMethod: 'oauth', access: 'private' }))).not.toMatch(/RingCentral's authorization page|Developer Console/);
     expect(text(app({ appType: 'rest-api', authMethod: 'oauth', refreshTokens: false, access: 'public' }))).toMatch(/Refresh tokens are off[^]*App Gallery/);
   });
 

@@ -1,0 +1,37 @@
+import { errors, type default as Provider } from 'oidc-provider';
+import type { AppRegistry } from '../registry/app-records.js';
+import { JWT_BEARER } from './clients.js';
+import type { JwtCredentials } from './jwt-credential-store.js';
+
+/**
+ * The JWT flow (RFC 7523): a `jwt` app, authenticated with its own client ID and secret, sends a
+ * JWT credential one of its people created in chat as `assertion`, and gets an access token
+ * acting as that person, with the scopes the app holds now (or fewer, if it asks for fewer).
+ *
+ * @example
+ *   registerJwtBearer({ provider, audience, registry, credentials });
+ *   // POST /oauth/token grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=<jwt>
+ */
+export function registerJwtBearer({ provider, audience, accessTokenSeconds, registry, credentials }: { provider: Provider; audience: string; accessTokenSeconds: number; registry: AppRegistry; credentials: JwtCredentials }): void {
+  const InvalidGrant = errors.InvalidGrant!;
+  provider.registerGrantType(
+    JWT_BEARER,
+    async (ctx) => {
+      const { client, params } = ctx.oidc;
+      const record = await credentials.verify(params.assertion, client.clientId);
+      if (!record) throw new InvalidGrant('the JWT credential is not valid for this app (unknown, revoked or expired)');
+      const app = await registry.get(client.clientId);
+      if (app?.status !== 'active' || app.accountId !== record.accountId) throw new InvalidGrant('the app cannot be used now');
+      const asked = typeof params.scope === 'string' && params.scope.trim() ? params.scope.split(' ') : app.grantedScopes;
+      const scope = asked.filter((s: string) => app.grantedScopes.includes(s)).join(' ');
+      const token = new provider.AccessToken({ accountId: record.personId, client, gty: 'jwt_bearer', scope: scope || undefined });
+      token.resourceServer = new provider.ResourceServer(audience, { scope: app.grantedScopes.join(' '), audience, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenSeconds, jwt: { sign: { alg: 'ES256' } } });
+      ctx.oidc.entity('AccessToken', token);
+      const value = await token.save();
+      ctx.body = { access_token: value, expires_in: token.expiration, token_type: 'Bearer', ...(scope ? { scope } : {}) };
+
+    },
+    ['assertion', 'scope'],
+  );
+
+}
