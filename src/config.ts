@@ -62,7 +62,9 @@ const EnvSchema = z.object({
     .trim()
     .regex(/^(\/[A-Za-z0-9._~-]+)+\/?$/, 'must be a path such as /oauth (letters, digits, . _ ~ -)')
     .transform((v) => v.replace(/\/+$/, ''))
-    .refine((v) => !['/bot', '/healthz', '/registry', '/.well-known'].some((taken) => v === taken || v.startsWith(`${taken}/`)), 'must not be /bot, /healthz, /registry or /.well-known (the bot uses them)')
+    .refine((v) => !v.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
+    // Express matches paths in any case: /Bot is /bot to it.
+    .refine((v) => !['/bot', '/healthz', '/registry', '/.well-known'].some((taken) => v.toLowerCase() === taken || v.toLowerCase().startsWith(`${taken}/`)), 'must not be /bot, /healthz, /registry or /.well-known (the bot uses them)')
     .default('/oauth'),
   ACCESS_TOKEN_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number of seconds').min(60, 'must be at least 60 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(3600),
   REFRESH_TOKEN_DAYS: duration(365, 'days').default(7),

@@ -48,11 +48,14 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
 
   // oidc-provider refuses to introspect or revoke JWTs; oauth-routes.ts hands it the jti instead,
   // after this checked that the token is ours.
+  // The record's id is a keyed hash of the jti, never the jti itself: a jti is readable by anyone
+  // holding the token (and lands in logs), so presented alone it must find nothing.
+  const recordIdOf = (jti: string) => Buffer.from(keys.hash(`jwt-access-token:${jti}`), 'hex').toString('base64url');
   const jtiOfJwt = async (value: string) => {
     try {
       await compactVerify(value, publicKeys);
       const { jti, iss } = decodeJwt(value);
-      return iss === issuer && typeof jti === 'string' ? jti : undefined;
+      return iss === issuer && typeof jti === 'string' ? recordIdOf(jti) : undefined;
     } catch {
       return undefined;
     }
@@ -155,8 +158,10 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
         jwt: async (_ctx: unknown, token: Record<string, unknown>, jwt: { payload: Record<string, unknown> }) => {
           const { iat, exp, jti, scope, aud } = jwt.payload;
           const fromToken = Object.fromEntries(['kind', 'clientId', 'accountId', 'grantId', 'gty', 'extra'].filter((k) => token[k] !== undefined).map((k) => [k, token[k]]));
-          const payload = { ...fromToken, iat, exp, jti, ...(scope ? { scope } : {}), aud } as AdapterPayload;
-          await new StoreAdapter('AccessToken').upsert(String(jti), payload, Math.max(1, Number(exp) - Math.floor(Date.now() / 1000)));
+          const id = recordIdOf(String(jti));
+          // Kept under its record id (recordIdOf), which is also what revocation destroys.
+          const payload = { ...fromToken, iat, exp, jti: id, ...(scope ? { scope } : {}), aud } as AdapterPayload;
+          await new StoreAdapter('AccessToken').upsert(id, payload, Math.max(1, Number(exp) - Math.floor(Date.now() / 1000)));
         },
       },
     },

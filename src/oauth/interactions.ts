@@ -63,6 +63,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       page(res, errorPage('This app cannot sign anyone in right now.'), 400);
       return undefined;
     }
+    // Signed in for one account's app, this browser must not consent for another account's: the
+    // person would be acting in an account that is not theirs.
+    const person = details.session?.accountId;
+    if (person && (await links.accountOf(person)) !== app.accountId) {
+      page(res, errorPage('This browser is signed in as someone of another RingCentral account. To use this app, start again from it in a private window or another browser, and sign in there.'), 403);
+      return undefined;
+    }
     return { details, app };
   }
 
@@ -133,7 +140,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const { details, app } = found;
     const accountId = details.session?.accountId;
     if (details.prompt.name !== 'consent' || !accountId) return page(res, errorPage('There is nothing to allow here.'), 400);
-    const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId: app.clientId });
+    // A grant ended meanwhile (its refresh token revoked, say) is not found: start a fresh one.
+    const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId: app.clientId });
     const oidcScopes = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
     if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
     const missing = (details.prompt.details.missingResourceScopes as Record<string, string[]> | undefined) ?? {};

@@ -11,10 +11,15 @@ import { clientAuthMethodScope } from './clients.js';
  * @example
  *   app.use(oauthRoutes({ provider, issuerPath: '/oauth', interactions, jtiOfJwt }));
  */
-export function oauthRoutes({ provider, issuerPath, interactions, jtiOfJwt }: { provider: Provider; issuerPath: string; interactions: Router; jtiOfJwt(value: string): Promise<string | undefined> }): Router {
+export function oauthRoutes({ provider, issuerPath, interactions, jtiOfJwt, issuerHost }: { provider: Provider; issuerPath: string; interactions: Router; jtiOfJwt(value: string): Promise<string | undefined>; issuerHost?: string }): Router {
   const router = Router();
   const callback = provider.callback();
-  const handle = (req: Request, res: Response) => clientAuthMethodScope(req, () => callback(req, res));
+  const handle = (req: Request, res: Response) => {
+    // The endpoints oidc-provider writes into discovery follow the request's Host: pin it to the
+    // issuer's, so a forged Host (and a cache in front) can never point clients elsewhere.
+    if (issuerHost !== undefined && !provider.proxy) req.headers.host = issuerHost;
+    clientAuthMethodScope(req, () => callback(req, res));
+  };
   router.get(`/.well-known/oauth-authorization-server${issuerPath}`, (req, res) => {
     req.url = '/.well-known/openid-configuration';
     req.originalUrl = `${issuerPath}/.well-known/openid-configuration`;

@@ -22,6 +22,8 @@ export interface SignInLink {
 
 export function signInLinks({ store, keys, minutes }: { store: Store; keys: Keys; minutes: number }) {
   const links = store.collection<SignInLink>('sign-in-links');
+  // Which account each person who signed in belongs to: a session from one account must not consent for another's app.
+  const people = store.collection<{ accountId: string }>('oauth-people');
   const idOf = (token: string) => keys.hash(`sign-in-link:${token}`);
   const interactionKey = (uid: string) => keys.hash(`sign-in-link-interaction:${uid}`);
   return {
@@ -40,7 +42,13 @@ export function signInLinks({ store, keys, minutes }: { store: Store; keys: Keys
         won = true;
         return { ...cur, usedAt: now };
       });
-      return won && after ? { personId: after.personId, accountId: after.accountId } : undefined;
+      if (!won || !after) return undefined;
+      await people.put(after.personId, { accountId: after.accountId });
+      return { personId: after.personId, accountId: after.accountId };
+    },
+    /** The account of a person who signed in through a link (undefined for anyone else). */
+    async accountOf(personId: string): Promise<string | undefined> {
+      return (await people.get(personId))?.accountId;
     },
   };
 }

@@ -51,8 +51,17 @@ const publicOf = (jwk: JWK): JWK => {
   return pub;
 };
 
-export async function loadSigningKeys(options: { store: Store; keys: Keys; now: number; rotateAfterDays: number; force?: boolean }): Promise<SigningKeys> {
-  const { store, keys, now, rotateAfterDays, force = false } = options;
+/**
+ * The generations still needed: the newest (it signs), the one before it (tokens it signed are still
+ * alive), and every older one retired less than `keepDays` ago (a JWT credential it signed may be
+ * valid that long: JWT_CREDENTIAL_MAX_DAYS).
+ */
+function stillNeeded(generations: readonly Generation[], now: number, keepDays: number): Generation[] {
+  return generations.filter((_g, i) => i < 2 || now - generations[i - 1]!.createdAt < keepDays * 86_400_000);
+}
+
+export async function loadSigningKeys(options: { store: Store; keys: Keys; now: number; rotateAfterDays: number; keepDays?: number; force?: boolean }): Promise<SigningKeys> {
+  const { store, keys, now, rotateAfterDays, keepDays = 0, force = false } = options;
   const rings = store.collection<KeyRing>('meta');
   const due = (ring: KeyRing | undefined) => {
     const newest = ring?.generations[0];
@@ -64,12 +73,12 @@ export async function loadSigningKeys(options: { store: Store; keys: Keys; now: 
     // at once: the first to write wins, the other's generation is thrown away.
     const fresh = await newGeneration(keys, now);
     const seen = ring?.generations[0]?.id;
-    const { after } = await rings.update(RING_ID, (cur) => (cur?.generations[0]?.id === seen ? { generations: [fresh, ...(cur?.generations ?? [])].slice(0, 2) } : undefined));
+    const { after } = await rings.update(RING_ID, (cur) => (cur?.generations[0]?.id === seen ? { generations: stillNeeded([fresh, ...(cur?.generations ?? [])], now, keepDays) } : undefined));
     ring = after ?? (await rings.get(RING_ID));
   }
-  const jwks = (ring?.generations ?? []).flatMap((g) => JSON.parse(keys.decrypt(g.sealed)) as JWK[]);
+  const jwks = stillNeeded(ring?.generations ?? [], now, keepDays).flatMap((g) => JSON.parse(keys.decrypt(g.sealed)) as JWK[]);
   return { jwks, publicJwks: jwks.map(publicOf) };
 }
 
 /** Makes a new generation now (the previous stays published); takes effect at the next start. */
-export const rotateSigningKeys = (options: { store: Store; keys: Keys; now: number }) => loadSigningKeys({ ...options, rotateAfterDays: 0, force: true });
+export const rotateSigningKeys = (options: { store: Store; keys: Keys; now: number; keepDays?: number }) => loadSigningKeys({ ...options, rotateAfterDays: 0, force: true });

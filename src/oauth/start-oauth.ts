@@ -22,14 +22,14 @@ export interface OAuthServer extends OAuthProvider {
   routes: Router;
   credentials: JwtCredentials;
   /** Where apps send people and exchange codes, for the credentials card. */
-  endpoints: { issuer: string; authorize: string; token: string };
+  endpoints: { issuer: string; authorize: string; token: string; accessTokenSeconds: number; refreshTokenDays: number };
 }
 
 export async function startOAuth({ services, registry, catalog, publicUrl }: { services: Services; registry: AppRegistry; catalog: ScopeCatalog; publicUrl: string }): Promise<OAuthServer> {
   const { config, store, keys, log, clock, installations } = services;
   const { issuerPath } = config.oauth;
   const issuer = `${publicUrl.replace(/\/+$/, '')}${issuerPath}`;
-  const signing = await loadSigningKeys({ store, keys, now: clock.now(), rotateAfterDays: config.oauth.keyRotationDays });
+  const signing = await loadSigningKeys({ store, keys, now: clock.now(), rotateAfterDays: config.oauth.keyRotationDays, keepDays: config.oauth.jwtCredentialMaxDays });
   const built = createProvider({ issuer, config, store, keys, registry, signing, log });
   const credentials = createJwtCredentials({ store, keys, signing, issuer, clock });
   registerJwtBearer({ ...built, accessTokenSeconds: config.oauth.accessTokenSeconds, registry, credentials });
@@ -48,8 +48,8 @@ export async function startOAuth({ services, registry, catalog, publicUrl }: { s
   });
   return {
     ...built,
-    routes: oauthRoutes({ provider: built.provider, issuerPath, interactions, jtiOfJwt: built.jtiOfJwt }),
+    routes: oauthRoutes({ provider: built.provider, issuerPath, interactions, jtiOfJwt: built.jtiOfJwt, issuerHost: new URL(issuer).host }),
     credentials,
-    endpoints: { issuer, authorize: `${issuer}/auth`, token: `${issuer}/token` },
+    endpoints: { issuer, authorize: `${issuer}/auth`, token: `${issuer}/token`, accessTokenSeconds: config.oauth.accessTokenSeconds, refreshTokenDays: config.oauth.refreshTokenDays },
   };
 }

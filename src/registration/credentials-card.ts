@@ -28,8 +28,21 @@ export interface OAuthEndpoints {
   issuer: string;
   authorize: string;
   token: string;
+  /** Token lifetimes as configured (ACCESS_TOKEN_SECONDS, REFRESH_TOKEN_DAYS): the card says what is true. */
+  accessTokenSeconds?: number;
+  refreshTokenDays?: number;
 }
 let endpoints: OAuthEndpoints = { issuer: '/oauth', authorize: '/oauth/auth', token: '/oauth/token' };
+
+/** "an hour", "10 minutes", "2 hours", "7 days": a lifetime as people say it. */
+function lifetime(seconds: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds === 3600) return 'an hour';
+  if (seconds % 86_400 === 0) return plural(seconds / 86_400, 'day');
+  if (seconds % 3600 === 0) return plural(seconds / 3600, 'hour');
+  if (seconds % 60 === 0) return plural(seconds / 60, 'minute');
+  return plural(seconds, 'second');
+}
 export const useOAuthEndpoints = (e: OAuthEndpoints) => void (endpoints = e);
 
 /** The next steps for the app's type, auth method and access; one line each (TextRuns, so no markdown). */
@@ -57,7 +70,9 @@ export function nextSteps(app: AppRecord): { runs: Run[] }[] {
     default:
       if (app.authMethod === 'oauth') {
         lines.push([t('Send people to '), code(endpoints.authorize), t(' with your client ID, one of your redirect URIs and a PKCE code challenge (S256); Registrar signs them in through a link it sends them in chat. Exchange the code at '), code(endpoints.token), t(' using your client ID and secret.')]);
-        lines.push([t(app.refreshTokens ? 'Each refresh token works once and lasts 7 days: keep the new one every exchange returns. Access tokens last an hour.' : 'Refresh tokens are off: people sign in again when the access token expires (after an hour).')]);
+        const access = lifetime(endpoints.accessTokenSeconds ?? 3600);
+        const refresh = lifetime((endpoints.refreshTokenDays ?? 7) * 86_400);
+        lines.push([t(app.refreshTokens ? `Each refresh token works once and lasts ${refresh}: keep the new one every exchange returns. Access tokens last ${access}.` : `Refresh tokens are off: people sign in again when the access token expires (after ${access}).`)]);
       } else {
         lines.push([t('Each person the app acts for says '), code(`create jwt ${app.appName}`), t(' to me; exchange their JWT credential at '), code(endpoints.token), t(' (grant_type '), code('urn:ietf:params:oauth:grant-type:jwt-bearer'), t(') using your client ID and secret.')]);
       }

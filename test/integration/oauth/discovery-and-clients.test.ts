@@ -26,6 +26,10 @@ describe('the authorization server, found and used by openid-client', () => {
     const jwks = await request(w.bot.url).get('/oauth/jwks');
     expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
     expect(jwks.body.keys.every((k: Record<string, unknown>) => k.d === undefined)).toBe(true);
+    // A forged Host does not move the endpoints discovery names.
+    const forged = await request(w.bot.url).get('/oauth/.well-known/openid-configuration').set('Host', 'evil.example.com');
+    expect(forged.body.token_endpoint).toBe(meta.token_endpoint);
+    expect(JSON.stringify(forged.body)).not.toContain('evil.example.com');
   });
 
   it('keeps the signing keys across a restart, and a rotation publishes the new and the previous ones', async () => {

@@ -29,6 +29,9 @@ describe('tokens for resource servers: introspection and revocation', () => {
     const tokens = await oidc.authorizationCodeGrant(config, new URL(flow.redirect!), { pkceCodeVerifier: verifier });
     const at = await oidc.tokenIntrospection(config, tokens.access_token);
     expect(at).toMatchObject({ active: true, sub: w.bob.id, client_id: clientId, scope: 'ReadMessages', token_type: 'Bearer' });
+    // The jti anyone holding the token can read is not a token: presented alone it is inactive.
+    const jti = String(JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString()).jti);
+    expect((await oidc.tokenIntrospection(config, jti)).active).toBe(false);
     const rt = await oidc.tokenIntrospection(config, tokens.refresh_token!);
     expect(rt).toMatchObject({ active: true, sub: w.bob.id, client_id: clientId, scope: 'ReadMessages' });
     await oidc.tokenRevocation(config, tokens.access_token);

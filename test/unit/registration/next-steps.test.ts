@@ -44,3 +44,18 @@ describe('next steps on the credentials card', () => {
     expect(hideAtText(sent + 30 * 86_400_000, sent)).toMatch(/on 2026-12-28, 30 days after/);
   });
 });
+
+describe('token lifetimes on the card', () => {
+  it('says the configured lifetimes, not fixed ones', async () => {
+    const { useOAuthEndpoints } = await import('../../../src/registration/credentials-card.js');
+    useOAuthEndpoints({ issuer: 'https://r/oauth', authorize: 'https://r/oauth/auth', token: 'https://r/oauth/token', accessTokenSeconds: 600, refreshTokenDays: 2 });
+    try {
+      const said = text(app({ appType: 'rest-api', authMethod: 'oauth', refreshTokens: true, access: 'private' }));
+      expect(said).toContain('lasts 2 days');
+      expect(said).toContain('Access tokens last 10 minutes.');
+      expect(text(app({ appType: 'rest-api', authMethod: 'oauth', refreshTokens: false, access: 'private' }))).toContain('(after 10 minutes)');
+    } finally {
+      useOAuthEndpoints({ issuer: '/oauth', authorize: '/oauth/auth', token: '/oauth/token' });
+    }
+  });
+});
