@@ -127,8 +127,20 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
           return mine?.status === 'active' && theirs?.status === 'active' && mine.accountId === theirs.accountId;
         },
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // An app revokes its own tokens only (oidc-provider's default, said here so it is a decision).
+        allowedPolicy: async (_ctx: unknown, caller: { clientId: string }, token: { clientId: string }) => {
+          if (token.clientId !== caller.clientId) throw new errors.InvalidRequest!('client is not authorized to revoke the presented token');
+          return true;
+        },
+      },
       userinfo: { enabled: false },
+      // What the issue does not ask for stays off: no logout endpoint (a page any site could post to),
+      // no DPoP, no pushed authorization requests.
+      rpInitiatedLogout: { enabled: false },
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => audience,

@@ -77,6 +77,9 @@ export function createJwtCredentialCommands({ services, registry, credentials, t
         // Never delivered: it must not work either.
         await credentials.revoke(record.id, installation.accountId, m.personId);
         throw err;
+      } finally {
+        // Masked only while it is on its way (an error here could quote the card): then the list stays short.
+        setTimeout(() => log.removeSecret(credential), 60_000).unref();
       }
       if (!m.direct) await client.postText(m.chatId, 'I sent you the JWT credential in a direct message.');
     },

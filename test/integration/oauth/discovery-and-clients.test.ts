@@ -26,6 +26,10 @@ describe('the authorization server, found and used by openid-client', () => {
     const jwks = await request(w.bot.url).get('/oauth/jwks');
     expect(jwks.body.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'RS256']);
     expect(jwks.body.keys.every((k: Record<string, unknown>) => k.d === undefined)).toBe(true);
+    // Only what the issue asks for is offered: no logout, DPoP or pushed authorization requests.
+    expect(meta.end_session_endpoint).toBeUndefined();
+    expect(meta.dpop_signing_alg_values_supported).toBeUndefined();
+    expect(meta.pushed_authorization_request_endpoint).toBeUndefined();
     // A forged Host does not move the endpoints discovery names.
     const forged = await request(w.bot.url).get('/oauth/.well-known/openid-configuration').set('Host', 'evil.example.com');
     expect(forged.body.token_endpoint).toBe(meta.token_endpoint);
