@@ -24,6 +24,8 @@ export function registerJwtBearer({ provider, audience, accessTokenSeconds, regi
       if (app?.status !== 'active' || app.accountId !== record.accountId) throw new InvalidGrant('the app cannot be used now');
       const asked = typeof params.scope === 'string' && params.scope.trim() ? params.scope.split(' ') : app.grantedScopes;
       const scope = asked.filter((s: string) => app.grantedScopes.includes(s)).join(' ');
+      // Asked only for scopes the app does not hold (or holds none): say so rather than issue a token for nothing.
+      if (!scope) throw new errors.InvalidScope!(app.grantedScopes.length ? 'the app holds none of the requested scopes' : 'the app holds no scope yet', asked.join(' '));
       const token = new provider.AccessToken({ accountId: record.personId, client, gty: 'jwt_bearer', scope: scope || undefined });
       token.resourceServer = new provider.ResourceServer(audience, { scope: app.grantedScopes.join(' '), audience, accessTokenFormat: 'jwt', accessTokenTTL: accessTokenSeconds, jwt: { sign: { alg: 'ES256' } } });
       ctx.oidc.entity('AccessToken', token);

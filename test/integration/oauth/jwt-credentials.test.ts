@@ -27,6 +27,8 @@ describe('JWT credentials in chat', () => {
     const config = await discover(w, app.clientId, secret);
     const tokens = await oidc.genericGrantRequest(config, JWT_BEARER, { assertion: credential });
     expect(decodeJwt(tokens.access_token)).toMatchObject({ sub: w.bob.id, client_id: app.clientId, scope: 'ReadMessages' });
+    // Asking only for a scope the app does not hold is refused, not answered with a token for nothing.
+    expect(await oauthError(oidc.genericGrantRequest(config, JWT_BEARER, { assertion: credential, scope: 'RoleManagement' }))).toBe('invalid_scope');
 
     // Hidden when its time is up: the card keeps what it is, never the value.
     w.clock.advance(61_000);
