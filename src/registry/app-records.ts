@@ -3,7 +3,7 @@ import { AppError } from '../lib/errors.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../lib/clock.js';
 import { hashClientSecret, newClientSecret, newSharedSecret, sealCredentials, sealSharedSecret, verifyClientSecret } from './credentials.js';
-import { abandonIssue, beginIssue, completeIssue, liveSecrets, newSecretId, prune, revoke, type ClientSecretEntry, type SharedSecretEntry } from './app-secrets.js';
+import { abandonIssue, beginIssue, completeIssue, liveSecrets, newSecretId, prune, revoke, type ClientSecretEntry, type SecretEntry, type SharedSecretEntry } from './app-secrets.js';
 import type { AppDraft } from './fields.js';
 import { nameKey } from './name-key.js';
 import type { ScopeCatalog } from './scope-catalog.js';
@@ -128,6 +128,24 @@ export { newClientId } from './credentials.js';
 export function createAppRegistry({ store, keys, catalog, clock }: { store: Store; keys: Keys; catalog: ScopeCatalog; clock: Clock }): AppRegistry {
   const apps = store.collection<AppRecord>('apps');
   const iso = (ms: number) => new Date(ms).toISOString();
+
+  /**
+   * One change to an app's client or shared secrets, made only when `applies` holds for that list
+   * (stamped `updatedAt` when `at` is given); the record after it, or undefined when nothing changed.
+   */
+  async function changeSecrets(clientId: string, kind: SecretKind, applies: (list: readonly SecretEntry[]) => boolean, change: <T extends SecretEntry>(list: T[]) => T[], at?: number) {
+    let changed = false;
+    const { after } = await apps.update(clientId, (cur) => {
+      changed = false;
+      if (!cur) return undefined;
+      const list = kind === 'client' ? clientSecretsOf(cur) : sharedSecretsOf(cur);
+      if (!applies(list)) return undefined;
+      changed = true;
+      const stamp = at === undefined ? {} : { updatedAt: iso(at) };
+      return kind === 'client' ? { ...cur, clientSecrets: change(clientSecretsOf(cur)), ...stamp } : { ...cur, sharedSecrets: change(sharedSecretsOf(cur)), ...stamp };
+    });
+    return changed ? after : undefined;
+  }
   const last4 = (secret: string) => secret.slice(-4);
   return {
     async create({ draft, accountId, ownerId, now, clientId }) {
@@ -204,52 +222,14 @@ export function createAppRegistry({ store, keys, catalog, clock }: { store: Stor
     },
     async completeSecret(clientId, kind, entryId, graceMs) {
       const now = clock.now();
-      let changed = false;
-      const { after } = await apps.update(clientId, (cur) => {
-        changed = false;
-        if (!cur) return undefined;
-        if (kind === 'client') {
-          const list = clientSecretsOf(cur);
-          if (!list.some((e) => e.id === entryId && e.issuing)) return undefined;
-          changed = true;
-          return { ...cur, clientSecrets: completeIssue(list, entryId, now, graceMs), updatedAt: iso(now) };
-        }
-        const list = sharedSecretsOf(cur);
-        if (!list.some((e) => e.id === entryId && e.issuing)) return undefined;
-        changed = true;
-        return { ...cur, sharedSecrets: completeIssue(list, entryId, now, graceMs), updatedAt: iso(now) };
-      });
-      return changed ? after : undefined;
+      return changeSecrets(clientId, kind, (list) => list.some((e) => e.id === entryId && e.issuing), (list) => completeIssue(list, entryId, now, graceMs), now);
     },
     async abandonSecret(clientId, kind, entryId) {
-      await apps.update(clientId, (cur) => {
-        if (!cur) return undefined;
-        if (kind === 'client') {
-          const list = clientSecretsOf(cur);
-          return list.some((e) => e.id === entryId) ? { ...cur, clientSecrets: abandonIssue(list, entryId) } : undefined;
-        }
-        const list = sharedSecretsOf(cur);
-        return list.some((e) => e.id === entryId) ? { ...cur, sharedSecrets: abandonIssue(list, entryId) } : undefined;
-      });
+      await changeSecrets(clientId, kind, (list) => list.some((e) => e.id === entryId), (list) => abandonIssue(list, entryId));
     },
     async revokeSecret(clientId, kind, entryId) {
       const now = clock.now();
-      let changed = false;
-      const { after } = await apps.update(clientId, (cur) => {
-        changed = false;
-        if (!cur) return undefined;
-        if (kind === 'client') {
-          const list = clientSecretsOf(cur);
-          if (!list.some((e) => e.id === entryId && !e.issuing)) return undefined;
-          changed = true;
-          return { ...cur, clientSecrets: prune(revoke(list, entryId), now), updatedAt: iso(now) };
-        }
-        const list = sharedSecretsOf(cur);
-        if (!list.some((e) => e.id === entryId && !e.issuing)) return undefined;
-        changed = true;
-        return { ...cur, sharedSecrets: prune(revoke(list, entryId), now), updatedAt: iso(now) };
-      });
-      return changed ? after : undefined;
+      return changeSecrets(clientId, kind, (list) => list.some((e) => e.id === entryId && !e.issuing), (list) => prune(revoke(list, entryId), now), now);
     },
   };
 }
