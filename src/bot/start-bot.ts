@@ -12,6 +12,7 @@ import { verifyKeysAgainst } from '../lib/key-check.js';
 import type { Logger } from '../lib/logger.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createInstallations, type Installations } from '../platform/installations.js';
+import type { RateGroup } from '../platform/rate-groups.js';
 import type { RetryOptions } from '../platform/retry.js';
 import { createAppRegistry, type AppRegistry } from '../registry/app-records.js';
 import { loadScopeCatalog } from '../registry/scope-catalog.js';
@@ -94,6 +95,8 @@ export interface StartBotOptions {
   checkpoint?: (name: string) => void;
   /** Told how long each click took to handle, in ms: all of it, and the bot's own share (without waiting on RingCentral). */
   observe?: (metric: 'submit', ownMs: number, totalMs: number) => void;
+  /** Told of every 429 RingCentral answers, with its rate-limit group (the account's gate waits it out). */
+  onRateLimited?: (group: RateGroup) => void;
 }
 
 export interface RunningBot {
@@ -180,6 +183,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(timing.sub406RetryMs !== undefined ? { sub406RetryMs: timing.sub406RetryMs } : {}),
     ...(timing.subscriptionTtlSeconds !== undefined ? { subscriptionTtlSeconds: timing.subscriptionTtlSeconds } : {}),
     ...(timing.retry ? { retry: timing.retry } : {}),
+    ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
   });
   const services: Services = { config, store, keys, log, clock, installations, checkpoint: options.checkpoint ?? (() => {}), track: work.track };
 

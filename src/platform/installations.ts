@@ -8,7 +8,9 @@ import { namedLock } from '../store/named-lock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
-import { createRcClient, RingCentralError, type RcClient } from './rc-client.js';
+import { createRcClient, groupOfRequest, RingCentralError, type RcClient } from './rc-client.js';
+import { createRateGate, type RateGate } from './rate-gate.js';
+import type { RateGroup } from './rate-groups.js';
 import type { RetryOptions } from './retry.js';
 import { subscribeOverWebSocket, type WsHandle } from './websocket-delivery.js';
 
@@ -50,6 +52,8 @@ export interface InstallationsOptions {
   sub406Attempts?: number;
   retry?: RetryOptions;
   sleep?: (ms: number) => Promise<void>;
+  /** Told of every 429 RingCentral answers, with its group (for metrics; the gates already wait it out). */
+  onRateLimited?: (group: RateGroup) => void;
 }
 
 export interface Installations {
@@ -89,13 +93,37 @@ export function createInstallations(options: InstallationsOptions): Installation
     return p;
   }
 
-  const newClient = (accessToken: string, cachePrefix: string, accountId: string) =>
+  /**
+   * One rate gate per account, kept for the life of the process: RingCentral counts per bot user,
+   * so a reinstall or a new client of the same account spends the same budget.
+   */
+  const gates = new Map<string, RateGate>();
+  const newGate = (accountId: string) =>
+    createRateGate({
+      onRateLimited: (group) => {
+        log.warn('RingCentral rate limit reached; the group waits out Retry-After', { accountId, group });
+        options.onRateLimited?.(group);
+      },
+    });
+  function gateFor(accountId: string): RateGate {
+    let gate = gates.get(accountId);
+    if (!gate) {
+      gate = newGate(accountId);
+      gates.set(accountId, gate);
+    }
+    return gate;
+  }
+  /** Public-app code exchanges carry the app's credentials, not a bot token: one Auth budget for the app. */
+  const appGate = newGate('app');
+
+  const newClient = (accessToken: string, cachePrefix: string, accountId: string, gate: RateGate) =>
     createRcClient({
       serverUrl,
       clientId,
       clientSecret,
       accessToken,
       cachePrefix,
+      gate,
       log: log.child({ accountId }),
       ...(options.retry ? { retry: options.retry } : {}),
     });
@@ -105,7 +133,7 @@ export function createInstallations(options: InstallationsOptions): Installation
     if (!c) {
       const accessToken = keys.decrypt(inst.tokenSealed);
       log.addSecret(accessToken);
-      c = newClient(accessToken, `registrar-${inst.accountId}-`, inst.accountId);
+      c = newClient(accessToken, `registrar-${inst.accountId}-`, inst.accountId, gateFor(inst.accountId));
       clients.set(inst.accountId, c);
     }
     return c;
@@ -126,10 +154,14 @@ export function createInstallations(options: InstallationsOptions): Installation
    * the install route is unauthenticated, so a junk token must cost nothing that stays.
    */
   async function whoseToken(accessToken: string) {
-    const probe = await newClient(accessToken, `registrar-probe-${randomUUID()}-`, 'install');
+    // Its own gate: whose budget this is, is what the call finds out. The account's gate learns
+    // of the call from the X-Rate-Limit-Remaining of its own next answer.
+    const gate = newGate('install');
+    const probe = await newClient(accessToken, `registrar-probe-${randomUUID()}-`, 'install', gate);
     try {
       return await probe.getSelf();
     } finally {
+      gate.close();
       await probe.dispose();
     }
   }
@@ -291,6 +323,9 @@ export function createInstallations(options: InstallationsOptions): Installation
     async installPublic({ code, creatorExtensionId }) {
       // A throwaway SDK does the code exchange (Basic client auth, exact redirect URI) and is dropped.
       const sdk = new SDK({ server: serverUrl, clientId, clientSecret: clientSecret ?? '', cachePrefix: `registrar-code-${randomUUID()}-` });
+      const platform = sdk.platform();
+      const send = platform.send.bind(platform);
+      platform.send = (sendOptions = {}) => appGate.run(groupOfRequest(sendOptions), () => send(sendOptions));
       let accessToken: string;
       try {
         await sdk.platform().login({ code, redirect_uri: options.redirectUri() });
@@ -333,6 +368,10 @@ export function createInstallations(options: InstallationsOptions): Installation
     },
     async close() {
       closed = true;
+      // Calls still waiting for budget are refused at once (a socket being opened may wait for a
+      // WebSocket token): nothing is sent after close, and nothing holds shutdown up for a minute.
+      for (const gate of gates.values()) gate.close();
+      appGate.close();
       await Promise.allSettled([...opening]);
       for (const accountId of [...sockets.keys()]) await closeSocket(accountId);
     },

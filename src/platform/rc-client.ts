@@ -2,6 +2,8 @@ import { SDK } from '@ringcentral/sdk';
 import type { Logger } from '../lib/logger.js';
 import type { Card, ChatClient, ChatInfo, CreateSubscription, Person, PostInfo, SubscriptionInfo } from './chat-client.js';
 import { addWaiting } from '../lib/time-spent.js';
+import { createRateGate, type RateGate } from './rate-gate.js';
+import { rateGroupFor, type RateGroup } from './rate-groups.js';
 import { statusOf, withRetry, type RetryOptions } from './retry.js';
 
 export interface RcClientOptions {
@@ -14,6 +16,12 @@ export interface RcClientOptions {
   cachePrefix: string;
   timeoutMs?: number;
   retry?: RetryOptions;
+  /**
+   * The account's rate gate: every request this client's SDK sends passes through it, the
+   * WebSocket client's included. Shared by all clients of one installation; a client made without
+   * one gets its own.
+   */
+  gate?: RateGate;
   log: Logger;
 }
 
@@ -43,6 +51,12 @@ async function toRingCentralError(err: unknown, what: string): Promise<RingCentr
     }
   }
   return new RingCentralError(`${what} failed${status ? ` with HTTP ${status}` : ''}${errorCode ? ` (${errorCode})` : ''}`, status, errorCode, { cause: err });
+}
+
+/** The rate group of an SDK request (its URL may be relative or absolute; the query does not count). */
+export function groupOfRequest(request: { method?: string; url?: string }): RateGroup {
+  const path = new URL(request.url ?? '/', 'http://relative.invalid').pathname;
+  return rateGroupFor(request.method ?? 'GET', path);
 }
 
 /**
@@ -81,8 +95,12 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
   // sendRequest, Auth.cancelAccessToken). Calls made here pass `retry: true`, but the WebSocket
   // client sends through this SDK too (POST /restapi/oauth/wstoken via @rc-ex/rcsdk), so every
   // request is marked as already retried: a 401 then just fails that one call.
+  //
+  // The same wrapper takes every request through the account's rate gate, in the group of its
+  // endpoint: one attempt, one pass (withRetry's retries queue again, behind any 429 pause).
+  const gate = options.gate ?? createRateGate();
   const send = platform.send.bind(platform);
-  platform.send = (sendOptions = {}) => send({ ...sendOptions, retry: true });
+  platform.send = (sendOptions = {}) => gate.run(groupOfRequest(sendOptions), () => send({ ...sendOptions, retry: true }));
   await platform.auth().setData({
     token_type: 'bearer',
     access_token: accessToken,

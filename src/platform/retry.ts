@@ -1,4 +1,5 @@
 import { sleep as realSleep } from '../lib/clock.js';
+import { AppError } from '../lib/errors.js';
 
 /**
  * Retries a RingCentral call the way the platform asks callers to:
@@ -22,8 +23,8 @@ export function statusOf(err: unknown): number | undefined {
   return typeof response?.status === 'number' ? response.status : undefined;
 }
 
-function retryAfterMs(err: unknown): number | undefined {
-  const response = (err as { response?: { headers?: { get(name: string): string | null } } }).response;
+/** Retry-After of an answer in ms (seconds or an HTTP date); undefined when absent or unreadable. */
+export function retryAfterMs(response: { headers?: { get(name: string): string | null } } | undefined): number | undefined {
   const raw = response?.headers?.get('retry-after');
   if (raw == null) return undefined;
   const seconds = Number(raw);
@@ -38,10 +39,12 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
     try {
       return await call();
     } catch (err) {
+      // Our own coded errors (a closed rate gate) are not transport failures: asking again cannot help.
+      if (err instanceof AppError) throw err;
       const status = statusOf(err);
       let waitMs: number;
       if (status === 429) {
-        waitMs = retryAfterMs(err) ?? 30_000;
+        waitMs = retryAfterMs((err as { response?: { headers?: { get(name: string): string | null } } }).response) ?? 30_000;
         if (waitMs > maxRetryAfterMs) throw err;
       } else if (status === undefined || status >= 500) {
         // A create that timed out may have happened: a retry can then make a duplicate post. That
