@@ -192,18 +192,19 @@ export function createRateGate(options: RateGateOptions = {}): RateGate {
     if (!answer) return;
     const g = groupOf(parseRateGroup(answer.headers.get('x-rate-limit-group')) ?? called.name);
     const t = now();
-    if (answer.status === 429) {
-      // Retry-After alone says when to go on; the answer's Remaining (0) would hold the group for a
-      // whole window more.
-      g.pausedUntil = Math.max(g.pausedUntil, t + (retryAfterMs(answer) ?? defaultRetryAfterMs));
-      options.onRateLimited?.(g.name);
-      if (g !== called) pump(g);
-      return;
-    }
     const limit = positive(answer.headers.get('x-rate-limit-limit'));
     if (limit !== undefined && Number.isInteger(limit)) g.limit = limit;
     const window = positive(answer.headers.get('x-rate-limit-window'));
     if (window !== undefined) g.windowMs = window * 1000;
+    if (answer.status === 429) {
+      g.pausedUntil = Math.max(g.pausedUntil, t + (retryAfterMs(answer) ?? defaultRetryAfterMs));
+      // Retry-After alone says when to go on (the answer's Remaining, 0, would hold the group a
+      // window more); what is left after the pause, the first answer after it says.
+      g.heard = false;
+      options.onRateLimited?.(g.name);
+      if (g !== called) pump(g);
+      return;
+    }
     const remainingRaw = answer.headers.get('x-rate-limit-remaining');
     const remaining = remainingRaw === null ? NaN : Number(remainingRaw);
     if (Number.isInteger(remaining) && remaining >= 0) {
