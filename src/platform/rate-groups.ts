@@ -19,13 +19,21 @@ export const RATE_WINDOW_SEC = 60;
 /** Penalty after the budget is exceeded, in seconds; every request made during it restarts it. */
 export const RATE_PENALTY_SEC = 60;
 
-/** A chat's post list: `GET /team-messaging/v1/chats/{chatId}/posts` (and the legacy glip forms). */
-const POST_LIST = /^\/(team-messaging\/v1\/chats|restapi\/v1\.0\/glip\/(chats|groups))\/[^/]+\/posts\/?$/;
+/**
+ * Reads that are Medium (contract appendix "Rate limits"; EX marks each endpoint's group): a
+ * chat's post list, the chat list, the conversation list and an adaptive card, in the current and
+ * the legacy glip forms.
+ */
+const MEDIUM_READS = [
+  /^\/(team-messaging\/v1\/chats|restapi\/v1\.0\/glip\/(chats|groups))\/[^/]+\/posts\/?$/,
+  /^\/(team-messaging\/v1|restapi\/v1\.0\/glip)\/(chats|conversations)\/?$/,
+  /^\/(team-messaging\/v1|restapi\/v1\.0\/glip)\/adaptive-cards\/[^/]+\/?$/,
+];
 const RENEW = /^\/restapi\/v1\.0\/subscription\/[^/]+\/renew$/;
 
 /**
- * The group of an endpoint (contract 0): OAuth → Auth, reads and renew → Light, writes → Medium.
- * Listing a chat's posts is Medium (contract appendix "Rate limits"; EX Chats/Posts `list`), while
+ * The group of an endpoint (contract 0): OAuth → Auth, reads and renew → Light, writes → Medium,
+ * except the reads in MEDIUM_READS: listing a chat's posts is Medium (EX Chats/Posts `list`) while
  * getting one post is Light (EX Chats/Posts `get`). `path` is the URL path without the query.
  *
  * @example
@@ -34,7 +42,7 @@ const RENEW = /^\/restapi\/v1\.0\/subscription\/[^/]+\/renew$/;
 export function rateGroupFor(method: string, path: string): RateGroup {
   const verb = method.toUpperCase();
   if (path.startsWith('/restapi/oauth/')) return 'Auth';
-  if (verb === 'GET' && POST_LIST.test(path)) return 'Medium';
+  if (verb === 'GET' && MEDIUM_READS.some((re) => re.test(path))) return 'Medium';
   if (verb === 'GET') return 'Light';
   if (RENEW.test(path)) return 'Light';
   return 'Medium';
