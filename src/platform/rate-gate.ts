@@ -170,7 +170,11 @@ export function createRateGate(options: RateGateOptions = {}): RateGate {
       slot.at = now();
       g.inFlight -= 1;
       g.heard = true;
-      learn(g, outcome);
+      try {
+        learn(g, outcome);
+      } catch {
+        // An answer we cannot read (or a throwing onRateLimited) teaches nothing; the call still settles.
+      }
       pump(g);
     };
     // A send that throws before its promise exists counts as answered too.
