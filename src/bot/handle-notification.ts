@@ -15,6 +15,14 @@ export interface NotificationHandlerOptions {
   commands: () => Command[];
 }
 
+/** How a delivery reached the handler: from the inbox, which already told redeliveries apart. */
+export interface TurnOptions {
+  /** The inbox stored this delivery under its event id: it is not a redelivery. */
+  deduped?: boolean;
+  /** Names the turn's messages in the outbox, so handling the delivery again sends none twice. */
+  turn?: string;
+}
+
 /**
  * Turns one RingCentral notification (webhook body or WebSocket envelope) into the bot's reaction.
  * Duplicate deliveries (same uuid) act once.
@@ -53,7 +61,7 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     return { text: post.text, mentions: event.mentions.length > 0 ? event.mentions : post.mentions };
   }
 
-  async function onPost(ctx: TurnContext, event: PostEvent) {
+  async function onPost(ctx: TurnContext, event: PostEvent, deduped: boolean) {
     const { botId } = ctx.installation;
     if (event.creatorId === botId) return; // our own echo: answering (or fetching) it would loop
     const words = await wordsOf(ctx, event);
@@ -71,7 +79,7 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     const command = findCommand(commands(), text);
     try {
       // Only now, for a post meant for us, is the event id worth a write.
-      if (!(await firstTime(event))) return;
+      if (!deduped && !(await firstTime(event))) return;
       ctx.log.info('message received', { chatId: event.chatId, direct, command: command?.words[0] ?? null });
       if (command) await command.run(ctx, message);
       else await ctx.client.postText(event.chatId, unknownCommandText(text, { direct: !crowded, adminChat: event.chatId === services.config.adminChatId }, commands()));
@@ -97,7 +105,30 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     await ctx.client.postText(event.chatId, welcomeText({ direct: false, adminChat: event.chatId === services.config.adminChatId }));
   }
 
-  return async function handleNotification(body: unknown): Promise<void> {
+  /**
+   * False for a delivery whose handling is known to do nothing, from its content and what is
+   * cached: our own echo, an edit or removal, a post in a team that does not mention us. The
+   * inbox does not store those (a team's chatter would otherwise cost a write each).
+   */
+  function worthStoring(body: unknown): boolean {
+    let event: BotEvent;
+    try {
+      event = parseNotification(body);
+    } catch {
+      return false; // not a notification we understand: its handling ends at the parse too
+    }
+    if (event.kind === 'other') return false;
+    if (event.kind !== 'post') return true;
+    if (event.ownerId && event.creatorId === event.ownerId) return false;
+    if (!event.text || !event.ownerId) return true;
+    const cached = chatCache.get(event.chatId);
+    if (!cached || clock.now() - cached.at >= 5 * 60_000) return true;
+    const crowded = !DIRECT_TYPES.has(cached.info.type) || cached.info.members.length > 2;
+    const mentioned = event.mentions.some((m) => m.id === event.ownerId) || event.text.includes(`![:Person](${event.ownerId})`);
+    return !crowded || mentioned;
+  }
+
+  async function handleNotification(body: unknown, { deduped = false, turn }: TurnOptions = {}): Promise<void> {
     const event = parseNotification(body);
     const installation = await findInstallation(event);
     if (!installation) {
@@ -109,16 +140,18 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     if (event.kind === 'other') return;
     if (event.kind === 'uninstalled' && event.extensionId !== installation.botId) return;
     // Posts record their id once we know they are meant for us (see onPost); other events here.
-    if (event.kind !== 'post' && !(await firstTime(event))) return;
+    if (event.kind !== 'post' && !deduped && !(await firstTime(event))) return;
+    const client = await installations.client(installation);
+    const chatId = 'chatId' in event ? event.chatId : undefined;
     const ctx: TurnContext = {
       services,
       installation,
-      client: await installations.client(installation),
+      client: turn && services.turnClient ? services.turnClient(installation.accountId, await installations.rawClient(installation), turn, chatId) : client,
       log: log.child({ eventId: event.uuid, accountId: installation.accountId }),
     };
     switch (event.kind) {
       case 'post':
-        return onPost(ctx, event);
+        return onPost(ctx, event, deduped);
       case 'joined':
         return onJoined(ctx, event);
       case 'uninstalled':
@@ -129,5 +162,7 @@ export function createNotificationHandler({ services, commands }: NotificationHa
       default:
         return;
     }
-  };
+  }
+
+  return { handle: handleNotification, worthStoring };
 }

@@ -3,6 +3,7 @@ import type { Installation } from '../platform/installations.js';
 import type { Services, TurnContext } from './context.js';
 import { noticeDialog, type Dialog } from './dialogs.js';
 import { StoreWriteError } from '../store/store.js';
+import type { TurnOptions } from './handle-notification.js';
 
 /**
  * Interactive-message submits (Action.Submit clicks). The payload is RingCentral's button_submit;
@@ -59,13 +60,13 @@ export function createSubmitHandler({ services, handlers }: { services: Services
   const notSaved = (err: StoreWriteError) => noticeDialog('That was not saved', err.options.userMessage ?? 'Please try again in a moment.');
 
   /** Returns what to answer, or `undefined` for a duplicate delivery that must not act again. */
-  async function handleSubmit(body: unknown): Promise<SubmitReply> {
+  async function handleSubmit(body: unknown, { deduped = false, turn }: TurnOptions = {}): Promise<SubmitReply> {
     const parsed = SubmitSchema.safeParse(body);
     if (!parsed.success) throw new SubmitError('SUBMIT_INVALID', 'submit payload is not a button_submit');
     const submit = parsed.data;
     let before: { at: number } | undefined;
     try {
-      ({ before } = await seen.update(submit.uuid, (cur) => cur ?? { at: clock.now() }));
+      if (!deduped) ({ before } = await seen.update(submit.uuid, (cur) => cur ?? { at: clock.now() }));
     } catch (err) {
       // Not even the click's id could be stored (a full disk): act on nothing, and say so.
       if (!(err instanceof StoreWriteError)) throw err;
@@ -78,7 +79,9 @@ export function createSubmitHandler({ services, handlers }: { services: Services
     }
     const installation = await findInstallation(submit);
     if (!installation) throw new SubmitError('SUBMIT_NO_INSTALLATION', 'submit for no known installation');
-    const client = await installations.client(installation);
+    const chatId = submit.conversation?.id;
+    const client =
+      turn && services.turnClient ? services.turnClient(installation.accountId, await installations.rawClient(installation), turn, chatId) : await installations.client(installation);
     const ctx: SubmitContext = {
       services,
       installation,
@@ -87,7 +90,7 @@ export function createSubmitHandler({ services, handlers }: { services: Services
       submit,
       personId: submit.user.extId ?? submit.user.id,
       cardId: submit.card?.id,
-      chatId: submit.conversation?.id,
+      chatId,
     };
     const action = typeof submit.data.action === 'string' ? submit.data.action : '';
     const handler = handlers().get(action);

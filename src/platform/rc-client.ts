@@ -191,6 +191,19 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
       const mentions = (r.mentions ?? []).map((m) => ({ id: String(m.id), type: m.type, name: m.name }));
       return { id: String(r.id), chatId: String(r.groupId ?? chatId), creatorId: String(r.creatorId ?? ''), text: r.text ?? null, mentions } satisfies PostInfo;
     },
+    async recentPosts(chatId) {
+      type Raw = { id: string | number; creatorId?: string | number; text?: string | null; creationTime?: string; type?: string; attachments?: { id?: string | number; type?: string }[] | null };
+      const r = await call<{ records?: Raw[] }>('list posts', () =>
+        platform.get(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/posts`, { recordCount: 30 }, noSdkRetry),
+      );
+      return (r.records ?? []).map((p) => {
+        const card = (p.attachments ?? []).find((a) => a.type === 'Card' || a.type === 'AdaptiveCard');
+        return { id: String(p.id), creatorId: String(p.creatorId ?? ''), text: p.text ?? null, creationTime: p.creationTime, cardId: card?.id !== undefined ? String(card.id) : undefined };
+      });
+    },
+    async getCard(cardId) {
+      return call<Card>('get card', () => platform.get(`/team-messaging/v1/adaptive-cards/${encodeURIComponent(cardId)}`, undefined, noSdkRetry));
+    },
     async createSubscription(request: CreateSubscription) {
       return call<SubscriptionInfo>('create subscription', () =>
         platform.post('/restapi/v1.0/subscription', request, undefined, noSdkRetry),
