@@ -263,7 +263,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       return async () => {};
     }
     const { id } = accepted;
-    return () => runStored('notification', id, () => notifications.handle(body, { deduped: true, turn: `notification:${id}` }));
+    const eventType = (body as { body?: { eventType?: unknown } }).body?.eventType;
+    return () => {
+      services.checkpoint(`inbox:acknowledged:${typeof eventType === 'string' ? eventType : 'other'}`);
+      return runStored('notification', id, () => notifications.handle(body, { deduped: true, turn: `notification:${id}` }));
+    };
   };
 
   const observed = (handling: Promise<{ result: SubmitReply; ownMs: number; totalMs: number }>) =>
@@ -287,6 +291,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       return undefined;
     }
     const { id } = accepted;
+    services.checkpoint('inbox:stored:submit');
     return runStored('submit', id, () => observed(measure(() => handleSubmit.handle(body, { deduped: true, turn: `submit:${id}` }))));
   };
 

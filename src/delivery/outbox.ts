@@ -5,7 +5,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Card, ChatClient } from '../platform/chat-client.js';
 import { RingCentralError } from '../platform/rc-client.js';
 import { statusOf } from '../platform/retry.js';
-import type { Store } from '../store/store.js';
+import { StoreWriteError, type Store } from '../store/store.js';
 
 /**
  * The outbox: every post and card change the bot makes is stored (sealed: a card may show a secret)
@@ -170,11 +170,29 @@ export function createOutbox(options: OutboxOptions) {
   /** Stores and sends one message; resolves with the id a create got. Throws OutboxDelayedError when it stays queued. */
   function send(m: OutboxMessage): Promise<{ id?: string }> {
     return once(m.key, async () => {
-      const { before, after } = await box.update(m.key, (cur) => (cur ? undefined : newEntry(m, 'sending')));
+      let stored: { before: OutboxEntry | undefined; after: OutboxEntry | undefined };
+      try {
+        stored = await box.update(m.key, (cur) => (cur ? undefined : newEntry(m, 'sending')));
+      } catch (err) {
+        if (!(err instanceof StoreWriteError)) throw err;
+        // The store cannot write (a full disk): the message still goes, without a copy; saying "not saved" must not be silenced too.
+        log.warn('an outgoing message could not be stored; sending it without a copy', { key: m.key, op: m.op, err });
+        return sendDirect(m);
+      }
+      const { before, after } = stored;
       if (before) return settle(before);
       checkpoint('outbox:stored');
       return attempt(after!);
     });
+  }
+
+  async function sendDirect(m: OutboxMessage): Promise<{ id?: string }> {
+    const client = await clientOf(m.accountId);
+    if (!client) throw new RingCentralError('the bot is no longer installed in that account', 404, undefined);
+    if (m.op === 'postText') return client.postText(m.target, m.payload as string);
+    if (m.op === 'postCard') return client.postCard(m.target, m.payload as Card);
+    await client.updateCard(m.target, m.payload as Card);
+    return {};
   }
 
   /** Sends a stored message now (or answers from its record when it was already sent). */
@@ -240,7 +258,8 @@ export function createOutbox(options: OutboxOptions) {
       else if (entry.op === 'postCard') resultId = (await client.postCard(entry.target, payload as Card)).id;
       else await client.updateCard(entry.target, payload as Card);
       checkpoint('outbox:sent');
-      await finish(entry.id, 'sent', resultId ? { resultId } : {});
+      // Sent: a failure to record it must not make it look unsent (the record is then found 'sending' and looked for).
+      await finish(entry.id, 'sent', resultId ? { resultId } : {}).catch((err: unknown) => log.warn('a sent message could not be recorded as sent', { key: entry.id, err }));
       return resultId ? { id: resultId } : {};
     } catch (err) {
       if (!retryable(err)) {

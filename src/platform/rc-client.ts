@@ -92,11 +92,13 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
 
   // `retry: true` tells the SDK not to try its own 401 refresh dance with a token that cannot refresh.
   const noSdkRetry = { retry: true };
-  async function call<T>(what: string, send: () => Promise<Response>): Promise<T> {
+  async function call<T>(what: string, send: () => Promise<Response>, { create = false } = {}): Promise<T> {
     const started = performance.now();
     try {
       const response = await withRetry(send, {
         ...options.retry,
+        // A post that got no answer may exist: the outbox looks before sending it again.
+        ...(create ? { retryUnanswered: false } : {}),
         onRetry: ({ attempt, status, waitMs }) => log.warn('retrying RingCentral call', { what, attempt, status, waitMs }),
       });
       const text = await response.text();
@@ -135,12 +137,14 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
     async postText(chatId, text) {
       const r = await call<{ id: string }>('post text', () =>
         platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/posts`, { text }, undefined, noSdkRetry),
+        { create: true },
       );
       return { id: String(r.id) };
     },
     async postCard(chatId, card: Card) {
       const r = await call<{ id: string }>('post card', () =>
         platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/adaptive-cards`, card, undefined, noSdkRetry),
+        { create: true },
       );
       return { id: String(r.id) };
     },
