@@ -48,6 +48,8 @@ export interface OutboxEntry {
   createdAt: number;
   /** When the last attempt began: a create looked for after an unknown outcome is newer than this. */
   triedAt?: number | undefined;
+  /** A keyed hash of what is sent (op, target, payload): a replay that builds something else is another message. */
+  digest?: string | undefined;
   /** The last attempt's outcome is unknown (a timeout or a crash): look before sending again. */
   unsure?: boolean | undefined;
   finishedAt?: number | undefined;
@@ -141,6 +143,7 @@ export function createOutbox(options: OutboxOptions) {
   const inFlight = new Map<string, Promise<{ id?: string }>>();
 
   const seal = (payload: string | Card) => keys.encrypt(JSON.stringify(payload));
+  const digestOf = (m: OutboxMessage) => keys.hash(`${m.op}\u0000${m.target}\u0000${JSON.stringify(m.payload)}`).slice(0, 32);
   const unseal = (entry: OutboxEntry): string | Card => JSON.parse(keys.decrypt(entry.sealed!)) as string | Card;
   const delayAfter = (attempts: number) => Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
 
@@ -153,6 +156,7 @@ export function createOutbox(options: OutboxOptions) {
       target: m.target,
       chatId: m.chatId ?? (m.op === 'updateCard' ? undefined : m.target),
       sealed: seal(m.payload),
+      digest: digestOf(m),
       state,
       attempts: state === 'sending' ? 1 : 0,
       nextAt: state === 'sending' ? now + policy.sendingStaleMs : now,
@@ -168,8 +172,9 @@ export function createOutbox(options: OutboxOptions) {
   }
 
   /** Stores and sends one message; resolves with the id a create got. Throws OutboxDelayedError when it stays queued. */
-  function send(m: OutboxMessage): Promise<{ id?: string }> {
-    return once(m.key, async () => {
+  function send(message: OutboxMessage): Promise<{ id?: string }> {
+    return once(message.key, async () => {
+      let m = message;
       let stored: { before: OutboxEntry | undefined; after: OutboxEntry | undefined };
       try {
         stored = await box.update(m.key, (cur) => (cur ? undefined : newEntry(m, 'sending')));
@@ -179,7 +184,12 @@ export function createOutbox(options: OutboxOptions) {
         log.warn('an outgoing message could not be stored; sending it without a copy', { key: m.key, op: m.op, err });
         return sendDirect(m);
       }
-      const { before, after } = stored;
+      let { before, after } = stored;
+      if (before?.digest && before.digest !== digestOf(m)) {
+        // A turn handled again took another path (the state had moved on): this is a new message, not the one sent before.
+        m = { ...m, key: `${m.key}+${digestOf(m).slice(0, 12)}` };
+        ({ before, after } = await box.update(m.key, (cur) => (cur ? undefined : newEntry(m, 'sending'))));
+      }
       if (before) return settle(before);
       checkpoint('outbox:stored');
       return attempt(after!);
