@@ -80,5 +80,7 @@ describe('SIGTERM to the bot as npm start runs it (src/main.ts in its own proces
     expect(flows[0]).toMatchObject({ step: 'basics', draft: { appType: 'bot' } });
     expect(child.output()).toMatch(/"level":"info"[^\n]*"signal":"SIGTERM"[^\n]*"msg":"shutting down"/);
     expect(child.output()).not.toContain('work still running at the deadline');
+    // Everything the process printed, oidc-provider's console notices included, is a JSON log line.
+    for (const line of child.output().split('\n').filter(Boolean)) expect(() => JSON.parse(line), line).not.toThrow();
   });
 });
