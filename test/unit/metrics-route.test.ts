@@ -2,7 +2,7 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { metricsRoute } from '../../src/http/metrics-route.js';
-import { createMetrics } from '../../src/metrics/metrics.js';
+import { createMetrics, rateGroupOf } from '../../src/metrics/metrics.js';
 
 function app(token: string | undefined, openWithoutToken: boolean) {
   const metrics = createMetrics();
@@ -28,5 +28,14 @@ describe('metricsRoute', () => {
     expect((await request(a).get('/metrics')).status).toBe(401);
     expect((await request(a).get('/metrics').set('Authorization', 'Bearer scrape-token-012345678')).status).toBe(401);
     expect((await request(a).get('/metrics').set('Authorization', 'bearer scrape-token-0123456789')).status).toBe(200);
+  });
+});
+
+describe('rateGroupOf', () => {
+  it('takes the group RingCentral names, in any case, and falls back on the call’s own otherwise', () => {
+    expect(rateGroupOf('heavy', 'light')).toBe('heavy');
+    expect(rateGroupOf(' Auth ', 'medium')).toBe('auth');
+    expect(rateGroupOf(null, 'medium')).toBe('medium');
+    expect(rateGroupOf('constructor', 'light')).toBe('light');
   });
 });
