@@ -35,6 +35,7 @@ import { shutdown } from './shutdown.js';
 import { startOAuth, type OAuthServer } from '../oauth/start-oauth.js';
 import { createJwtCredentialCommands } from '../oauth/jwt-credentials.js';
 import { useOAuthEndpoints } from '../registration/credentials-card.js';
+import { createMetrics } from '../metrics/metrics.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -141,6 +142,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       check: (v) => (VERIFICATION_TOKEN.test(v) ? undefined : 'must hold 16 to 64 printable characters without spaces'),
     });
   log.addSecret(verificationToken);
+  log.addSecret(config.metricsToken);
+  const metrics = createMetrics();
 
   const catalog = loadCatalog(config.scopesFile);
   const storeFileExisted = existsSync(join(config.dataDir, 'registrar.json'));
@@ -177,11 +180,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     redirectUri: () => `${base()}/bot/oauth`,
     verificationToken,
     onNotification: (body) => void onNotification(body).catch((err: unknown) => log.error('notification handling failed', { err })),
+    onRateLimited: (group) => metrics.rateLimited.inc({ group }),
     ...(timing.sub406RetryMs !== undefined ? { sub406RetryMs: timing.sub406RetryMs } : {}),
     ...(timing.subscriptionTtlSeconds !== undefined ? { subscriptionTtlSeconds: timing.subscriptionTtlSeconds } : {}),
     ...(timing.retry ? { retry: timing.retry } : {}),
   });
-  const services: Services = { config, store, keys, log, clock, installations, checkpoint: options.checkpoint ?? (() => {}), track: work.track };
+  const services: Services = { config, store, keys, log, metrics, clock, installations, checkpoint: options.checkpoint ?? (() => {}), track: work.track };
 
   const registry = createAppRegistry({ store, keys, catalog, clock });
   const approvals = createApprovals({ services, catalog, registry });
@@ -205,8 +209,22 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         return result;
       }),
     );
-  const webhook = createWebhookHandler({ verificationToken, onNotification, log });
-  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, oauth: oauth.routes, botIconUrl: config.botIconUrl, log });
+  const webhook = createWebhookHandler({ verificationToken, onNotification, log, metrics });
+  const app = createApp({
+    installations,
+    registry,
+    clientId,
+    sharedSecret,
+    webhook,
+    onSubmit,
+    onLateReply: handleSubmit.lateReply,
+    oauth: oauth.routes,
+    botIconUrl: config.botIconUrl,
+    log,
+    metrics,
+    metricsToken: config.metricsToken,
+    metricsOpen: config.sandbox,
+  });
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();

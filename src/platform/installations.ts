@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
 import { createRcClient, RingCentralError, type RcClient } from './rc-client.js';
 import type { RetryOptions } from './retry.js';
+import type { RateGroup } from '../metrics/metrics.js';
 import { subscribeOverWebSocket, type WsHandle } from './websocket-delivery.js';
 
 /**
@@ -50,6 +51,8 @@ export interface InstallationsOptions {
   sub406Attempts?: number;
   retry?: RetryOptions;
   sleep?: (ms: number) => Promise<void>;
+  /** Told of each 429 RingCentral answers, with its rate-limit group. */
+  onRateLimited?: (group: RateGroup) => void;
 }
 
 export interface Installations {
@@ -98,6 +101,7 @@ export function createInstallations(options: InstallationsOptions): Installation
       cachePrefix,
       log: log.child({ accountId }),
       ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
     });
 
   function clientFor(inst: Pick<Installation, 'accountId' | 'tokenSealed'>) {
