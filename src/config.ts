@@ -64,7 +64,7 @@ const EnvSchema = z.object({
     .transform((v) => v.replace(/\/+$/, ''))
     .refine((v) => !v.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
     // Express matches paths in any case: /Bot is /bot to it.
-    .refine((v) => !['/bot', '/healthz', '/registry', '/.well-known'].some((taken) => v.toLowerCase() === taken || v.toLowerCase().startsWith(`${taken}/`)), 'must not be /bot, /healthz, /registry or /.well-known (the bot uses them)')
+    .refine((v) => !['/bot', '/healthz', '/registry', '/.well-known', '/metrics'].some((taken) => v.toLowerCase() === taken || v.toLowerCase().startsWith(`${taken}/`)), 'must not be /bot, /healthz, /registry, /.well-known or /metrics (the bot uses them)')
     .default('/oauth'),
   ACCESS_TOKEN_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number of seconds').min(60, 'must be at least 60 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(3600),
   REFRESH_TOKEN_DAYS: duration(365, 'days').default(7),
@@ -75,6 +75,7 @@ const EnvSchema = z.object({
   SANDBOX_WEB_HOST: z.string().trim().regex(/^[0-9A-Za-z.:[\]-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
   SANDBOX_WEB_PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters without spaces').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -124,6 +125,11 @@ export interface Config {
     trustProxy: boolean;
   };
   logLevel: Env['LOG_LEVEL'];
+  /**
+   * Bearer token a Prometheus scrape of /metrics must send. Unset: /metrics is served in the sandbox
+   * only (it listens on loopback), and answers 404 elsewhere.
+   */
+  metricsToken: string | undefined;
   /** Interface the sandbox's web chat page binds; loopback unless set (the page has no sign-in). */
   sandboxWebHost: string;
   /**
@@ -241,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       trustProxy: e.OAUTH_TRUST_PROXY,
     },
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
     sandboxWebHost: e.SANDBOX_WEB_HOST,
     sandboxWebPort: e.SANDBOX_WEB_PORT,
   };

@@ -191,6 +191,8 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'decided', decision, effects: [...SETTLED_EFFECTS] } : undefined));
     if (!before || before.status !== 'open' || !after) return closed(after ?? before ?? r);
     ctx.log.info('approval decided', { requestId: r.id, outcome: outcomeOf(decision) });
+    // From the request (not from its last reminder) to the decision, on the bot's clock.
+    services.metrics.approvalSeconds.observe({ outcome: outcomeOf(decision) }, Math.max(0, (decision.at - r.requestedAt) / 1000));
     services.checkpoint('approval:decided'); // crash tests: the decision is stored, none of its effects done
     // Decided: whatever fails from here is finished by the sweep, never reported as "not saved".
     await followUps.settle(ctx.installation, ctx.client, r.id).catch((err: unknown) => ctx.log.error('finishing a decision failed; the sweep will', { requestId: r.id, err }));

@@ -2,6 +2,7 @@ import type { Config } from '../config.js';
 import type { Clock } from '../lib/clock.js';
 import type { Keys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation, Installations } from '../platform/installations.js';
 import type { Store } from '../store/store.js';
@@ -13,6 +14,8 @@ export interface Services {
   store: Store;
   keys: Keys;
   log: Logger;
+  /** This bot's counters for /metrics (one set per bot, never process-wide). */
+  metrics: Metrics;
   clock: Clock;
   installations: Installations;
   /**

@@ -40,6 +40,7 @@ import { createInbox, type DeliveryKind } from '../delivery/inbox.js';
 import { createOutbox, type Outbox, type OutboxPolicy } from '../delivery/outbox.js';
 import { outboxClient } from '../delivery/outbox-client.js';
 import { SubmitSchema } from './handle-submit.js';
+import { createMetrics } from '../metrics/metrics.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -151,6 +152,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       check: (v) => (VERIFICATION_TOKEN.test(v) ? undefined : 'must hold 16 to 64 printable characters without spaces'),
     });
   log.addSecret(verificationToken);
+  log.addSecret(config.metricsToken);
+  const metrics = createMetrics();
 
   const catalog = loadCatalog(config.scopesFile);
   const storeFileExisted = existsSync(join(config.dataDir, 'registrar.json'));
@@ -195,6 +198,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
         .then((run) => run())
         .catch((err: unknown) => log.error('notification handling failed', { err })),
     wrapClient: (accountId, raw) => (outbox ? outboxClient(outbox, accountId, raw) : raw),
+    onRateLimited: (group) => metrics.rateLimited.inc({ group }),
     ...(timing.sub406RetryMs !== undefined ? { sub406RetryMs: timing.sub406RetryMs } : {}),
     ...(timing.subscriptionTtlSeconds !== undefined ? { subscriptionTtlSeconds: timing.subscriptionTtlSeconds } : {}),
     ...(timing.retry ? { retry: timing.retry } : {}),
@@ -210,6 +214,14 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     },
     botIdOf: async (accountId) => (await installations.get(accountId))?.botId,
     ...(timing.outbox ? { policy: timing.outbox } : {}),
+    events: {
+      onRetry: () => metrics.outboxRetries.inc(),
+      onParked: () => {
+        metrics.outboxParked.inc();
+        metrics.outboxParkedNow.inc();
+      },
+      onUnparked: () => metrics.outboxParkedNow.dec(),
+    },
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
   });
   const box = outbox;
@@ -218,6 +230,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     store,
     keys,
     log,
+    metrics,
     clock,
     installations,
     checkpoint: options.checkpoint ?? (() => {}),
@@ -308,8 +321,22 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       }
     }
   };
-  const webhook = createWebhookHandler({ verificationToken, intake: (body) => intakeNotification(body), log });
-  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, oauth: oauth.routes, botIconUrl: config.botIconUrl, log });
+  const webhook = createWebhookHandler({ verificationToken, intake: (body) => intakeNotification(body), log, metrics });
+  const app = createApp({
+    installations,
+    registry,
+    clientId,
+    sharedSecret,
+    webhook,
+    onSubmit,
+    onLateReply: handleSubmit.lateReply,
+    oauth: oauth.routes,
+    botIconUrl: config.botIconUrl,
+    log,
+    metrics,
+    metricsToken: config.metricsToken,
+    metricsOpen: config.sandbox,
+  });
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();

@@ -106,6 +106,8 @@ export class OutboxDelayedError extends RingCentralError {
 export interface OutboxEvents {
   onRetry?(entry: OutboxEntry): void;
   onParked?(entry: OutboxEntry): void;
+  /** A parked message was sent, dropped or taken back. */
+  onUnparked?(entry: OutboxEntry): void;
 }
 
 export interface OutboxOptions {
@@ -168,6 +170,7 @@ export function createOutbox(options: OutboxOptions) {
   /** Stores a message without sending it (deliver() sends it); an existing key is left as it is. */
   async function enqueue(m: OutboxMessage): Promise<OutboxEntry> {
     const { before, after } = await box.update(m.key, (cur) => (cur ? undefined : newEntry(m, 'pending')));
+    if (!before && m.op === 'updateCard') await supersede(m.target, m.key);
     return (before ?? after)!;
   }
 
@@ -192,6 +195,7 @@ export function createOutbox(options: OutboxOptions) {
       }
       if (before) return settle(before);
       checkpoint('outbox:stored');
+      if (m.op === 'updateCard') await supersede(m.target, m.key);
       return attempt(after!);
     });
   }
@@ -285,7 +289,9 @@ export function createOutbox(options: OutboxOptions) {
 
   async function finish(key: string, state: 'sent' | 'failed' | 'cancelled', extra: Partial<OutboxEntry>) {
     const now = clock.now();
-    await box.update(key, (cur) => (cur ? { ...cur, ...extra, state, sealed: undefined, finishedAt: now, nextAt: now, unsure: undefined } : undefined));
+    const { before, after } = await box.update(key, (cur) => (cur ? { ...cur, ...extra, state, sealed: undefined, finishedAt: now, nextAt: now, unsure: undefined } : undefined));
+    // A parked message being sent is in 'sending': whether it had been parked is in toldDelayed.
+    if (before?.toldDelayed && after) events.onUnparked?.(after);
   }
 
   async function reschedule(entry: OutboxEntry, status: number | undefined, unsure: boolean): Promise<OutboxEntry | undefined> {
@@ -297,7 +303,10 @@ export function createOutbox(options: OutboxOptions) {
       if (expired) return { ...cur, state: 'failed', sealed: undefined, finishedAt: now, lastStatus: status };
       return { ...cur, state: parked ? 'parked' : 'pending', nextAt: now + (parked ? policy.parkedEveryMs : delayAfter(cur.attempts)), lastStatus: status, unsure: cur.unsure || unsure };
     });
-    if (after?.state === 'failed') log.error('an outgoing message could not be sent for a day and was dropped', { key: entry.id, op: entry.op, status });
+    if (after?.state === 'failed') {
+      log.error('an outgoing message could not be sent for a day and was dropped', { key: entry.id, op: entry.op, status });
+      if (after.toldDelayed) events.onUnparked?.(after);
+    }
     if (after?.state === 'parked' && !after.toldDelayed) {
       log.error('an outgoing message keeps failing; parked', { key: entry.id, op: entry.op, attempts: after.attempts, status });
       events.onParked?.(after);
@@ -331,6 +340,13 @@ export function createOutbox(options: OutboxOptions) {
     return undefined;
   }
 
+  /** A card change not sent yet is out of date once a newer change of the same card is on its way: it must never land after it. */
+  async function supersede(cardId: string, newer: string) {
+    for (const old of await box.find('unsentCardChange', cardId)) {
+      if (old.id !== newer && !inFlight.has(old.id)) await cancel(old.id).catch(() => undefined);
+    }
+  }
+
   /** Takes back a message not sent yet (an undone registration); says whether it had gone already. */
   async function cancel(key: string): Promise<'cancelled' | 'sent' | 'absent'> {
     const now = clock.now();
@@ -339,6 +355,7 @@ export function createOutbox(options: OutboxOptions) {
     );
     if (!before) return 'absent';
     if (before.state === 'sent') return 'sent';
+    if (before.toldDelayed) events.onUnparked?.(before);
     return 'cancelled';
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics, WebhookOutcome } from '../metrics/metrics.js';
 import { safeEqual } from './verify-signature.js';
 
 /** Deliveries handled at once before intake waits for them: memory stays flat under a flood. */
@@ -14,6 +15,7 @@ export interface WebhookOptions {
    */
   intake: (body: unknown) => Promise<() => Promise<void>>;
   log: Logger;
+  metrics: Metrics;
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -48,15 +50,22 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
  *   waits for the handling, which slows intake instead of growing memory.
  *
  * @example
- *   const webhook = createWebhookHandler({ verificationToken, intake, log });
+ *   const webhook = createWebhookHandler({ verificationToken, intake, log, metrics });
  *   http.createServer((req, res) => (req.url === '/bot/webhook' ? webhook(req, res) : app(req, res)));
  */
-export function createWebhookHandler({ verificationToken, intake, log }: WebhookOptions) {
+export function createWebhookHandler({ verificationToken, intake, log, metrics }: WebhookOptions) {
   if (!verificationToken) throw new Error('the webhook route needs a non-empty verification token');
   let inFlight = 0;
+  // One child per outcome, made once: this is the busiest route, so no label lookup per delivery.
+  const outcomes: WebhookOutcome[] = ['accepted', 'handshake', 'bad_token', 'too_large', 'bad_json'];
+  const count = Object.fromEntries(outcomes.map((o) => [o, metrics.deliveries.labels({ route: 'webhook', outcome: o })])) as Record<WebhookOutcome, { inc(): void }>;
 
-  const echo = (res: ServerResponse, validation: string) => send(res, 200, undefined, { 'validation-token': validation, 'content-type': 'application/json' });
+  const echo = (res: ServerResponse, validation: string) => {
+    count.handshake.inc();
+    send(res, 200, undefined, { 'validation-token': validation, 'content-type': 'application/json' });
+  };
   const reject = (res: ServerResponse) => {
+    count.bad_token.inc();
     log.warn('webhook rejected: bad verification token');
     send(res, 401, { error: 'unauthorized' });
   };
@@ -96,7 +105,10 @@ export function createWebhookHandler({ verificationToken, intake, log }: Webhook
     });
     req.on('error', () => undefined);
     req.on('end', () => {
-      if (tooLarge) return send(res, 413, { error: 'body too large' });
+      if (tooLarge) {
+        count.too_large.inc();
+        return send(res, 413, { error: 'body too large' });
+      }
       const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       if (raw.length === 0 && validation !== undefined) return echo(res, validation); // a chunked handshake
       if (!verified(req)) return reject(res);
@@ -104,8 +116,10 @@ export function createWebhookHandler({ verificationToken, intake, log }: Webhook
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
+        count.bad_json.inc();
         return send(res, 400, { error: 'body is not JSON' });
       }
+      count.accepted.inc();
       const full = inFlight >= MAX_IN_FLIGHT;
       if (full) inFlight++; // counted from now, so a burst cannot slip past the limit while storing
       void intake(body).then(

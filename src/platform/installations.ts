@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
 import { createRcClient, RingCentralError, type RcClient } from './rc-client.js';
 import type { RetryOptions } from './retry.js';
+import type { RateGroup } from '../metrics/metrics.js';
 import { subscribeOverWebSocket, type WsHandle } from './websocket-delivery.js';
 
 /**
@@ -52,6 +53,8 @@ export interface InstallationsOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Wraps the client handed to the bot's features (the outbox, src/delivery/); RingCentral calls of the installations themselves go straight. */
   wrapClient?: (accountId: string, raw: ChatClient) => ChatClient;
+  /** Told of each 429 RingCentral answers, with its rate-limit group. */
+  onRateLimited?: (group: RateGroup) => void;
 }
 
 export interface Installations {
@@ -103,6 +106,7 @@ export function createInstallations(options: InstallationsOptions): Installation
       cachePrefix,
       log: log.child({ accountId }),
       ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
     });
 
   function clientFor(inst: Pick<Installation, 'accountId' | 'tokenSealed'>) {

@@ -3,6 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Card, ChatClient, ChatInfo, CreateSubscription, Person, PostInfo, SubscriptionInfo } from './chat-client.js';
 import { addWaiting } from '../lib/time-spent.js';
 import { statusOf, withRetry, type RetryOptions } from './retry.js';
+import { rateGroupOf, type RateGroup } from '../metrics/metrics.js';
 
 export interface RcClientOptions {
   serverUrl: string;
@@ -15,6 +16,33 @@ export interface RcClientOptions {
   timeoutMs?: number;
   retry?: RetryOptions;
   log: Logger;
+  /** Told of each 429 with its rate-limit group. */
+  onRateLimited?: (group: RateGroup) => void;
+}
+
+/**
+ * The group of each call (contract section 0), for when a 429 does not name one in
+ * X-Rate-Limit-Group: reads and renewals are Light, writes Medium.
+ */
+const GROUP_OF: ReadonlyMap<string, RateGroup> = new Map<string, RateGroup>([
+  ['get extension', 'light'],
+  ['get person', 'light'],
+  ['get chat', 'light'],
+  ['get post', 'light'],
+  ['get subscription', 'light'],
+  ['renew subscription', 'light'],
+  ['post text', 'medium'],
+  ['post card', 'medium'],
+  ['update card', 'medium'],
+  ['open conversation', 'medium'],
+  ['open conversation by email', 'medium'],
+  ['create subscription', 'medium'],
+  ['delete subscription', 'medium'],
+]);
+
+function groupOf429(err: unknown, what: string): RateGroup {
+  const headers = (err as { response?: { headers?: { get(name: string): string | null } } }).response?.headers;
+  return rateGroupOf(headers?.get('x-rate-limit-group'), GROUP_OF.get(what) ?? 'unknown');
 }
 
 /** The error a RingCentral call ends with, carrying the platform's errorCode when it sent one. */
@@ -100,6 +128,7 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
         // A post that got no answer may exist: the outbox looks before sending it again.
         ...(create ? { retryUnanswered: false } : {}),
         onRetry: ({ attempt, status, waitMs }) => log.warn('retrying RingCentral call', { what, attempt, status, waitMs }),
+        onRateLimited: (err) => options.onRateLimited?.(groupOf429(err, what)),
       });
       const text = await response.text();
       return (text ? JSON.parse(text) : undefined) as T;

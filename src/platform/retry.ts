@@ -20,6 +20,8 @@ export interface RetryOptions {
    */
   retryUnanswered?: boolean;
   onRetry?: (info: { attempt: number; status: number | undefined; waitMs: number }) => void;
+  /** Told of every 429, retried or not (metrics count them per rate-limit group). */
+  onRateLimited?: (err: unknown) => void;
 }
 
 export function statusOf(err: unknown): number | undefined {
@@ -38,7 +40,7 @@ function retryAfterMs(err: unknown): number | undefined {
 }
 
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, retryUnanswered = true, onRetry } = options;
+  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, retryUnanswered = true, onRetry, onRateLimited } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -46,6 +48,7 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       const status = statusOf(err);
       let waitMs: number;
       if (status === 429) {
+        onRateLimited?.(err);
         waitMs = retryAfterMs(err) ?? 30_000;
         if (waitMs > maxRetryAfterMs) throw err;
       } else if (status === undefined && !retryUnanswered) {

@@ -107,6 +107,7 @@ export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegiste
     }
     checkpoint('issue:activated');
     ctx.log.info('app registered', { flowId: flow.id, clientId });
+    ctx.services.metrics.flowsCompleted.inc({ flow: 'registration' });
     if (outbox) await show(ctx, flow, key);
     // Registered and shown: whatever fails from here is finished by the sweep, never reported as a failure.
     await finish(ctx, flow).catch((err: unknown) => ctx.log.error('finishing a registration failed; the sweep will', { flowId: flow.id, clientId, err }));

@@ -107,6 +107,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     const flow = newFlow(installation.accountId, message.personId, chatId, { entered: email ? { basics: { primaryContact: email } } : {} });
     await openForm(ctx, flow);
     ctx.log.info('registration started', { flowId: flow.id });
+    ctx.services.metrics.flowsStarted.inc({ flow: 'registration' });
   }
 
   function newFlow(accountId: string, ownerId: string, chatId: string, fields: Partial<Flow>): Flow {
