@@ -4,6 +4,7 @@ import type { Installation } from '../platform/installations.js';
 import { findCommand, unknownCommandText, welcomeText, type Command } from './commands.js';
 import type { Services, TurnContext } from './context.js';
 import { StoreWriteError } from '../store/store.js';
+import { SLOW_DOWN, type PersonLimiter } from './person-limiter.js';
 
 /** Chat types in which the bot talks one-to-one (REST and event spellings both). */
 const DIRECT_TYPES = new Set(['Direct', 'PrivateChat', 'Personal', 'PersonalChat']);
@@ -13,6 +14,8 @@ type PostEvent = Extract<BotEvent, { kind: 'post' }>;
 export interface NotificationHandlerOptions {
   services: Services;
   commands: () => Command[];
+  /** Per-person limits on commands (src/bot/person-limiter.ts); shared with clicks. */
+  limiter?: PersonLimiter;
 }
 
 /** How a delivery reached the handler: from the inbox, which already told redeliveries apart. */
@@ -27,7 +30,7 @@ export interface TurnOptions {
  * Turns one RingCentral notification (webhook body or WebSocket envelope) into the bot's reaction.
  * Duplicate deliveries (same uuid) act once.
  */
-export function createNotificationHandler({ services, commands }: NotificationHandlerOptions) {
+export function createNotificationHandler({ services, commands, limiter }: NotificationHandlerOptions) {
   const { installations, log, store, clock } = services;
   const seen = store.collection<{ at: number }>('seen-notifications');
   const chatCache = new Map<string, { info: ChatInfo; at: number }>();
@@ -80,6 +83,13 @@ export function createNotificationHandler({ services, commands }: NotificationHa
     try {
       // Only now, for a post meant for us, is the event id worth a write.
       if (!deduped && !(await firstTime(event))) return;
+      // One person's flood must not use up what the bot may send for everyone: told once, then ignored for a while.
+      const verdict = limiter?.check(`${ctx.installation.accountId}:${event.creatorId}`) ?? 'ok';
+      if (verdict !== 'ok') {
+        ctx.log.warn('a person is over their limit', { personId: event.creatorId, told: verdict === 'tell' });
+        if (verdict === 'tell') await ctx.client.postText(event.chatId, SLOW_DOWN);
+        return;
+      }
       ctx.log.info('message received', { chatId: event.chatId, direct, command: command?.words[0] ?? null });
       if (command) await command.run(ctx, message);
       else await ctx.client.postText(event.chatId, unknownCommandText(text, { direct: !crowded, adminChat: event.chatId === services.config.adminChatId }, commands()));
@@ -99,7 +109,9 @@ export function createNotificationHandler({ services, commands }: NotificationHa
   }
 
   async function onJoined(ctx: TurnContext, event: Extract<BotEvent, { kind: 'joined' }>) {
-    chatCache.delete(event.chatId);
+    // What the event says of the chat is as fresh as asking: a team's chatter then needs no write (see worthStoring).
+    if (event.chatType) chatCache.set(event.chatId, { info: { id: event.chatId, type: event.chatType, name: null, members: event.members }, at: clock.now() });
+    else chatCache.delete(event.chatId);
     // Greet teams and groups we are added to; not the company-wide chat or our own personal chat.
     if (event.chatType !== 'Team' && event.chatType !== 'Group') return;
     await ctx.client.postText(event.chatId, welcomeText({ direct: false, adminChat: event.chatId === services.config.adminChatId }));

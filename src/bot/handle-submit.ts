@@ -4,6 +4,7 @@ import type { Services, TurnContext } from './context.js';
 import { noticeDialog, type Dialog } from './dialogs.js';
 import { StoreWriteError } from '../store/store.js';
 import type { TurnOptions } from './handle-notification.js';
+import { SLOW_DOWN, type PersonLimiter } from './person-limiter.js';
 
 /**
  * Interactive-message submits (Action.Submit clicks). The payload is RingCentral's button_submit;
@@ -44,7 +45,7 @@ export class SubmitError extends Error {
 /** Handlers by `data.action`: a Map, so an action named `constructor` or `__proto__` finds nothing. */
 export type SubmitHandlers = ReadonlyMap<string, SubmitHandler>;
 
-export function createSubmitHandler({ services, handlers }: { services: Services; handlers: () => SubmitHandlers }) {
+export function createSubmitHandler({ services, handlers, limiter }: { services: Services; handlers: () => SubmitHandlers; limiter?: PersonLimiter }) {
   const { installations, store, clock, log } = services;
   const seen = store.collection<{ at: number }>('seen-submits');
 
@@ -93,6 +94,13 @@ export function createSubmitHandler({ services, handlers }: { services: Services
       chatId,
     };
     const action = typeof submit.data.action === 'string' ? submit.data.action : '';
+    // Clicks count with commands, per person: past the limit, told once, then ignored for a while (the 200 still goes).
+    const verdict = limiter?.check(`${installation.accountId}:${ctx.personId}`) ?? 'ok';
+    if (verdict !== 'ok') {
+      ctx.log.warn('a person is over their limit', { personId: ctx.personId, told: verdict === 'tell' });
+      if (verdict === 'tell' && ctx.chatId) await client.postText(ctx.chatId, SLOW_DOWN);
+      return;
+    }
     const handler = handlers().get(action);
     ctx.log.info('submit received', { action: action || null, cardId: ctx.cardId });
     if (!handler) {

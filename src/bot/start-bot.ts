@@ -40,6 +40,7 @@ import { createInbox, type DeliveryKind } from '../delivery/inbox.js';
 import { createOutbox, type Outbox, type OutboxPolicy } from '../delivery/outbox.js';
 import { outboxClient } from '../delivery/outbox-client.js';
 import { SubmitSchema } from './handle-submit.js';
+import { createPersonLimiter } from './person-limiter.js';
 import { createMetrics } from '../metrics/metrics.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
@@ -252,8 +253,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, ...jwtCredentials.commands, helpCommand(allCommands));
   const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers, ...jwtCredentials.submitHandlers]);
 
-  const notifications = createNotificationHandler({ services, commands: allCommands });
-  const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
+  const limiter = createPersonLimiter({ limit: config.personRate.limit, windowMs: config.personRate.windowSeconds * 1000, now: () => clock.now() });
+  const notifications = createNotificationHandler({ services, commands: allCommands, limiter });
+  const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers, limiter });
 
   /** Handles a delivery the inbox holds, then marks it handled (whatever the handling's outcome). */
   const runStored = <T>(kind: DeliveryKind, id: string, handle: () => Promise<T>): Promise<T> =>
