@@ -6,6 +6,7 @@ import type { Metrics } from '../metrics/metrics.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation, Installations } from '../platform/installations.js';
 import type { Store } from '../store/store.js';
+import type { Outbox } from '../delivery/outbox.js';
 
 /** What every handler can reach: long-lived services, never express or the SDK directly. */
 export interface Services {
@@ -24,6 +25,10 @@ export interface Services {
   checkpoint(name: string): void;
   /** Registers background work (not awaited by whoever started it) that shutdown must wait for. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** The outbox (src/delivery/outbox.ts): for a message that must be queued before a commit point. */
+  outbox?: Outbox;
+  /** A client whose messages the outbox names after one delivery's turn (see outbox-client.ts). */
+  turnClient?: (accountId: string, raw: ChatClient, turn: string, chatId: string | undefined) => ChatClient;
 }
 
 /** One context object per event (probot style): destructure what you need. */

@@ -9,7 +9,11 @@ const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface WebhookOptions {
   verificationToken: string;
-  onNotification: (body: unknown) => Promise<void>;
+  /**
+   * Takes a verified delivery in (the inbox stores it) and resolves, once it is safe to answer,
+   * to its handling, which starts after the 200 has gone.
+   */
+  intake: (body: unknown) => Promise<() => Promise<void>>;
   log: Logger;
   metrics: Metrics;
 }
@@ -40,15 +44,16 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
  *   Validation-Token: the docs have named both for deliveries (D `notifications/webhooks/receiving.md`
  *   before and after 2023; contract appendix "Token header on deliveries"). Neither, or a wrong one:
  *   401, and the body is never acted on. A body of known length is only read once the token checks.
- * - A verified delivery is acknowledged at once and handled after the response, so slow work never
- *   makes RingCentral time out (and blacklist the subscription); past MAX_IN_FLIGHT deliveries in
- *   hand, the answer waits for the handling, which slows intake instead of growing memory.
+ * - A verified delivery is stored (src/delivery/inbox.ts), then acknowledged, then handled after
+ *   the response, so slow work never makes RingCentral time out (and blacklist the subscription)
+ *   and a crash after the 200 loses nothing; past MAX_IN_FLIGHT deliveries in hand, the answer
+ *   waits for the handling, which slows intake instead of growing memory.
  *
  * @example
- *   const webhook = createWebhookHandler({ verificationToken, onNotification, log, metrics });
+ *   const webhook = createWebhookHandler({ verificationToken, intake, log, metrics });
  *   http.createServer((req, res) => (req.url === '/bot/webhook' ? webhook(req, res) : app(req, res)));
  */
-export function createWebhookHandler({ verificationToken, onNotification, log, metrics }: WebhookOptions) {
+export function createWebhookHandler({ verificationToken, intake, log, metrics }: WebhookOptions) {
   if (!verificationToken) throw new Error('the webhook route needs a non-empty verification token');
   let inFlight = 0;
   // One child per outcome, made once: this is the busiest route, so no label lookup per delivery.
@@ -71,9 +76,9 @@ export function createWebhookHandler({ verificationToken, onNotification, log, m
     return inVerification || inValidation;
   };
 
-  function handle(body: unknown) {
+  function handle(run: () => Promise<void>) {
     inFlight++;
-    return onNotification(body)
+    return run()
       .catch((err: unknown) => log.error('notification handling failed', { err }))
       .finally(() => inFlight--);
   }
@@ -115,12 +120,25 @@ export function createWebhookHandler({ verificationToken, onNotification, log, m
         return send(res, 400, { error: 'body is not JSON' });
       }
       count.accepted.inc();
-      if (inFlight >= MAX_IN_FLIGHT) {
-        void handle(body).then(() => send(res, 200));
-        return;
-      }
-      send(res, 200);
-      setImmediate(() => void handle(body));
+      const full = inFlight >= MAX_IN_FLIGHT;
+      if (full) inFlight++; // counted from now, so a burst cannot slip past the limit while storing
+      void intake(body).then(
+        (run) => {
+          if (full) {
+            inFlight--;
+            void handle(run).then(() => send(res, 200));
+            return;
+          }
+          send(res, 200);
+          setImmediate(() => void handle(run));
+        },
+        (err: unknown) => {
+          if (full) inFlight--;
+          // intake never rejects by design (a failed store write still handles the delivery); be safe anyway.
+          log.error('taking in a notification failed', { err });
+          send(res, 200);
+        },
+      );
     });
   };
 }

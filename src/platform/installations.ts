@@ -51,6 +51,8 @@ export interface InstallationsOptions {
   sub406Attempts?: number;
   retry?: RetryOptions;
   sleep?: (ms: number) => Promise<void>;
+  /** Wraps the client handed to the bot's features (the outbox, src/delivery/); RingCentral calls of the installations themselves go straight. */
+  wrapClient?: (accountId: string, raw: ChatClient) => ChatClient;
   /** Told of each 429 RingCentral answers, with its rate-limit group. */
   onRateLimited?: (group: RateGroup) => void;
 }
@@ -62,7 +64,10 @@ export interface Installations {
   byBotId(botId: string): Promise<Installation | undefined>;
   bySubscriptionId(subscriptionId: string): Promise<Installation | undefined>;
   list(): Promise<Installation[]>;
+  /** The account's client for the bot's features: posts and card changes go through the outbox. */
   client(installation: Installation): Promise<ChatClient>;
+  /** The account's client talking to RingCentral directly (the outbox sends through it). */
+  rawClient(installation: Pick<Installation, 'accountId' | 'tokenSealed'>): Promise<ChatClient>;
   remove(accountId: string, reason: string): Promise<void>;
   /** Checks every installation's subscription: recreates missing, expired or Blacklisted ones, renews those close to expiry. */
   maintain(): Promise<void>;
@@ -315,7 +320,11 @@ export function createInstallations(options: InstallationsOptions): Installation
       return (await records.find('subscriptionId', subscriptionId))[0];
     },
     list: () => records.list(),
-    client: (inst) => clientFor(inst),
+    client: async (inst) => {
+      const raw = await clientFor(inst);
+      return options.wrapClient ? options.wrapClient(inst.accountId, raw) : raw;
+    },
+    rawClient: (inst) => clientFor(inst),
     async remove(accountId, reason) {
       const inst = await records.get(accountId);
       if (!inst) return;

@@ -36,7 +36,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   const reveals = store.collection<Reveal>('reveals');
   const expireMs = config.flowExpireHours * 3600_000;
   const viewCtx = (botId: string) => ({ botId, catalog, allowNotificationAddins: config.allowNotificationAddins });
-  const issuer = createIssuer({ flows, reveals, registry, now: () => clock.now(), viewCtx, onRegistered, checkpoint: services.checkpoint });
+  const issuer = createIssuer({ flows, reveals, registry, now: () => clock.now(), viewCtx, onRegistered, checkpoint: services.checkpoint, outbox: services.outbox });
   const audit = createAuditLog(store, clock);
   const editor = createEditor({ flows, registry, catalog, audit, now: () => clock.now(), viewCtx, requestScopes, checkpoint: services.checkpoint });
   /** A save or a registration nobody is working on (a crash, an undo not stored): finished or undone. */

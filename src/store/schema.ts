@@ -12,6 +12,8 @@ import type { OAuthDoc } from '../oauth/store-adapter.js';
 import type { JwtCredential } from '../oauth/jwt-credential-store.js';
 import type { SignInLink } from '../oauth/sign-in-links.js';
 import type { JwtReveal } from '../oauth/jwt-credentials.js';
+import type { OutboxEntry } from '../delivery/outbox.js';
+import type { Handled } from '../delivery/inbox.js';
 
 /**
  * Every collection the bot keeps and the indexes its queries use: one place to see the data.
@@ -106,8 +108,17 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
   }),
   'sign-in-links': define<SignInLink>({ ordered: { expiresAt: (l) => l.expiresAt } }),
   'jwt-reveals': define<JwtReveal>({ ordered: { hideAt: (r) => r.hideAt } }),
-  'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
-  'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
+  // Handled event ids, and (while `open`) the inbox: a delivery stored before RingCentral got its 200.
+  'seen-notifications': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),
+  'seen-submits': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),
+  outbox: define<OutboxEntry>({
+    // Card changes not sent yet, by card: a newer change of the card takes their place.
+    indexes: { unsentCardChange: (e) => (e.op === 'updateCard' && (e.state === 'pending' || e.state === 'parked') ? e.target : undefined) },
+    ordered: {
+      dueAt: (e) => (e.state === 'pending' || e.state === 'parked' || e.state === 'sending' ? e.nextAt : undefined),
+      finishedAt: (e) => (e.state === 'sent' || e.state === 'failed' || e.state === 'cancelled' ? (e.finishedAt ?? 0) : undefined),
+    },
+  }),
 };
 
 /** The schema of a collection; collections not listed (tests' own) have no indexes. */
