@@ -256,5 +256,7 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
     sweep,
     /** For approvals' "ask again": MAX_OPEN_REQUESTS. */
     openRequestsRefusal: quotas.requestsRefusal,
+    /** For accepting a hand-over: MAX_APPS_PER_PERSON. */
+    appsRefusal: quotas.appsRefusal,
   };
 }

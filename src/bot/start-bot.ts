@@ -201,7 +201,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
   useOAuthEndpoints(oauth.endpoints);
   const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
-  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps });
+  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps, appsRefusal: access.appsRefusal });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
