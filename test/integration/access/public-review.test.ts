@@ -3,6 +3,7 @@ import { submitActions } from '../../../src/cards/inspect-card.js';
 import { actionData, adminCards, click, dialogTitle, latestAdminCard } from '../../helpers/approvals.js';
 import { flowDriver, goodBasics } from '../../helpers/flow.js';
 import { press, sayForCard, sayForText, textOf } from '../../helpers/lifecycle.js';
+import { tryCreate } from '../../helpers/access.js';
 import { cardText, clickAs, startWorld, unescaped, type World } from '../../helpers/world.js';
 import type { Person } from '../../../src/emulator/model.js';
 
@@ -117,5 +118,44 @@ describe('a public app', () => {
     expect(submitActions(w.emulator.card(reviewCard)!.body)).toEqual([]);
     // A click from before the card changed finds the request closed.
     expect(dialogTitle(await w.emulator.submit({ cardId: reviewCard, personId: w.dave.id, data: approve }))).toBe('This request was closed');
+  });
+
+  it('is raised again, expires undecided (the app stays private) and can be asked for again, within MAX_OPEN_REQUESTS', async () => {
+    const w = (world = await startWorld({ adminChat: ['dave', 'erin'], env: { APPROVAL_REMIND_HOURS: '24', APPROVAL_EXPIRE_DAYS: '3', MAX_OPEN_REQUESTS: '1' } }));
+    const { dm, app } = await registerPublic(w, w.alice);
+    w.clock.advance(25 * 3600_000);
+    await w.bot.sweep();
+    expect(adminText(w)).toContain('Reminder: this request has been waiting for 25 hours.');
+    expect(adminText(w)).toContain('Public app review requested');
+    w.clock.advance(2 * 86_400_000);
+    await w.bot.sweep();
+    expect(adminText(w)).toContain('Review expired');
+    const news = w.botCards(dm.id).at(-1)!;
+    expect(unescaped(cardText(news.body))).toContain('The review of Expense Sync expired');
+    expect((await w.bot.registry.get(app.clientId))?.publicReview?.status).toBe('pending'); // still private
+    expect(textOf(w, await sayForCard(w, w.alice, dm.id, 'my apps'))).toContain('Access: Private until review');
+
+    // Another request of hers waits meanwhile: asking again would be one too many.
+    expect((await tryCreate(w, w.alice)).form).toBe(true);
+    const flow = flowDriver(w, w.alice, dm.id);
+    await flow.next({ appType: 'rest-api' });
+    await flow.next({ ...goodBasics, appName: 'Other', primaryContact: w.alice.email });
+    await flow.next({ authMethod: 'jwt', redirectUris: '', refreshTokens: 'false' });
+    await flow.next({ scopes: 'ReadMessages,A2PSMS', justification: 'We archive call recordings for compliance audits every quarter.' });
+    await flow.next({ access: 'private', partners: '' });
+    await flow.next({ interactiveMessages: 'false', outboundWebhookUrl: '' });
+    await flow.click('submit');
+    await w.emulator.waitFor(() => adminText(w).includes('Scope approval requested'), { message: 'no scope request' });
+    const askAgain = submitActions(news.body).find((a) => a.data.action === 'request-again')!;
+    expect(askAgain.data.kind).toBe('public');
+    const refused = await w.emulator.submit({ cardId: news.id, personId: w.alice.id, data: askAgain.data });
+    expect(dialogTitle(refused)).toBe('Not asked again');
+    expect(JSON.stringify(refused.body)).toContain('Wait until the admins decide some of yours');
+    await click(w, w.dave, 'Approve all');
+    const again = await w.emulator.submit({ cardId: news.id, personId: w.alice.id, data: askAgain.data });
+    expect(dialogTitle(again)).toBe('Asked again');
+    await w.emulator.waitFor(() => adminText(w).includes('Public app review requested'), { message: 'no review raised again' });
+    await click(w, w.erin, 'Approve going public');
+    expect((await w.bot.registry.get(app.clientId))?.publicReview?.status).toBe('approved');
   });
 });
