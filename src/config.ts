@@ -25,6 +25,32 @@ const idList = z
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be comma-separated person ids')));
 
+/**
+ * Who may register apps (CREATORS): everyone, the people listed, or the members of one chat (a
+ * "developers" team) as RingCentral says they are at the moment someone registers. Admins
+ * (ADMIN_IDS) and people an admin granted access to (src/access/) may always.
+ */
+export type CreatorPolicy = { kind: 'everyone' } | { kind: 'list'; ids: string[] } | { kind: 'chat'; chatId: string };
+
+const creators = z
+  .string()
+  .trim()
+  .transform((v, ctx): CreatorPolicy => {
+    if (v === '*') return { kind: 'everyone' };
+    const chat = /^chat:\s*([0-9A-Za-z_-]+)$/.exec(v);
+    if (chat) return { kind: 'chat', chatId: chat[1]! };
+    const ids = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0 || !ids.every((id) => /^[0-9A-Za-z_-]+$/.test(id))) {
+      ctx.addIssue({ code: 'custom', message: 'must be *, comma-separated person ids, or chat:<chat id>' });
+      return z.NEVER;
+    }
+    return { kind: 'list', ids: [...new Set(ids)] };
+  });
+
+/** A count limit: a whole number from 1 to `max`. */
+const limit = (max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+
 /** What a Verification-Token may be, from the setting or the generated file. */
 export const VERIFICATION_TOKEN = /^[\x21-\x7e]{16,64}$/;
 
@@ -46,6 +72,9 @@ const EnvSchema = z.object({
     .optional(),
   ADMIN_CHAT_ID: z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be a chat id').optional(),
   ADMIN_IDS: idList.optional(),
+  CREATORS: creators.default({ kind: 'everyone' }),
+  MAX_APPS_PER_PERSON: limit(100_000).default(25),
+  MAX_OPEN_REQUESTS: limit(10_000).default(5),
   REGISTRAR_SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes as 64 hex characters or base64')
@@ -104,6 +133,12 @@ export interface Config {
   databaseUrl: string | undefined;
   adminChatId: string | undefined;
   adminIds: string[];
+  /** Who may register apps (src/access/); admins and people granted access always may. */
+  creators: CreatorPolicy;
+  /** Live apps (active or suspended) one person may own; admins are exempt. */
+  maxAppsPerPerson: number;
+  /** Approval requests (scopes, going public) one person may have waiting at once; admins are exempt. */
+  maxOpenRequests: number;
   secretKey: string | undefined;
   allowNotificationAddins: boolean;
   flowExpireHours: number;
@@ -233,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     adminChatId: e.ADMIN_CHAT_ID,
     adminIds: e.ADMIN_IDS ?? [],
+    creators: e.CREATORS,
+    maxAppsPerPerson: e.MAX_APPS_PER_PERSON,
+    maxOpenRequests: e.MAX_OPEN_REQUESTS,
     secretKey: e.REGISTRAR_SECRET_KEY,
     allowNotificationAddins: e.ALLOW_NOTIFICATION_ADDINS,
     flowExpireHours: e.FLOW_EXPIRE_HOURS,

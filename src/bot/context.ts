@@ -46,4 +46,6 @@ export interface IncomingMessage {
   personId: string;
   /** True for a one-to-one chat with the bot; false in teams and group chats. */
   direct: boolean;
+  /** The people the message mentions, the bot left out (their markup is gone from `text`). */
+  mentions?: string[];
 }

@@ -11,11 +11,16 @@ const DIRECT_TYPES = new Set(['Direct', 'PrivateChat', 'Personal', 'PersonalChat
 
 type PostEvent = Extract<BotEvent, { kind: 'post' }>;
 
+/** A chat's members as a chat event lists them (src/access/ keeps the creators' chat's). */
+export type ChatEvent = Extract<BotEvent, { kind: 'joined' | 'chat-changed' }>;
+
 export interface NotificationHandlerOptions {
   services: Services;
   commands: () => Command[];
   /** Per-person limits on commands (src/bot/person-limiter.ts); shared with clicks. */
   limiter?: PersonLimiter;
+  /** Told of every chat event (the bot added, someone else joined or left, the bot removed). */
+  onChatEvent?: (ctx: TurnContext, event: ChatEvent) => Promise<void>;
 }
 
 /** How a delivery reached the handler: from the inbox, which already told redeliveries apart. */
@@ -30,7 +35,7 @@ export interface TurnOptions {
  * Turns one RingCentral notification (webhook body or WebSocket envelope) into the bot's reaction.
  * Duplicate deliveries (same uuid) act once.
  */
-export function createNotificationHandler({ services, commands, limiter }: NotificationHandlerOptions) {
+export function createNotificationHandler({ services, commands, limiter, onChatEvent = async () => {} }: NotificationHandlerOptions) {
   const { installations, log, store, clock } = services;
   const seen = store.collection<{ at: number }>('seen-notifications');
   const chatCache = new Map<string, { info: ChatInfo; at: number }>();
@@ -78,7 +83,10 @@ export function createNotificationHandler({ services, commands, limiter }: Notif
     const crowded = !direct || chat.members.length > 2;
     if (crowded && !mentioned) return;
     const text = stripMentions(words.text);
-    const message = { text, chatId: event.chatId, personId: event.creatorId, direct };
+    // Who else it mentions: `audit @person` names its person so (the markup itself is stripped from the text).
+    const marked = [...words.text.matchAll(/!\[:Person\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    const mentions = [...new Set([...words.mentions.filter((m) => m.type === undefined || m.type === 'Person').map((m) => m.id), ...marked])].filter((id) => id !== botId);
+    const message = { text, chatId: event.chatId, personId: event.creatorId, direct, mentions };
     const command = findCommand(commands(), text);
     try {
       // Only now, for a post meant for us, is the event id worth a write.
@@ -151,8 +159,9 @@ export function createNotificationHandler({ services, commands, limiter }: Notif
     // Edits, removals and the rest concern nothing we keep: no id is worth a write for them.
     if (event.kind === 'other') return;
     if (event.kind === 'uninstalled' && event.extensionId !== installation.botId) return;
-    // Posts record their id once we know they are meant for us (see onPost); other events here.
-    if (event.kind !== 'post' && !deduped && !(await firstTime(event))) return;
+    // Posts record their id once we know they are meant for us (see onPost); a chat change is only
+    // remembered, newest first, so acting on it twice is harmless and not worth a write; other events here.
+    if (event.kind !== 'post' && event.kind !== 'chat-changed' && !deduped && !(await firstTime(event))) return;
     const client = await installations.client(installation);
     const chatId = 'chatId' in event ? event.chatId : undefined;
     const ctx: TurnContext = {
@@ -165,7 +174,11 @@ export function createNotificationHandler({ services, commands, limiter }: Notif
       case 'post':
         return onPost(ctx, event, deduped);
       case 'joined':
+        await onChatEvent(ctx, event).catch((err: unknown) => ctx.log.error('a chat event could not be kept', { chatId: event.chatId, err }));
         return onJoined(ctx, event);
+      case 'chat-changed':
+        chatCache.delete(event.chatId); // who is in it changed: a direct chat may have become a group
+        return onChatEvent(ctx, event);
       case 'uninstalled':
         await installations.remove(installation.accountId, 'bot extension deleted');
         return;

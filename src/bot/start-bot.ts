@@ -25,6 +25,7 @@ import { createSubmitHandler, type SubmitHandlers, type SubmitReply } from './ha
 import { Dialog } from './dialogs.js';
 import { createRegistration } from '../registration/registration.js';
 import { createApprovals } from '../approvals/approvals.js';
+import { createAccess } from '../access/access.js';
 import { createLifecycle } from '../lifecycle/lifecycle.js';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
 import { tightenDataDir } from '../lib/private-data-dir.js';
@@ -241,20 +242,31 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   };
 
   const registry = createAppRegistry({ store, keys, catalog, clock });
-  const approvals = createApprovals({ services, catalog, registry });
-  const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
+  // Approvals and access need each other: the quota counts open requests, "ask again" asks the quota.
+  let access: ReturnType<typeof createAccess> | undefined;
+  const approvals = createApprovals({ services, catalog, registry, openRequestsRefusal: (accountId, personId, adding) => access!.openRequestsRefusal(accountId, personId, adding) });
+  access = createAccess({ services, registry, openCountOf: approvals.openCountOf });
+  const registration = createRegistration({
+    services,
+    catalog,
+    registry,
+    onRegistered: approvals.onRegistered,
+    requestScopes: approvals.requestScopes,
+    reviewPublic: approvals.reviewPublic,
+    gate: access.gate,
+  });
   const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
   useOAuthEndpoints(oauth.endpoints);
   const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
-  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps });
+  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps, appsRefusal: access.appsRefusal });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
-  commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, ...jwtCredentials.commands, helpCommand(allCommands));
-  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers, ...jwtCredentials.submitHandlers]);
+  commands.push(...registration.commands, ...access.commands, ...lifecycle.commands, ...approvals.commands, ...jwtCredentials.commands, helpCommand(allCommands));
+  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...access.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers, ...jwtCredentials.submitHandlers]);
 
   const limiter = createPersonLimiter({ limit: config.personRate.limit, windowMs: config.personRate.windowSeconds * 1000, now: () => clock.now() });
-  const notifications = createNotificationHandler({ services, commands: allCommands, limiter });
+  const notifications = createNotificationHandler({ services, commands: allCommands, limiter, onChatEvent: access.onChatEvent });
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers, limiter });
 
   /** Handles a delivery the inbox holds, then marks it handled (whatever the handling's outcome). */
@@ -375,6 +387,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await pruneOld(store, clock.now(), log);
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
+    await access!.sweep().catch((err: unknown) => log.error('access sweep failed', { err }));
     await lifecycle.sweep().catch((err: unknown) => log.error('lifecycle sweep failed', { err }));
     await jwtCredentials.sweep().catch((err: unknown) => log.error('JWT credential sweep failed', { err }));
     await replayInbox(false).catch((err: unknown) => log.error('handling open deliveries failed', { err }));

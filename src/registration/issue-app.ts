@@ -44,7 +44,7 @@ export interface IssuerOptions {
   now: () => number;
   viewCtx: (botId: string) => ViewContext;
   /**
-   * Files the approval request for an app's pending scopes; must be idempotent (it is also how a crash
+   * Files the approval requests for an app's pending scopes and its public review; must be idempotent (it is also how a crash
    * is finished). `credentialsCardId` is the card showing the credentials, which the decision updates.
    */
   onRegistered: (ctx: TurnContext, app: AppRecord, credentialsCardId: string) => Promise<void>;
@@ -129,7 +129,8 @@ export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegiste
   async function finish(ctx: TurnContext, flow: Flow): Promise<void> {
     const clientId = flow.issuing!.clientId;
     const app = await registry.get(clientId);
-    if (app?.status === 'active' && app.pendingScopes.length > 0) await onRegistered(ctx, app, flow.cardId!);
+    // Scopes waiting for approval, and a public app's review, go to the admins.
+    if (app?.status === 'active' && (app.pendingScopes.length > 0 || app.publicReview?.status === 'pending')) await onRegistered(ctx, app, flow.cardId!);
     checkpoint('issue:filed');
     await flows.update(flow.id, (cur) =>
       cur?.status === 'registering' ? { ...cur, status: 'submitted', clientId, issuing: null, cardVersion: cur.version, updatedAt: now() } : undefined,

@@ -14,6 +14,8 @@ import type { SignInLink } from '../oauth/sign-in-links.js';
 import type { JwtReveal } from '../oauth/jwt-credentials.js';
 import type { OutboxEntry } from '../delivery/outbox.js';
 import type { Handled } from '../delivery/inbox.js';
+import type { AccessRequest } from '../access/access-request.js';
+import type { ChatMembers } from '../access/chat-members.js';
 
 /**
  * Every collection the bot keeps and the indexes its queries use: one place to see the data.
@@ -81,6 +83,8 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
     indexes: {
       client: (r) => r.clientId,
       open: (r) => (r.status === 'open' ? r.accountId : undefined),
+      // MAX_OPEN_REQUESTS counts these.
+      openBy: (r) => (r.status === 'open' ? `${r.accountId}:${r.requesterId}` : undefined),
       owes: (r) => (r.effects?.length ? 'yes' : undefined),
     },
     ordered: {
@@ -90,7 +94,8 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
       closedAt: (r) => (r.status === 'open' || r.effects?.length ? undefined : (r.decision?.at ?? r.requestedAt)),
     },
   }),
-  audit: define<AuditEntry>({ indexes: { client: (e) => e.clientId, actor: (e) => e.actorId ?? undefined } }),
+  // Entries about a person (access, quotas) have no app: filed under their actor and subject only.
+  audit: define<AuditEntry>({ indexes: { client: (e) => e.clientId || undefined, actor: (e) => e.actorId ?? undefined, subject: (e) => e.subjectId || undefined } }),
   // Only rotations in progress are kept (src/lifecycle/rotate-secret.ts): start-up finishes or undoes them.
   rotations: define<Rotation>({ ordered: { startedAt: (r) => r.startedAt } }),
   // Only changes whose consequences are still owed (src/lifecycle/owed-effects.ts): start-up finishes them.
@@ -108,6 +113,17 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
   }),
   'sign-in-links': define<SignInLink>({ ordered: { expiresAt: (l) => l.expiresAt } }),
   'jwt-reveals': define<JwtReveal>({ ordered: { hideAt: (r) => r.hideAt } }),
+  // Who may register (src/access/): each person's access requests, open, granted or refused.
+  'access-requests': define<AccessRequest>({
+    indexes: {
+      person: (r) => `${r.accountId}:${r.personId}`,
+      owes: (r) => (r.effects?.length ? 'yes' : undefined),
+      // Open and not yet in the admins' channel: the sweep posts them.
+      unposted: (r) => (r.status === 'open' && r.cardId === null ? r.accountId : undefined),
+    },
+  }),
+  // Keyed by chat id: the members of the creators' chat as its latest chat event listed them (src/access/).
+  'chat-members': define<ChatMembers>({}),
   // Handled event ids, and (while `open`) the inbox: a delivery stored before RingCentral got its 200.
   'seen-notifications': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),
   'seen-submits': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),
