@@ -227,6 +227,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
   });
   const box = outbox;
+  // The gauge of parked messages starts from what the store holds (a restart must not reset it to 0).
+  metrics.outboxParkedNow.set(await box.countParked());
   const services: Services = {
     config,
     store,

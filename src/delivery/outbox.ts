@@ -387,11 +387,16 @@ export function createOutbox(options: OutboxOptions) {
     return n;
   }
 
+  /** How many messages are parked now (for the gauge, at start-up). */
+  async function countParked(): Promise<number> {
+    return (await box.due('dueAt', Number.MAX_SAFE_INTEGER, 100_000)).filter((e) => e.toldDelayed && (e.state === 'parked' || e.state === 'sending')).length;
+  }
+
   /** Forgets messages finished more than keepDoneMs ago. */
   const prune = () => box.prune('finishedAt', clock.now() - policy.keepDoneMs);
 
   /** A key for a message with no name of its own. */
   const freshKey = () => `m:${randomUUID()}`;
 
-  return { send, enqueue, deliver, cancel, deliverDue, recoverAll, prune, freshKey, policy };
+  return { send, enqueue, deliver, cancel, deliverDue, recoverAll, countParked, prune, freshKey, policy };
 }
