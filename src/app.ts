@@ -9,6 +9,8 @@ import { interactiveRoute } from './http/interactive-route.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from './lib/logger.js';
 import type { Installations } from './platform/installations.js';
+import { metricsRoute } from './http/metrics-route.js';
+import type { Metrics } from './metrics/metrics.js';
 
 export interface AppDeps {
   installations: Installations;
@@ -24,6 +26,11 @@ export interface AppDeps {
   /** The icon every dialog carries (RingCentral requires one). */
   botIconUrl: string;
   log: Logger;
+  metrics: Metrics;
+  /** METRICS_TOKEN; see metricsRoute for who may read /metrics without it. */
+  metricsToken: string | undefined;
+  /** The sandbox serves /metrics without a token (it listens on loopback only). */
+  metricsOpen: boolean;
 }
 
 /** The bot's express app, without listen (supertest and main.ts both use it). */
@@ -34,10 +41,11 @@ export function createApp(deps: AppDeps): Express {
     res.json({ ok: true });
   });
   app.use(iconRoute());
+  app.use(metricsRoute({ metrics: deps.metrics, token: deps.metricsToken, openWithoutToken: deps.metricsOpen }));
   app.use(installRoute({ installations: deps.installations, expectedClientId: deps.clientId, log: deps.log }));
   app.post('/bot/webhook', (req, res) => deps.webhook(req, res));
   app.use(registryRoute({ registry: deps.registry }));
-  app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, onLateReply: deps.onLateReply, iconUrl: deps.botIconUrl, log: deps.log }));
+  app.use(interactiveRoute({ sharedSecret: deps.sharedSecret, onSubmit: deps.onSubmit, onLateReply: deps.onLateReply, iconUrl: deps.botIconUrl, log: deps.log, metrics: deps.metrics }));
   if (deps.oauth) app.use(deps.oauth);
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

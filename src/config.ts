@@ -25,6 +25,32 @@ const idList = z
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be comma-separated person ids')));
 
+/**
+ * Who may register apps (CREATORS): everyone, the people listed, or the members of one chat (a
+ * "developers" team) as RingCentral says they are at the moment someone registers. Admins
+ * (ADMIN_IDS) and people an admin granted access to (src/access/) may always.
+ */
+export type CreatorPolicy = { kind: 'everyone' } | { kind: 'list'; ids: string[] } | { kind: 'chat'; chatId: string };
+
+const creators = z
+  .string()
+  .trim()
+  .transform((v, ctx): CreatorPolicy => {
+    if (v === '*') return { kind: 'everyone' };
+    const chat = /^chat:\s*([0-9A-Za-z_-]+)$/.exec(v);
+    if (chat) return { kind: 'chat', chatId: chat[1]! };
+    const ids = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (ids.length === 0 || !ids.every((id) => /^[0-9A-Za-z_-]+$/.test(id))) {
+      ctx.addIssue({ code: 'custom', message: 'must be *, comma-separated person ids, or chat:<chat id>' });
+      return z.NEVER;
+    }
+    return { kind: 'list', ids: [...new Set(ids)] };
+  });
+
+/** A count limit: a whole number from 1 to `max`. */
+const limit = (max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(max, `must be at most ${max}`);
+
 /** What a Verification-Token may be, from the setting or the generated file. */
 export const VERIFICATION_TOKEN = /^[\x21-\x7e]{16,64}$/;
 
@@ -46,6 +72,9 @@ const EnvSchema = z.object({
     .optional(),
   ADMIN_CHAT_ID: z.string().regex(/^[0-9A-Za-z_-]+$/, 'must be a chat id').optional(),
   ADMIN_IDS: idList.optional(),
+  CREATORS: creators.default({ kind: 'everyone' }),
+  MAX_APPS_PER_PERSON: limit(100_000).default(25),
+  MAX_OPEN_REQUESTS: limit(10_000).default(5),
   REGISTRAR_SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$|^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes as 64 hex characters or base64')
@@ -56,6 +85,8 @@ const EnvSchema = z.object({
   APPROVAL_REMIND_HOURS: duration(24 * 365, 'hours (a year)').default(24),
   APPROVAL_EXPIRE_DAYS: duration(365, 'days').default(7),
   ROTATION_GRACE_HOURS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').max(24 * 30, 'must be at most 720 hours (30 days)').default(24),
+  PERSON_RATE_LIMIT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(1_000_000, 'must be at most 1000000').default(30),
+  PERSON_RATE_WINDOW_SECONDS: duration(3600, 'seconds (an hour)').default(60),
   SCOPES_FILE: z.string().min(1).optional(),
   OAUTH_ISSUER_PATH: z
     .string()
@@ -64,7 +95,7 @@ const EnvSchema = z.object({
     .transform((v) => v.replace(/\/+$/, ''))
     .refine((v) => !v.split('/').some((seg) => seg === '.' || seg === '..'), 'must not contain . or .. segments')
     // Express matches paths in any case: /Bot is /bot to it.
-    .refine((v) => !['/bot', '/healthz', '/registry', '/.well-known'].some((taken) => v.toLowerCase() === taken || v.toLowerCase().startsWith(`${taken}/`)), 'must not be /bot, /healthz, /registry or /.well-known (the bot uses them)')
+    .refine((v) => !['/bot', '/healthz', '/registry', '/.well-known', '/metrics'].some((taken) => v.toLowerCase() === taken || v.toLowerCase().startsWith(`${taken}/`)), 'must not be /bot, /healthz, /registry, /.well-known or /metrics (the bot uses them)')
     .default('/oauth'),
   ACCESS_TOKEN_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number of seconds').min(60, 'must be at least 60 seconds').max(86_400, 'must be at most 86400 seconds (a day)').default(3600),
   REFRESH_TOKEN_DAYS: duration(365, 'days').default(7),
@@ -75,6 +106,7 @@ const EnvSchema = z.object({
   SANDBOX_WEB_HOST: z.string().trim().regex(/^[0-9A-Za-z.:[\]-]+$/, 'must be a host name or IP address').default('127.0.0.1'),
   SANDBOX_WEB_PORT: z.coerce.number({ message: 'must be a port number' }).int('must be a port number').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,256}$/, 'must be 16 to 256 printable characters without spaces').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -101,6 +133,12 @@ export interface Config {
   databaseUrl: string | undefined;
   adminChatId: string | undefined;
   adminIds: string[];
+  /** Who may register apps (src/access/); admins and people granted access always may. */
+  creators: CreatorPolicy;
+  /** Live apps (active or suspended) one person may own; admins are exempt. */
+  maxAppsPerPerson: number;
+  /** Approval requests (scopes, going public) one person may have waiting at once; admins are exempt. */
+  maxOpenRequests: number;
   secretKey: string | undefined;
   allowNotificationAddins: boolean;
   flowExpireHours: number;
@@ -109,6 +147,8 @@ export interface Config {
   approvalExpireDays: number;
   /** After a rotation the previous secret keeps working this long; 0 ends it at once. */
   rotationGraceHours: number;
+  /** Commands and clicks one person may make per window before being told to slow down (src/bot/person-limiter.ts). */
+  personRate: { limit: number; windowSeconds: number };
   /** The scope catalog an operator may edit; the bundled one when unset. */
   scopesFile: string | undefined;
   /** The OAuth 2.0 authorization server (src/oauth): issuer = BOT_PUBLIC_URL + issuerPath. */
@@ -124,6 +164,11 @@ export interface Config {
     trustProxy: boolean;
   };
   logLevel: Env['LOG_LEVEL'];
+  /**
+   * Bearer token a Prometheus scrape of /metrics must send. Unset: /metrics is served in the sandbox
+   * only (it listens on loopback), and answers 404 elsewhere.
+   */
+  metricsToken: string | undefined;
   /** Interface the sandbox's web chat page binds; loopback unless set (the page has no sign-in). */
   sandboxWebHost: string;
   /**
@@ -223,6 +268,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     adminChatId: e.ADMIN_CHAT_ID,
     adminIds: e.ADMIN_IDS ?? [],
+    creators: e.CREATORS,
+    maxAppsPerPerson: e.MAX_APPS_PER_PERSON,
+    maxOpenRequests: e.MAX_OPEN_REQUESTS,
     secretKey: e.REGISTRAR_SECRET_KEY,
     allowNotificationAddins: e.ALLOW_NOTIFICATION_ADDINS,
     flowExpireHours: e.FLOW_EXPIRE_HOURS,
@@ -230,6 +278,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     approvalRemindHours: e.APPROVAL_REMIND_HOURS,
     approvalExpireDays: e.APPROVAL_EXPIRE_DAYS,
     rotationGraceHours: e.ROTATION_GRACE_HOURS,
+    personRate: { limit: e.PERSON_RATE_LIMIT, windowSeconds: e.PERSON_RATE_WINDOW_SECONDS },
     scopesFile: e.SCOPES_FILE,
     oauth: {
       issuerPath: e.OAUTH_ISSUER_PATH,
@@ -241,6 +290,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       trustProxy: e.OAUTH_TRUST_PROXY,
     },
     logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
     sandboxWebHost: e.SANDBOX_WEB_HOST,
     sandboxWebPort: e.SANDBOX_WEB_PORT,
   };

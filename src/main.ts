@@ -1,3 +1,5 @@
+// First: library notices printed while the other modules load are caught for the log.
+import { routeLibraryNotices } from './lib/library-notices.js';
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startBot, type RunningBot } from './bot/start-bot.js';
@@ -23,6 +25,7 @@ async function main() {
     throw err;
   }
   const log = createLogger({ level: config.logLevel });
+  routeLibraryNotices(log);
   // A promise nobody awaited that fails (a library's timer, say) must not take the bot down with
   // everything in flight; it is logged and the bot goes on. Start-up recovery covers a real crash.
   process.on('unhandledRejection', (err) => log.error('unhandled rejection', { err }));

@@ -1,5 +1,6 @@
 import { argumentOf, type Command } from '../bot/commands.js';
 import type { IncomingMessage, Services } from '../bot/context.js';
+import type { ChatClient } from '../platform/chat-client.js';
 import { personNames } from '../bot/person-name.js';
 import { clipText, plainText } from '../cards/plain-text.js';
 import type { AppRegistry } from '../registry/app-records.js';
@@ -7,7 +8,8 @@ import { createAppFinder } from '../registry/find-apps.js';
 import { nameKey } from '../registry/name-key.js';
 import { NAME_PREFIX_MIN } from '../store/schema.js';
 import type { Collection } from '../store/store.js';
-import { utc, type ApprovalRequest } from './approval-request.js';
+import { isPublicReview, utc, type ApprovalRequest } from './approval-request.js';
+import { findPerson, personArgument } from './audit-person.js';
 import { isLifecycleEvent, type AuditEntry, type AuditLog } from './audit-log.js';
 
 /** Lines per post: with every line capped at LINE_MAX, a page stays far below the 10,000-character post limit (contract 4.1). */
@@ -71,7 +73,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
         open,
         page,
         (range) => `${open.length} approval request${open.length === 1 ? '' : 's'} waiting, oldest first${range}:`,
-        async (r, i) => `${i + 1}. **${shown(r.appName)}** by ${shown(await nameOf(r.requesterId))}: ${shown(r.scopes.join(', '), REASON_MAX)} (asked ${utc(r.requestedAt)})`,
+        async (r, i) => `${i + 1}. **${shown(r.appName)}** by ${shown(await nameOf(r.requesterId))}: ${isPublicReview(r) ? 'to go public' : shown(r.scopes.join(', '), REASON_MAX)} (asked ${utc(r.requestedAt)})`,
         (next) => `Say **pending ${next}** for more.`,
       );
       await client.postText(m.chatId, text);
@@ -98,7 +100,18 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     deleted: 'deleted',
     suspended: 'suspended',
     reinstated: 'reinstated',
+    'public-review-requested': 'going public requested',
+    'public-approved': 'going public approved',
+    'public-rejected': 'going public rejected',
+    'public-review-expired': 'review for going public expired',
+    'access-requested': 'permission to register apps requested',
+    'access-granted': 'permission to register apps granted',
+    'access-refused': 'permission to register apps refused',
+    'quota-refused': 'registration stopped by a quota',
   };
+
+  /** Entries about a person (and public reviews) name whom they concerned when someone else acted. */
+  const PERSON_EVENTS = new Set<AuditEntry['event']>(['access-requested', 'access-granted', 'access-refused', 'quota-refused', 'public-review-requested', 'public-approved', 'public-rejected', 'public-review-expired']);
 
   const lookUp = createAppFinder({ store: services.store, registry });
 
@@ -125,13 +138,25 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     words: ['audit'],
     adminChat: true,
     takesArgument: true,
-    usage: 'audit <app> [page N]',
-    summary: `in the admins' channel: the history of an app (approvals and changes) (by client ID, name, or the beginning of its name), ${PAGE_SIZE} entries at a time.`,
+    usage: 'audit <app or @person> [page N]',
+    summary: `in the admins' channel: the history of an app (approvals and changes) (by client ID, name, or the beginning of its name), or of a person (mention them, or give their person ID or email: access requests, public reviews, quotas and what they did), ${PAGE_SIZE} entries at a time.`,
     async run({ client, installation }, m) {
       if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
       const argument = argumentOf(auditCommand, m.text);
-      if (!argument) return void (await client.postText(m.chatId, 'Which app? Say **audit <app name or client ID>**.'));
+      // A person: mentioned, "person <id or email>", "@<id>", or an email address.
+      const target = personArgument(argument, m.mentions ?? []);
+      if (target.kind === 'several') return void (await client.postText(m.chatId, 'One person at a time, please: say **audit** and mention one person.'));
+      if (target.kind === 'person') {
+        const id = await target.resolve(client);
+        if (!id) return void (await client.postText(m.chatId, `I know nobody by ${shown(target.asTyped, REASON_MAX)} in this account. Mention them (type @ and choose them), or give their person ID.`));
+        return auditPerson(client, installation.accountId, m.chatId, id, target.page);
+      }
+      if (!argument) return void (await client.postText(m.chatId, 'Which app, or whom? Say **audit <app name or client ID>**, or **audit @person** mentioning them.'));
       const { query, apps, page, byPrefix: prefixed } = await findApps(argument, installation.accountId);
+      // A bare number that names no app may be a person's ID.
+      if (apps.length === 0 && /^\d{1,20}$/.test(argument.trim()) && (await findPerson(client, installation.accountId, argument.trim()))) {
+        return auditPerson(client, installation.accountId, m.chatId, argument.trim(), 1);
+      }
       if (apps.length === 0) {
         const pageZero = /^(.*\S)\s+page\s+0+$/i.exec(argument);
         const tooShort = [...nameKey(query)].length < NAME_PREFIX_MIN;
@@ -159,21 +184,45 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
         entries,
         page,
         (range) => `Approval history of **${shown(app.appName)}** (${plainText(app.clientId)})${range}:`,
-        async (e) => {
-          const who = e.actorId ? shown(await nameOf(e.actorId)) : 'Registrar';
-          const reason = e.reason ? shown(e.reason, REASON_MAX) : '';
-          const what = isLifecycleEvent(e.event)
-            ? `${WORDS[e.event]} by ${who}${e.detail ? `: ${shown(e.detail, REASON_MAX)}` : ''}`
-            : e.event === 'refused'
-              ? `${WORDS[e.event]} a click by ${who} (${reason})`
-              : `${WORDS[e.event]} by ${who}${scopeParts(e)}`;
-          return `• ${utc(e.at)}: ${what}${reason && e.event !== 'refused' ? ` (reason: ${reason})` : ''}`;
-        },
+        async (e) => `• ${utc(e.at)}: ${await describe(e, nameOf, false)}`,
         (next) => `Say **audit ${plainText(app.clientId)} page ${next}** for more.`,
       );
       await client.postText(m.chatId, text);
     },
   };
+
+  /** One entry in words (people named, their text escaped); `withApp` names the app too (a person's history spans apps). */
+  async function describe(e: AuditEntry, nameOf: (id: string) => Promise<string>, withApp: boolean): Promise<string> {
+    const who = e.actorId ? shown(await nameOf(e.actorId)) : 'Registrar';
+    const reason = e.reason ? shown(e.reason, REASON_MAX) : '';
+    const about = e.subjectId && e.subjectId !== e.actorId ? ` for ${shown(await nameOf(e.subjectId))}` : '';
+    const what = PERSON_EVENTS.has(e.event)
+      ? `${WORDS[e.event]}${about}${e.actorId ? ` by ${who}` : ''}${e.detail ? `: ${shown(e.detail, REASON_MAX)}` : ''}`
+      : isLifecycleEvent(e.event)
+        ? `${WORDS[e.event]} by ${who}${e.detail ? `: ${shown(e.detail, REASON_MAX)}` : ''}`
+        : e.event === 'refused'
+          ? `${WORDS[e.event]} a click by ${who} (${reason})`
+          : `${WORDS[e.event]} by ${who}${scopeParts(e)}`;
+    const app = withApp && e.appName ? `**${shown(e.appName)}**: ` : '';
+    return `${app}${what}${reason && e.event !== 'refused' ? ` (reason: ${reason})` : ''}`;
+  }
+
+  /** `audit @person`: what a person did and what was decided about them, in this account. */
+  async function auditPerson(client: ChatClient, accountId: string, chatId: string, personId: string, page: number) {
+    const person = await findPerson(client, accountId, personId);
+    if (!person) return void (await client.postText(chatId, `I know no person with the ID ${shown(personId)} in this account. Mention them (type @ and choose them), or give their person ID or email address.`));
+    const entries = (await audit.forPerson(person.id)).filter((e) => e.accountId === undefined || e.accountId === accountId);
+    if (entries.length === 0) return void (await client.postText(chatId, `${shown(person.name)} has no history here yet.`));
+    const nameOf = personNames(client);
+    const text = await pageOf(
+      entries,
+      page,
+      (range) => `History of ${shown(person.name)} (${plainText(person.id)})${range}:`,
+      async (e) => `• ${utc(e.at)}: ${await describe(e, nameOf, true)}`,
+      (next) => `Say **audit person ${plainText(person.id)} page ${next}** for more.`,
+    );
+    await client.postText(chatId, text);
+  }
 
   return [pending, auditCommand];
 }

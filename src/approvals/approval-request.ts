@@ -1,9 +1,12 @@
 /**
- * A request for scopes that need an admin's approval. One per registration (or per "ask again"),
- * decided once: the first decision wins.
+ * A request for an admin's approval, decided once: the first decision wins. Two kinds share the
+ * machinery (cards, reminders, expiry, follow-ups, audit): scopes that need approval (one per
+ * registration, edit or "ask again"), and a public app's review before it may go public.
  */
 export interface ApprovalRequest {
   id: string;
+  /** Absent on scope requests (and on every request from before public reviews existed). */
+  kind?: 'scopes' | 'public';
   accountId: string;
   clientId: string;
   appName: string;
@@ -11,8 +14,10 @@ export interface ApprovalRequest {
   requesterId: string;
   scopes: string[];
   justification: string;
-  /** 'withdrawn': closed undecided because the app was deleted (src/lifecycle/). */
+  /** 'withdrawn': closed undecided because the app was deleted (src/lifecycle/), or (a review) made private. */
   status: 'open' | 'decided' | 'expired' | 'withdrawn';
+  /** Why a withdrawn request was closed; absent: the app was deleted. */
+  withdrawnBecause?: 'deleted' | 'made-private';
   requestedAt: number;
   /** When the request was last posted to the admin chat (first time or as a reminder). */
   raisedAt: number;
@@ -35,8 +40,13 @@ export interface ApprovalRequest {
     approved: string[];
     rejected: string[];
     reason: string | null;
+    /** A public review's verdict (scopes lists stay empty). */
+    goesPublic?: boolean;
   } | null;
 }
+
+/** A public app's review rather than a scope request. */
+export const isPublicReview = (r: Pick<ApprovalRequest, 'kind'>) => r.kind === 'public';
 
 /** A consequence of a request's change of state: the app's scopes, the history, the admin card, the requester and their credentials card. */
 export type Effect = 'app' | 'audit' | 'card' | 'requester' | 'credentials';
@@ -44,6 +54,7 @@ export type Effect = 'app' | 'audit' | 'card' | 'requester' | 'credentials';
 export type Outcome = 'approved' | 'partially-approved' | 'rejected';
 
 export function outcomeOf(decision: NonNullable<ApprovalRequest['decision']>): Outcome {
+  if (decision.goesPublic !== undefined) return decision.goesPublic ? 'approved' : 'rejected';
   if (decision.approved.length === 0) return 'rejected';
   return decision.rejected.length === 0 ? 'approved' : 'partially-approved';
 }

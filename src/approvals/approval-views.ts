@@ -2,6 +2,7 @@ import { plainText, visibleText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
 import type { AppType } from '../registry/fields.js';
+import { distributionOf, type AppRecord } from '../registry/app-records.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest, type Outcome } from './approval-request.js';
 
@@ -25,9 +26,10 @@ const accessLabel = (access: string | undefined, promote: boolean | undefined) =
  */
 export function requestCard(
   r: ApprovalRequest,
-  ctx: { botId: string; catalog: ScopeCatalog; requesterName: string; notice?: string; app?: { access?: string; promote?: boolean; grantedScopes: string[] } },
+  ctx: { botId: string; catalog: ScopeCatalog; requesterName: string; notice?: string; app?: { access?: AppRecord['access']; promote?: boolean; grantedScopes: string[]; publicReview?: AppRecord['publicReview'] } },
 ): Card {
   const access = ctx.app?.access;
+  const held = ctx.app !== undefined && distributionOf(ctx.app) === 'held';
   const granted = ctx.app?.grantedScopes ?? [];
   return renderCard('approval-request', {
     requestId: r.id,
@@ -39,7 +41,7 @@ export function requestCard(
     facts: [
       { title: 'Requester', value: plainText(ctx.requesterName) },
       { title: 'App', value: appLabel(r) },
-      { title: 'Access', value: accessLabel(access, ctx.app?.promote) },
+      { title: 'Access', value: held ? `${accessLabel(access, ctx.app?.promote)}; private until its public review is approved` : accessLabel(access, ctx.app?.promote) },
       { title: 'Already granted', value: granted.length ? plainText(granted.join(', ')) : 'None' },
       { title: 'Client ID', value: plainText(r.clientId) },
       { title: 'Asked', value: utc(r.requestedAt) },

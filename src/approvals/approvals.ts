@@ -7,12 +7,13 @@ import { plainText, visibleText } from '../cards/plain-text.js';
 import { namedLock } from '../store/named-lock.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
-import { holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
+import { distributionOf, holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import { approvalCommands } from './approval-commands.js';
-import { OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest, type Effect } from './approval-request.js';
+import { isPublicReview, OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest, type Effect } from './approval-request.js';
 import { createFollowUps, SETTLED_EFFECTS } from './follow-ups.js';
 import { requestCard, statusCard } from './approval-views.js';
+import { publicReviewCard } from './public-review-views.js';
 import { createAuditLog } from './audit-log.js';
 
 /**
@@ -22,7 +23,15 @@ import { createAuditLog } from './audit-log.js';
  * Every change of a request's state is one conditional store update, so a decision, a reminder
  * and an expiry racing each other leave exactly one outcome.
  */
-export function createApprovals({ services, catalog, registry }: { services: Services; catalog: ScopeCatalog; registry: AppRegistry }) {
+export interface ApprovalsOptions {
+  services: Services;
+  catalog: ScopeCatalog;
+  registry: AppRegistry;
+  /** Why a person may not file `adding` more requests now (MAX_OPEN_REQUESTS, src/access/), or undefined. */
+  openRequestsRefusal?: (accountId: string, personId: string, adding: number) => Promise<string | undefined>;
+}
+
+export function createApprovals({ services, catalog, registry, openRequestsRefusal }: ApprovalsOptions) {
   const { store, clock, config, installations, log } = services;
   const requests = store.collection<ApprovalRequest>('approvals');
   const audit = createAuditLog(store, clock);
@@ -30,6 +39,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   const expireMs = config.approvalExpireDays * 86_400_000;
   const followUps = createFollowUps({ services, registry, requests, audit });
   const appLock = namedLock(store, 'app'); // one filing at a time per app ("Ask again" clicked twice)
+  const personLock = namedLock(store, 'person'); // the registration's lock: a person's filings one at a time
 
   const isOverdue = (r: ApprovalRequest) => clock.now() - r.requestedAt >= expireMs;
 
@@ -38,13 +48,17 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     const chatId = config.adminChatId;
     if (!chatId) return null;
     const app = await registry.get(r.clientId);
-    const card = requestCard(r, { botId, catalog, requesterName: await personName(client, r.requesterId), ...(notice ? { notice } : {}), ...(app ? { app } : {}) });
+    const requesterName = await personName(client, r.requesterId);
+    const card =
+      isPublicReview(r) && app
+        ? publicReviewCard(r, app, { botId, catalog, requesterName, ...(notice ? { notice } : {}) })
+        : requestCard(r, { botId, catalog, requesterName, ...(notice ? { notice } : {}), ...(app ? { app } : {}) });
     return { chatId, cardId: (await client.postCard(chatId, card)).id };
   }
 
   async function file(
     ctx: TurnContext,
-    input: Pick<ApprovalRequest, 'clientId' | 'appName' | 'appType' | 'requesterId' | 'scopes' | 'justification' | 'credentialsCardId'>,
+    input: Pick<ApprovalRequest, 'clientId' | 'appName' | 'appType' | 'requesterId' | 'scopes' | 'justification' | 'credentialsCardId'> & Pick<Partial<ApprovalRequest>, 'kind'>,
     effects: Effect[] = [],
   ) {
     const now = clock.now();
@@ -52,7 +66,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     await requests.put(r.id, r);
     // Filed: what the filing still owes the app is finished now, or by the sweep.
     if (effects.length) await followUps.settle(ctx.installation, ctx.client, r.id).catch((err: unknown) => log.error('finishing a filing failed; the sweep will', { requestId: r.id, err }));
-    await audit.append({ event: 'requested', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: r.requesterId, scopes: r.scopes, reason: null });
+    await audit.append({ event: isPublicReview(r) ? 'public-review-requested' : 'requested', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: r.requesterId, subjectId: r.requesterId, scopes: r.scopes, reason: null });
     try {
       const posted = await postToAdmins(ctx.client, r, ctx.installation.botId);
       if (!posted) throw new Error('ADMIN_CHAT_ID is not set');
@@ -63,7 +77,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       const chatId = await ctx.client.openDirect(r.requesterId);
       await ctx.client.postText(
         chatId,
-        `Your request for ${r.scopes.join(', ')} is recorded, but I could not post it to the admins' channel yet (it is ${config.adminChatId ? 'not reachable' : 'not set up'}). I will keep trying; you may want to tell the person who runs Registrar.`,
+        `Your request for ${isPublicReview(r) ? `${plainText(r.appName)} to go public` : r.scopes.join(', ')} is recorded, but I could not post it to the admins' channel yet (it is ${config.adminChatId ? 'not reachable' : 'not set up'}). I will keep trying; you may want to tell the person who runs Registrar.`,
       );
     }
     return r;
@@ -75,6 +89,11 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
    * `credentialsCardId` is the requester's credentials card: the decision draws its outcome there.
    */
   async function onRegistered(ctx: TurnContext, app: AppRecord, credentialsCardId?: string) {
+    await fileScopes(ctx, app, credentialsCardId);
+    await reviewPublic(ctx, app);
+  }
+
+  async function fileScopes(ctx: TurnContext, app: AppRecord, credentialsCardId?: string) {
     // Any request, decided ones too: a rejection stands, and only "ask again" raises an expired one.
     const covered = new Set((await requests.find('client', app.clientId)).flatMap((r) => r.scopes));
     const scopes = app.pendingScopes.filter((s) => !covered.has(s));
@@ -119,11 +138,44 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
   }
 
   /**
+   * A public app waits for an admin's review before it goes public: files the review while the app
+   * is held and none is waiting (registration, an edit that made it public), and closes a waiting
+   * one when the app no longer needs it (made private). Idempotent, so finishing an interrupted
+   * registration or edit can call it safely. An expired review is not filed again here: the owner
+   * asks again from its outcome card.
+   */
+  async function reviewPublic(ctx: TurnContext, app: AppRecord) {
+    await appLock.run(app.clientId, async () => {
+      const current = await registry.get(app.clientId);
+      if (!current || !holdsName(current)) return;
+      const reviews = (await requests.find('client', current.clientId)).filter(isPublicReview);
+      const open = reviews.filter((r) => r.status === 'open');
+      if (distributionOf(current) !== 'held') {
+        for (const r of open) await withdraw(ctx.installation, ctx.client, r, 'made-private');
+        return;
+      }
+      const heldSince = Date.parse(current.publicReview!.at);
+      const latest = [...reviews].sort((a, b) => b.requestedAt - a.requestedAt)[0];
+      if (open.length > 0) return; // already with the admins
+      if (reviews.some((r) => r.effects?.includes('app'))) return; // decided, the app about to follow: no second review
+      // Expired during this hold: the owner asks again from the outcome card; a review that expired
+      // before the app was made private and public again belongs to an earlier hold.
+      if (latest?.status === 'expired' && latest.requestedAt >= heldSince) return;
+      await file(ctx, { kind: 'public', clientId: current.clientId, appName: current.appName, appType: current.appType, requesterId: current.ownerId, scopes: [], justification: '', credentialsCardId: null });
+    });
+  }
+
+  /** How many approval requests a person has waiting (MAX_OPEN_REQUESTS counts them). */
+  async function openCountOf(accountId: string, personId: string): Promise<number> {
+    return (await requests.find('openBy', `${accountId}:${personId}`)).filter((r) => r.status === 'open').length;
+  }
+
+  /**
    * Who may decide: the people in ADMIN_IDS, never the requester. Not the admin chat's members: nothing
    * says RingCentral lists a team's members completely (contract appendix "Team members").
    */
   async function refusalFor(ctx: SubmitContext, r: ApprovalRequest): Promise<string | null> {
-    if (ctx.personId === r.requesterId) return 'You asked for these scopes, so another admin has to decide.';
+    if (ctx.personId === r.requesterId) return isPublicReview(r) ? 'You asked for this app to go public, so another admin has to decide.' : 'You asked for these scopes, so another admin has to decide.';
     if (config.adminIds.length === 0) return 'No Registrar admins are set up (ADMIN_IDS), so nobody can decide this request yet.';
     return config.adminIds.includes(ctx.personId) ? null : 'Only Registrar admins can decide approval requests.';
   }
@@ -153,7 +205,7 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     }
     const closed = async (cur: ApprovalRequest) =>
       cur.status === 'withdrawn'
-        ? noticeDialog('This request was closed', 'The app was deleted, so there is nothing to decide. Nothing was changed.')
+        ? noticeDialog('This request was closed', `${cur.withdrawnBecause === 'made-private' ? 'Its owner made the app private' : 'The app was deleted'}, so there is nothing to decide. Nothing was changed.`)
         : cur.decision
         ? noticeDialog('Already decided', `${OUTCOME_WORDS[outcomeOf(cur.decision)]} by ${plainText(await personName(ctx.client, cur.decision.by))} at ${utc(cur.decision.at)}. Nothing was changed.`)
         : noticeDialog('This request expired', 'Nothing was changed. The requester can ask again.');
@@ -174,6 +226,15 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     let approved: string[];
     // A reason of invisible characters only is no reason: the requester would read nothing.
     const reason = typeof data.reason === 'string' && visibleText(data.reason) ? data.reason.trim().slice(0, 1000) : null;
+    if (isPublicReview(r)) {
+      if (distributionOf(app) !== 'held') {
+        // Made private meanwhile (its close not done yet): nothing left to decide.
+        await reviewPublic(ctx, app).catch((err: unknown) => ctx.log.error('closing a review failed; the next edit or decision will', { err }));
+        return closed({ ...r, status: 'withdrawn', withdrawnBecause: 'made-private' });
+      }
+      if (data.action === 'reject' && !reason) return noticeDialog('A reason is needed', 'Please write why in the Reason field before rejecting; the requester will see it. Nothing was changed.');
+      return decide(ctx, r, { by: ctx.personId, at: clock.now(), approved: [], rejected: [], reason, goesPublic: data.action !== 'reject' }, closed);
+    }
     if (data.action === 'reject') {
       if (!reason) return noticeDialog('A reason is needed', 'Please write why in the Reason field before rejecting; the requester will see it. Nothing was changed.');
       approved = [];
@@ -187,10 +248,17 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
       }
     }
     const decision = { by: ctx.personId, at: clock.now(), approved, rejected: r.scopes.filter((s) => !approved.includes(s)), reason };
+    return decide(ctx, r, decision, closed);
+  }
+
+  /** Stores a decision on an open request (the first wins), then carries out what it owes. */
+  async function decide(ctx: SubmitContext, r: ApprovalRequest, decision: NonNullable<ApprovalRequest['decision']>, closed: (cur: ApprovalRequest) => Promise<SubmitReply>): Promise<SubmitReply> {
     // The decision and the list of what it still owes are one write: the commit point.
     const { before, after } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'decided', decision, effects: [...SETTLED_EFFECTS] } : undefined));
     if (!before || before.status !== 'open' || !after) return closed(after ?? before ?? r);
     ctx.log.info('approval decided', { requestId: r.id, outcome: outcomeOf(decision) });
+    // From the request (not from its last reminder) to the decision, on the bot's clock.
+    services.metrics.approvalSeconds.observe({ outcome: outcomeOf(decision) }, Math.max(0, (decision.at - r.requestedAt) / 1000));
     services.checkpoint('approval:decided'); // crash tests: the decision is stored, none of its effects done
     // Decided: whatever fails from here is finished by the sweep, never reported as "not saved".
     await followUps.settle(ctx.installation, ctx.client, r.id).catch((err: unknown) => ctx.log.error('finishing a decision failed; the sweep will', { requestId: r.id, err }));
@@ -199,11 +267,24 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
 
   async function onAskAgain(ctx: SubmitContext): Promise<SubmitReply> {
     const clientId = typeof ctx.submit.data.clientId === 'string' ? ctx.submit.data.clientId : '';
-    return appLock.run(clientId, async () => {
+    const publicReview = ctx.submit.data.kind === 'public';
+    // The person's lock first (as registrations and edits take it), then the app's: the open-request
+    // quota is counted with no other filing of theirs in between.
+    return personLock.run(`${ctx.installation.accountId}:${ctx.personId}`, () =>
+      appLock.run(clientId, async () => {
       const app = await registry.get(clientId);
-      if (!app || app.accountId !== ctx.installation.accountId || app.ownerId !== ctx.personId) return noticeDialog('Not your app', "Only the app's owner can ask for its scopes again.");
+      if (!app || app.accountId !== ctx.installation.accountId || app.ownerId !== ctx.personId) return noticeDialog('Not your app', `Only the app's owner can ask for ${publicReview ? 'its review' : 'its scopes'} again.`);
       if (!holdsName(app)) return noticeDialog('This app was deleted', 'Nothing was asked for: a deleted app cannot gain scopes.');
-      const all = await requests.find('client', clientId);
+      const quota = await openRequestsRefusal?.(ctx.installation.accountId, ctx.personId, 1);
+      if (quota) return noticeDialog('Not asked again', quota);
+      const all = (await requests.find('client', clientId)).filter((x) => isPublicReview(x) === publicReview);
+      if (publicReview) {
+        if (all.some((x) => x.status === 'open')) return noticeDialog('Already waiting', 'The review of this app is already waiting for the admins.');
+        const lastReview = all.sort((a, b) => b.requestedAt - a.requestedAt)[0];
+        if (distributionOf(app) !== 'held' || lastReview?.status !== 'expired') return noticeDialog('Nothing to ask for', 'This app has no expired review to raise again.');
+        await file(ctx, { kind: 'public', clientId, appName: app.appName, appType: app.appType, requesterId: app.ownerId, scopes: [], justification: '', credentialsCardId: null });
+        return noticeDialog('Asked again', `The review of ${plainText(app.appName)} going public is back with the admins. Until they approve it, it works privately. I will tell you when they decide.`);
+      }
       if (all.some((x) => x.status === 'open')) return noticeDialog('Already waiting', 'A request for this app is already waiting for the admins.');
       const last = all.sort((a, b) => b.requestedAt - a.requestedAt)[0];
       // Only what expired undecided can be asked for again; a rejection stands.
@@ -217,7 +298,8 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
         ['app', 'credentials'],
       );
       return noticeDialog('Asked again', `Your request for ${scopes.join(', ')} is back with the admins. I will tell you when they decide.`);
-    });
+      }),
+    );
   }
 
   /** Posts a request again (first time, or as a reminder), claiming the reminder first so only one sweep does it. */
@@ -288,11 +370,15 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
    */
   async function closeRequestsOf(installation: Installation, client: ChatClient, clientId: string): Promise<void> {
     for (const r of await requests.find('client', clientId)) {
-      if (r.status !== 'open') continue;
-      const { before } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'withdrawn', effects: ['app', 'card'] } : undefined));
-      if (before?.status !== 'open') continue;
-      await followUps.settle(installation, client, r.id).catch((err: unknown) => log.error('closing a request failed; the sweep will', { requestId: r.id, err }));
+      if (r.status === 'open') await withdraw(installation, client, r, 'deleted');
     }
+  }
+
+  /** Closes one open request undecided; one conditional update, so a decision racing it leaves one outcome. */
+  async function withdraw(installation: Installation, client: ChatClient, r: ApprovalRequest, because: 'deleted' | 'made-private'): Promise<void> {
+    const { before } = await requests.update(r.id, (cur) => (cur?.status === 'open' ? { ...cur, status: 'withdrawn', withdrawnBecause: because, effects: ['app', 'card'] } : undefined));
+    if (before?.status !== 'open') return;
+    await followUps.settle(installation, client, r.id).catch((err: unknown) => log.error('closing a request failed; the sweep will', { requestId: r.id, err }));
   }
 
   const submitHandlers = new Map<string, SubmitHandler>([
@@ -300,6 +386,6 @@ export function createApprovals({ services, catalog, registry }: { services: Ser
     ['reject', onDecision],
     ['request-again', onAskAgain],
   ]);
-  return { onRegistered, requestScopes, closeRequestsOf, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
+  return { onRegistered, requestScopes, reviewPublic, openCountOf, closeRequestsOf, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
 }
 

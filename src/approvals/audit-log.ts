@@ -3,10 +3,15 @@ import type { Store } from '../store/store.js';
 
 /**
  * The append-only audit log of approvals: every request, decision, refusal, reminder and expiry,
- * with who, when and what. Entries are only ever added (a key is claimed once and never
+ * with who, when and what; also what happens to apps (lifecycle), public reviews, and who may
+ * register (access requests, grants, refusals, quota refusals). Entries are only ever added (a key is claimed once and never
  * rewritten), so the history an admin reads is the history that happened.
  */
-export type AuditEvent = ApprovalEvent | LifecycleEvent;
+export type AuditEvent = ApprovalEvent | LifecycleEvent | PublicReviewEvent | AccessEvent;
+/** A public app's review (src/approvals/): asked for, decided, expired. */
+export type PublicReviewEvent = 'public-review-requested' | 'public-approved' | 'public-rejected' | 'public-review-expired';
+/** Who may register (src/access/): a person asks, an admin grants or refuses; a quota refuses a registration. */
+export type AccessEvent = 'access-requested' | 'access-granted' | 'access-refused' | 'quota-refused';
 export type ApprovalEvent = 'requested' | 'approved' | 'partially-approved' | 'rejected' | 'refused' | 'reminded' | 'expired';
 /** What happens to an app after registration (src/lifecycle/, and edits through src/registration/). */
 export type LifecycleEvent =
@@ -23,8 +28,18 @@ export type LifecycleEvent =
   | 'suspended'
   | 'reinstated';
 
-export const isLifecycleEvent = (e: AuditEvent): e is LifecycleEvent => !APPROVAL_EVENTS.has(e);
+export const isLifecycleEvent = (e: AuditEvent): e is LifecycleEvent => !APPROVAL_EVENTS.has(e) && !OTHER_EVENTS.has(e);
 const APPROVAL_EVENTS: ReadonlySet<AuditEvent> = new Set(['requested', 'approved', 'partially-approved', 'rejected', 'refused', 'reminded', 'expired']);
+const OTHER_EVENTS: ReadonlySet<AuditEvent> = new Set([
+  'public-review-requested',
+  'public-approved',
+  'public-rejected',
+  'public-review-expired',
+  'access-requested',
+  'access-granted',
+  'access-refused',
+  'quota-refused',
+]);
 
 export interface AuditEntry {
   id: string;
@@ -32,6 +47,7 @@ export interface AuditEntry {
   /** Order of writing (entries from before it was stored have it as their id). */
   seq?: number;
   event: AuditEvent;
+  /** '' for entries about a person rather than an app (access, quotas). */
   clientId: string;
   appName: string;
   /** The approval request it belongs to; '' for lifecycle events. */
@@ -40,6 +56,10 @@ export interface AuditEntry {
   detail?: string;
   /** Who did it (a person id), or null for the bot itself (reminders, expiry). */
   actorId: string | null;
+  /** Whom it concerned, when not (only) the actor: the person granted access, the owner whose app went public. */
+  subjectId?: string;
+  /** The account, on entries about a person (`audit @person` answers within one account). */
+  accountId?: string;
   /** The scopes the event is about: asked for, approved (for a decision), or refused a click on. */
   scopes: string[];
   /** For a decision: the scopes it rejected. */
@@ -54,7 +74,11 @@ export interface AuditLog {
    */
   append(entry: Omit<AuditEntry, 'id' | 'at'>, key?: string): Promise<AuditEntry | undefined>;
   forApp(clientId: string): Promise<AuditEntry[]>;
+  /** Entries a person did or that concerned them, oldest first. */
+  forPerson(personId: string): Promise<AuditEntry[]>;
 }
+
+const order = (e: AuditEntry) => e.seq ?? Number(e.id);
 
 export function createAuditLog(store: Store, clock: Clock): AuditLog {
   const entries = store.collection<AuditEntry>('audit');
@@ -75,8 +99,12 @@ export function createAuditLog(store: Store, clock: Clock): AuditLog {
       return entry;
     },
     async forApp(clientId) {
-      const order = (e: AuditEntry) => e.seq ?? Number(e.id);
       return (await entries.find('client', clientId)).sort((a, b) => order(a) - order(b));
+    },
+    async forPerson(personId) {
+      const all = new Map<string, AuditEntry>();
+      for (const e of [...(await entries.find('actor', personId)), ...(await entries.find('subject', personId))]) all.set(e.id, e);
+      return [...all.values()].sort((a, b) => order(a) - order(b));
     },
   };
 }

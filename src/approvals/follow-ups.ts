@@ -8,7 +8,8 @@ import type { Installation } from '../platform/installations.js';
 import { RingCentralError } from '../platform/rc-client.js';
 import { holdsName, type AppRegistry } from '../registry/app-records.js';
 import type { Collection } from '../store/store.js';
-import { outcomeOf, type ApprovalRequest, type Effect } from './approval-request.js';
+import { isPublicReview, outcomeOf, type ApprovalRequest, type Effect } from './approval-request.js';
+import { publicOutcomeCard, publicStatusCard } from './public-review-views.js';
 import { outcomeCard, statusCard } from './approval-views.js';
 import type { AuditLog } from './audit-log.js';
 
@@ -50,7 +51,7 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
   }
 
   async function redrawCredentials(r: ApprovalRequest, installation: Installation, client: ChatClient): Promise<typeof NOT_YET | undefined> {
-    if (!r.credentialsCardId) return undefined; // filed before the card's id was kept
+    if (!r.credentialsCardId || isPublicReview(r)) return undefined; // filed before the card's id was kept; a review changes no scope
     const app = await registry.get(r.clientId);
     if (app?.status !== 'active') return undefined;
     if (await showsSecrets(r.credentialsCardId, r.clientId)) return NOT_YET;
@@ -62,6 +63,18 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
 
   async function applyToApp(r: ApprovalRequest) {
     const now = new Date(services.clock.now()).toISOString();
+    if (isPublicReview(r)) {
+      // Only a decision, only onto the hold it was asked for (an app made private, or public again
+      // since, is not this review's); expiry and withdrawal leave the app as it is.
+      const d = r.decision;
+      if (r.status !== 'decided' || !d) return;
+      await registry.update(r.clientId, (app) =>
+        holdsName(app) && app.access === 'public' && app.publicReview?.status === 'pending' && Date.parse(app.publicReview.at) <= r.requestedAt
+          ? { ...app, publicReview: { status: d.goesPublic ? 'approved' : 'rejected', at: new Date(d.at).toISOString(), by: d.by, reason: d.reason }, updatedAt: now }
+          : undefined,
+      );
+      return;
+    }
     await registry.update(r.clientId, (app) => {
       if (r.status === 'open') return { ...app, pendingScopes: [...new Set([...app.pendingScopes, ...r.scopes.filter((s) => !app.grantedScopes.includes(s))])], updatedAt: now };
       // Only what the app still waits for: a scope its owner removed meanwhile (an edit) is not granted.
@@ -74,6 +87,13 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
   async function writeHistory(r: ApprovalRequest) {
     if (r.status === 'open') return;
     const key = `${r.id}:${r.status}`;
+    if (isPublicReview(r)) {
+      const d = r.decision;
+      if (r.status === 'withdrawn') return;
+      const event = r.status === 'expired' || !d ? 'public-review-expired' : d.goesPublic ? 'public-approved' : 'public-rejected';
+      await audit.append({ event, clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: d?.by ?? null, subjectId: r.requesterId, scopes: [], reason: d?.reason ?? null }, key);
+      return;
+    }
     if (r.status === 'expired' || !r.decision) {
       await audit.append({ event: 'expired', clientId: r.clientId, appName: r.appName, requestId: r.id, actorId: null, scopes: r.scopes, reason: null }, key);
       return;
@@ -95,7 +115,8 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
       case 'card': {
         if (r.status === 'open' || !r.cardId) return;
         const deciderName = r.decision ? await personName(client, r.decision.by) : undefined;
-        await client.updateCard(r.cardId, statusCard(r, { requesterName: await personName(client, r.requesterId), ...(deciderName ? { deciderName } : {}) }));
+        const names = { requesterName: await personName(client, r.requesterId), ...(deciderName ? { deciderName } : {}) };
+        await client.updateCard(r.cardId, isPublicReview(r) ? publicStatusCard(r, names) : statusCard(r, names));
         return;
       }
       case 'requester': {
@@ -105,6 +126,11 @@ export function createFollowUps({ services, registry, requests, audit }: { servi
         // The app may have changed hands since it asked: the news goes to whoever owns it now.
         const chatId = await client.openDirect(app && holdsName(app) ? app.ownerId : r.requesterId);
         const hasScopes = (app?.grantedScopes.length ?? 0) > 0;
+        if (isPublicReview(r)) {
+          if (r.status === 'withdrawn') return; // the owner closed it themselves (made the app private)
+          await client.postCard(chatId, publicOutcomeCard(r, { botId: installation.botId, ...(deciderName ? { deciderName } : {}) }));
+          return;
+        }
         await client.postCard(chatId, outcomeCard(r, { botId: installation.botId, hasScopes, ...(deciderName ? { deciderName } : {}) }));
         return;
       }

@@ -2,9 +2,11 @@ import type { Config } from '../config.js';
 import type { Clock } from '../lib/clock.js';
 import type { Keys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation, Installations } from '../platform/installations.js';
 import type { Store } from '../store/store.js';
+import type { Outbox } from '../delivery/outbox.js';
 
 /** What every handler can reach: long-lived services, never express or the SDK directly. */
 export interface Services {
@@ -12,6 +14,8 @@ export interface Services {
   store: Store;
   keys: Keys;
   log: Logger;
+  /** This bot's counters for /metrics (one set per bot, never process-wide). */
+  metrics: Metrics;
   clock: Clock;
   installations: Installations;
   /**
@@ -21,6 +25,10 @@ export interface Services {
   checkpoint(name: string): void;
   /** Registers background work (not awaited by whoever started it) that shutdown must wait for. */
   track<T>(work: Promise<T>): Promise<T>;
+  /** The outbox (src/delivery/outbox.ts): for a message that must be queued before a commit point. */
+  outbox?: Outbox;
+  /** A client whose messages the outbox names after one delivery's turn (see outbox-client.ts). */
+  turnClient?: (accountId: string, raw: ChatClient, turn: string, chatId: string | undefined) => ChatClient;
 }
 
 /** One context object per event (probot style): destructure what you need. */
@@ -38,4 +46,6 @@ export interface IncomingMessage {
   personId: string;
   /** True for a one-to-one chat with the bot; false in teams and group chats. */
   direct: boolean;
+  /** The people the message mentions, the bot left out (their markup is gone from `text`). */
+  mentions?: string[];
 }

@@ -3,6 +3,8 @@ import type { Installation } from '../platform/installations.js';
 import type { Services, TurnContext } from './context.js';
 import { noticeDialog, type Dialog } from './dialogs.js';
 import { StoreWriteError } from '../store/store.js';
+import type { TurnOptions } from './handle-notification.js';
+import { SLOW_DOWN, type PersonLimiter } from './person-limiter.js';
 
 /**
  * Interactive-message submits (Action.Submit clicks). The payload is RingCentral's button_submit;
@@ -43,7 +45,7 @@ export class SubmitError extends Error {
 /** Handlers by `data.action`: a Map, so an action named `constructor` or `__proto__` finds nothing. */
 export type SubmitHandlers = ReadonlyMap<string, SubmitHandler>;
 
-export function createSubmitHandler({ services, handlers }: { services: Services; handlers: () => SubmitHandlers }) {
+export function createSubmitHandler({ services, handlers, limiter }: { services: Services; handlers: () => SubmitHandlers; limiter?: PersonLimiter }) {
   const { installations, store, clock, log } = services;
   const seen = store.collection<{ at: number }>('seen-submits');
 
@@ -59,13 +61,13 @@ export function createSubmitHandler({ services, handlers }: { services: Services
   const notSaved = (err: StoreWriteError) => noticeDialog('That was not saved', err.options.userMessage ?? 'Please try again in a moment.');
 
   /** Returns what to answer, or `undefined` for a duplicate delivery that must not act again. */
-  async function handleSubmit(body: unknown): Promise<SubmitReply> {
+  async function handleSubmit(body: unknown, { deduped = false, turn }: TurnOptions = {}): Promise<SubmitReply> {
     const parsed = SubmitSchema.safeParse(body);
     if (!parsed.success) throw new SubmitError('SUBMIT_INVALID', 'submit payload is not a button_submit');
     const submit = parsed.data;
     let before: { at: number } | undefined;
     try {
-      ({ before } = await seen.update(submit.uuid, (cur) => cur ?? { at: clock.now() }));
+      if (!deduped) ({ before } = await seen.update(submit.uuid, (cur) => cur ?? { at: clock.now() }));
     } catch (err) {
       // Not even the click's id could be stored (a full disk): act on nothing, and say so.
       if (!(err instanceof StoreWriteError)) throw err;
@@ -78,7 +80,9 @@ export function createSubmitHandler({ services, handlers }: { services: Services
     }
     const installation = await findInstallation(submit);
     if (!installation) throw new SubmitError('SUBMIT_NO_INSTALLATION', 'submit for no known installation');
-    const client = await installations.client(installation);
+    const chatId = submit.conversation?.id;
+    const client =
+      turn && services.turnClient ? services.turnClient(installation.accountId, await installations.rawClient(installation), turn, chatId) : await installations.client(installation);
     const ctx: SubmitContext = {
       services,
       installation,
@@ -87,9 +91,16 @@ export function createSubmitHandler({ services, handlers }: { services: Services
       submit,
       personId: submit.user.extId ?? submit.user.id,
       cardId: submit.card?.id,
-      chatId: submit.conversation?.id,
+      chatId,
     };
     const action = typeof submit.data.action === 'string' ? submit.data.action : '';
+    // Clicks count with commands, per person: past the limit, told once, then ignored for a while (the 200 still goes).
+    const verdict = limiter?.check(`${installation.accountId}:${ctx.personId}`) ?? 'ok';
+    if (verdict !== 'ok') {
+      ctx.log.warn('a person is over their limit', { personId: ctx.personId, told: verdict === 'tell' });
+      if (verdict === 'tell' && ctx.chatId) await client.postText(ctx.chatId, SLOW_DOWN);
+      return;
+    }
     const handler = handlers().get(action);
     ctx.log.info('submit received', { action: action || null, cardId: ctx.cardId });
     if (!handler) {

@@ -12,7 +12,6 @@ import { verifyKeysAgainst } from '../lib/key-check.js';
 import type { Logger } from '../lib/logger.js';
 import { readOrCreateSecretFile } from '../lib/secret-file.js';
 import { createInstallations, type Installations } from '../platform/installations.js';
-import type { RateGroup } from '../platform/rate-groups.js';
 import type { RetryOptions } from '../platform/retry.js';
 import { createAppRegistry, type AppRegistry } from '../registry/app-records.js';
 import { loadScopeCatalog } from '../registry/scope-catalog.js';
@@ -22,9 +21,11 @@ import type { Store } from '../store/store.js';
 import { helpCommand, type Command } from './commands.js';
 import type { Services } from './context.js';
 import { createNotificationHandler } from './handle-notification.js';
-import { createSubmitHandler, type SubmitHandlers } from './handle-submit.js';
+import { createSubmitHandler, type SubmitHandlers, type SubmitReply } from './handle-submit.js';
+import { Dialog } from './dialogs.js';
 import { createRegistration } from '../registration/registration.js';
 import { createApprovals } from '../approvals/approvals.js';
+import { createAccess } from '../access/access.js';
 import { createLifecycle } from '../lifecycle/lifecycle.js';
 import { removeLeftoverTempFiles } from '../lib/leftover-temp-files.js';
 import { tightenDataDir } from '../lib/private-data-dir.js';
@@ -36,6 +37,12 @@ import { shutdown } from './shutdown.js';
 import { startOAuth, type OAuthServer } from '../oauth/start-oauth.js';
 import { createJwtCredentialCommands } from '../oauth/jwt-credentials.js';
 import { useOAuthEndpoints } from '../registration/credentials-card.js';
+import { createInbox, type DeliveryKind } from '../delivery/inbox.js';
+import { createOutbox, type Outbox, type OutboxPolicy } from '../delivery/outbox.js';
+import { outboxClient } from '../delivery/outbox-client.js';
+import { SubmitSchema } from './handle-submit.js';
+import { createPersonLimiter } from './person-limiter.js';
+import { createMetrics } from '../metrics/metrics.js';
 
 /** A broken catalog stops start-up; one the operator pointed at is their setting to fix. */
 function loadCatalog(scopesFile: string | undefined) {
@@ -79,6 +86,11 @@ export interface BotTiming {
   hideEveryMs?: number;
   /** How long shutdown waits for work in flight. */
   drainMs?: number;
+  /** The outbox's retry pace (src/delivery/outbox.ts), and how often it looks for due messages. */
+  outbox?: Partial<OutboxPolicy>;
+  outboxEveryMs?: number;
+  /** How long an open inbox delivery belongs to the process that took it (several processes on one store). */
+  inboxLeaseMs?: number;
 }
 
 export interface StartBotOptions {
@@ -95,8 +107,6 @@ export interface StartBotOptions {
   checkpoint?: (name: string) => void;
   /** Told how long each click took to handle, in ms: all of it, and the bot's own share (without waiting on RingCentral). */
   observe?: (metric: 'submit', ownMs: number, totalMs: number) => void;
-  /** Told of every 429 RingCentral answers, with its rate-limit group (the account's gate waits it out). */
-  onRateLimited?: (group: RateGroup) => void;
 }
 
 export interface RunningBot {
@@ -144,6 +154,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       check: (v) => (VERIFICATION_TOKEN.test(v) ? undefined : 'must hold 16 to 64 printable characters without spaces'),
     });
   log.addSecret(verificationToken);
+  log.addSecret(config.metricsToken);
+  const metrics = createMetrics();
 
   const catalog = loadCatalog(config.scopesFile);
   const storeFileExisted = existsSync(join(config.dataDir, 'registrar.json'));
@@ -165,8 +177,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   // Everything accepted is tracked, so shutdown can let it finish (see close()).
   const work = createWorkTracker();
-  let handleNotification: (body: unknown) => Promise<void> = async () => {};
-  const onNotification = (body: unknown) => work.track(handleNotification(body));
+  // A store no other process shares (lowdb): at start-up, whatever is open belongs to a process that died.
+  const storeIsOurs = !config.databaseUrl;
+  const inbox = createInbox({ store, keys, clock, log, ...(timing.inboxLeaseMs ? { leaseMs: timing.inboxLeaseMs } : {}) });
+  let outbox: Outbox | undefined;
+  let intakeNotification: (body: unknown) => Promise<() => Promise<void>> = async () => async () => {};
   const installations = createInstallations({
     store,
     keys,
@@ -179,38 +194,165 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     webhookAddress: () => `${base()}/bot/webhook`,
     redirectUri: () => `${base()}/bot/oauth`,
     verificationToken,
-    onNotification: (body) => void onNotification(body).catch((err: unknown) => log.error('notification handling failed', { err })),
+    // WebSocket deliveries: no 200 to send, but the same inbox before the handling.
+    onNotification: (body) =>
+      void intakeNotification(body)
+        .then((run) => run())
+        .catch((err: unknown) => log.error('notification handling failed', { err })),
+    wrapClient: (accountId, raw) => (outbox ? outboxClient(outbox, accountId, raw) : raw),
+    onRateLimited: (group) => metrics.rateLimited.inc({ group }),
     ...(timing.sub406RetryMs !== undefined ? { sub406RetryMs: timing.sub406RetryMs } : {}),
     ...(timing.subscriptionTtlSeconds !== undefined ? { subscriptionTtlSeconds: timing.subscriptionTtlSeconds } : {}),
     ...(timing.retry ? { retry: timing.retry } : {}),
-    ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
   });
-  const services: Services = { config, store, keys, log, clock, installations, checkpoint: options.checkpoint ?? (() => {}), track: work.track };
+  outbox = createOutbox({
+    store,
+    keys,
+    clock,
+    log,
+    async clientOf(accountId) {
+      const inst = await installations.get(accountId);
+      return inst ? installations.rawClient(inst) : undefined;
+    },
+    botIdOf: async (accountId) => (await installations.get(accountId))?.botId,
+    ...(timing.outbox ? { policy: timing.outbox } : {}),
+    events: {
+      onRetry: () => metrics.outboxRetries.inc(),
+      onParked: () => {
+        metrics.outboxParked.inc();
+        metrics.outboxParkedNow.inc();
+      },
+      onUnparked: () => metrics.outboxParkedNow.dec(),
+    },
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+  });
+  const box = outbox;
+  // The gauge of parked messages starts from what the store holds (a restart must not reset it to 0).
+  metrics.outboxParkedNow.set(await box.countParked());
+  const services: Services = {
+    config,
+    store,
+    keys,
+    log,
+    metrics,
+    clock,
+    installations,
+    checkpoint: options.checkpoint ?? (() => {}),
+    track: work.track,
+    outbox,
+    turnClient: (accountId, raw, turn, chatId) => outboxClient(box, accountId, raw, { turn, chatId }),
+  };
 
   const registry = createAppRegistry({ store, keys, catalog, clock });
-  const approvals = createApprovals({ services, catalog, registry });
-  const registration = createRegistration({ services, catalog, registry, onRegistered: approvals.onRegistered, requestScopes: approvals.requestScopes });
+  // Approvals and access need each other: the quota counts open requests, "ask again" asks the quota.
+  let access: ReturnType<typeof createAccess> | undefined;
+  const approvals = createApprovals({ services, catalog, registry, openRequestsRefusal: (accountId, personId, adding) => access!.openRequestsRefusal(accountId, personId, adding) });
+  access = createAccess({ services, registry, openCountOf: approvals.openCountOf });
+  const registration = createRegistration({
+    services,
+    catalog,
+    registry,
+    onRegistered: approvals.onRegistered,
+    requestScopes: approvals.requestScopes,
+    reviewPublic: approvals.reviewPublic,
+    gate: access.gate,
+  });
   const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
   useOAuthEndpoints(oauth.endpoints);
   const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
-  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps });
+  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps, appsRefusal: access.appsRefusal });
 
   const commands: Command[] = [];
   const allCommands = () => commands;
-  commands.push(...registration.commands, ...lifecycle.commands, ...approvals.commands, ...jwtCredentials.commands, helpCommand(allCommands));
-  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers, ...jwtCredentials.submitHandlers]);
+  commands.push(...registration.commands, ...access.commands, ...lifecycle.commands, ...approvals.commands, ...jwtCredentials.commands, helpCommand(allCommands));
+  const submitHandlers: SubmitHandlers = new Map([...registration.submitHandlers, ...access.submitHandlers, ...approvals.submitHandlers, ...lifecycle.submitHandlers, ...jwtCredentials.submitHandlers]);
 
-  handleNotification = createNotificationHandler({ services, commands: allCommands });
-  const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers });
-  const onSubmit = (body: unknown) =>
-    work.track(
-      measure(() => handleSubmit.handle(body)).then(({ result, ownMs, totalMs }) => {
-        options.observe?.('submit', ownMs, totalMs);
-        return result;
-      }),
-    );
-  const webhook = createWebhookHandler({ verificationToken, onNotification, log });
-  const app = createApp({ installations, registry, clientId, sharedSecret, webhook, onSubmit, onLateReply: handleSubmit.lateReply, oauth: oauth.routes, botIconUrl: config.botIconUrl, log });
+  const limiter = createPersonLimiter({ limit: config.personRate.limit, windowMs: config.personRate.windowSeconds * 1000, now: () => clock.now() });
+  const notifications = createNotificationHandler({ services, commands: allCommands, limiter, onChatEvent: access.onChatEvent });
+  const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers, limiter });
+
+  /** Handles a delivery the inbox holds, then marks it handled (whatever the handling's outcome). */
+  const runStored = <T>(kind: DeliveryKind, id: string, handle: () => Promise<T>): Promise<T> =>
+    work.track(handle().finally(() => inbox.done(kind, id).catch((err: unknown) => log.error('marking a delivery handled failed', { kind, eventId: id, err }))));
+
+  // The inbox (src/delivery/inbox.ts): stored before the 200, handled from there.
+  intakeNotification = async (body) => {
+    if (!notifications.worthStoring(body)) return () => work.track(notifications.handle(body));
+    const uuid = (body as { uuid?: unknown } | null)?.uuid;
+    let accepted: { fresh: boolean; id: string };
+    try {
+      accepted = await inbox.accept('notification', typeof uuid === 'string' && uuid.length <= 512 ? uuid : undefined, body);
+    } catch (err) {
+      // Not even the delivery could be stored (a full disk): handle it anyway, without a copy.
+      log.error('a notification could not be stored; handling it without a copy', { err });
+      return () => work.track(notifications.handle(body));
+    }
+    if (!accepted.fresh) {
+      log.info('duplicate notification ignored', { eventId: accepted.id });
+      return async () => {};
+    }
+    const { id } = accepted;
+    const eventType = (body as { body?: { eventType?: unknown } }).body?.eventType;
+    return () => {
+      services.checkpoint(`inbox:acknowledged:${typeof eventType === 'string' ? eventType : 'other'}`);
+      return runStored('notification', id, () => notifications.handle(body, { deduped: true, turn: `notification:${id}` }));
+    };
+  };
+
+  const observed = (handling: Promise<{ result: SubmitReply; ownMs: number; totalMs: number }>) =>
+    handling.then(({ result, ownMs, totalMs }) => {
+      options.observe?.('submit', ownMs, totalMs);
+      return result;
+    });
+  const onSubmit = async (body: unknown): Promise<SubmitReply> => {
+    const parsed = SubmitSchema.safeParse(body);
+    // Not a click we understand: refused by the handler as before, and never stored.
+    if (!parsed.success) return work.track(observed(measure(() => handleSubmit.handle(body))));
+    let accepted: { fresh: boolean; id: string };
+    try {
+      accepted = await inbox.accept('submit', parsed.data.uuid, body);
+    } catch {
+      // The handler's own write fails the same way and tells the person nothing was saved.
+      return work.track(observed(measure(() => handleSubmit.handle(body))));
+    }
+    if (!accepted.fresh) {
+      log.info('duplicate submit ignored', { eventId: accepted.id });
+      return undefined;
+    }
+    const { id } = accepted;
+    services.checkpoint('inbox:stored:submit');
+    return runStored('submit', id, () => observed(measure(() => handleSubmit.handle(body, { deduped: true, turn: `submit:${id}` }))));
+  };
+
+  /** Deliveries stored but not handled (a crash after the 200; another instance that died): handled now. */
+  const replayInbox = async (all: boolean) => {
+    for (const d of await inbox.claimOpen({ all })) {
+      log.info('handling a delivery left open', { kind: d.kind, eventId: d.id, attempt: d.attempts });
+      const turn = `${d.kind}:${d.id}`;
+      if (d.kind === 'notification') await runStored('notification', d.id, () => notifications.handle(d.body, { deduped: true, turn })).catch((err: unknown) => log.error('notification handling failed', { err }));
+      else {
+        const reply = await runStored('submit', d.id, () => handleSubmit.handle(d.body, { deduped: true, turn })).catch((err: unknown) => log.error('interactive request failed', { err }));
+        // Its answer can no longer open a dialog: the news goes to the conversation.
+        if (reply instanceof Dialog) await handleSubmit.lateReply(d.body, reply).catch((err: unknown) => log.error('telling a late answer failed', { err }));
+      }
+    }
+  };
+  const webhook = createWebhookHandler({ verificationToken, intake: (body) => intakeNotification(body), log, metrics });
+  const app = createApp({
+    installations,
+    registry,
+    clientId,
+    sharedSecret,
+    webhook,
+    onSubmit,
+    onLateReply: handleSubmit.lateReply,
+    oauth: oauth.routes,
+    botIconUrl: config.botIconUrl,
+    log,
+    metrics,
+    metricsToken: config.metricsToken,
+    metricsOpen: config.sandbox,
+  });
 
   // Registrations a crash interrupted are finished or undone before anyone can click again.
   await registration.recover();
@@ -219,11 +361,21 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   // Scheduled work runs on one instance at a time when several share a PostgreSQL store.
   const once = <T>(name: string, fn: () => Promise<T>) => store.exclusive(name, fn).then(() => undefined);
   await hider.hideDue(); // secrets due to hide while we were down are hidden now
+  // Messages a crash left unsent (registrations undone above have taken theirs back) go out now.
+  const outboxRecovered = storeIsOurs ? box.recoverAll() : box.deliverDue();
+  void work.track(outboxRecovered.catch((err: unknown) => log.error('sending queued messages failed', { err })));
 
   const server = await listen(createServer(requestListener(app, webhook)), config.port, options.host ?? '0.0.0.0');
   const port = (server.address() as AddressInfo).port;
   publicUrl ??= `http://127.0.0.1:${port}`;
   log.info('bot listening', { port, publicUrl });
+
+  // Deliveries a crash left open are handled once we listen (their answers may wait on RingCentral).
+  void work.track(replayInbox(storeIsOurs).catch((err: unknown) => log.error('handling open deliveries failed', { err })));
+  let delivering: Promise<void> | undefined;
+  const deliverDue = () => (delivering ??= work.track(once('outbox', () => box.deliverDue())).finally(() => (delivering = undefined)));
+  const outboxTimer = setInterval(() => void deliverDue(), timing.outboxEveryMs ?? 1000);
+  outboxTimer.unref();
 
   const maintain = () => work.track(once('maintain-subscriptions', () => installations.maintain()));
   await maintain(); // at start-up: recreate missing, expired or Blacklisted subscriptions
@@ -237,8 +389,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     await pruneOld(store, clock.now(), log);
     await registration.sweep().catch((err: unknown) => log.error('sweep failed', { err }));
     await approvals.sweep().catch((err: unknown) => log.error('approval sweep failed', { err }));
+    await access!.sweep().catch((err: unknown) => log.error('access sweep failed', { err }));
     await lifecycle.sweep().catch((err: unknown) => log.error('lifecycle sweep failed', { err }));
     await jwtCredentials.sweep().catch((err: unknown) => log.error('JWT credential sweep failed', { err }));
+    await replayInbox(false).catch((err: unknown) => log.error('handling open deliveries failed', { err }));
+    await box.prune().catch((err: unknown) => log.error('pruning the outbox failed', { err }));
   };
   await sweep();
   const sweepTimer = setInterval(() => void sweep(), timing.sweepEveryMs ?? 15_000);
@@ -258,7 +413,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     registry,
     oauth,
     close() {
-      closing ??= shutdown({ server, work, log, drainMs: timing.drainMs ?? 10_000, stopTimers: () => [timer, sweepTimer].forEach(clearInterval), hider, installations, store });
+      closing ??= shutdown({ server, work, log, drainMs: timing.drainMs ?? 10_000, stopTimers: () => [timer, sweepTimer, outboxTimer].forEach(clearInterval), hider, installations, store });
       return closing;
     },
   };

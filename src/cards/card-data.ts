@@ -189,7 +189,35 @@ export const approvalOutcomeSchema = z.strictObject({
   message: z.string(),
   facts: z.array(fact).min(1),
   canAskAgain: z.boolean(),
+  /** What "Ask again" asks for: the scopes, or the app's review for going public. */
+  kind: z.enum(['scopes', 'public']).default('scopes'),
   clientId: z.string().min(1),
+  botId: z.string().min(1),
+});
+
+/** The admin channel's card for a public app's review: the app's full summary, approve or reject with a reason. */
+export const publicReviewRequestSchema = z.strictObject({
+  requestId: z.string().min(1),
+  botId: z.string().min(1),
+  notice: z.string(),
+  requesterName: z.string().min(1),
+  appName: z.string().min(1),
+  facts: z.array(fact).min(1),
+});
+
+/** Who may register (src/access/): a person's request for access, in the admin channel. */
+export const accessRequestSchema = z.strictObject({
+  requestId: z.string().min(1),
+  botId: z.string().min(1),
+  personName: z.string().min(1),
+  facts: z.array(fact).min(1),
+});
+
+/** The answer to someone who may not register: why, and a button that asks the admins. */
+export const accessNeededSchema = z.strictObject({
+  title: z.string().min(1),
+  message: z.string().min(1),
+  canRequest: z.boolean(),
   botId: z.string().min(1),
 });
 
@@ -307,6 +335,9 @@ export const cardSchemas = {
   'approval-request': approvalRequestSchema,
   'approval-status': approvalStatusSchema,
   'approval-outcome': approvalOutcomeSchema,
+  'public-review-request': publicReviewRequestSchema,
+  'access-request': accessRequestSchema,
+  'access-needed': accessNeededSchema,
   'my-apps': myAppsSchema,
   'app-detail': appDetailSchema,
   'app-confirm-delete': appConfirmDeleteSchema,
@@ -350,6 +381,9 @@ export type StepCardName = Exclude<
   | 'approval-request'
   | 'approval-status'
   | 'approval-outcome'
+  | 'public-review-request'
+  | 'access-request'
+  | 'access-needed'
   | 'my-apps'
   | 'app-detail'
   | 'app-confirm-delete'

@@ -1,14 +1,18 @@
+import { pino, stdTimeFunctions, destination, type DestinationStream } from 'pino';
+import { createRedactor } from './redact.js';
+
 /**
- * A small structured logger. Each line is one JSON object written to a sink (stdout by default).
- * Values under keys that look secret are replaced before anything is written, and every string is
- * passed through the registered secret values, so a token that slips into a message is masked too.
+ * The bot's structured log, on pino: one JSON object a line (`level` as a word, `time` ISO 8601,
+ * `msg`, then the fields), written to stdout or to a sink. Everything written passes through
+ * src/lib/redact.ts first: secret-looking keys, registered secret values and secret shapes are
+ * masked, errors reduced to name, message, code and cause.
  *
  * @example
  *   const log = createLogger({ level: 'info' });
+ *   log.addSecret(accessToken);
  *   log.child({ eventId }).info('post received', { chatId });
  */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -24,52 +28,47 @@ export interface Logger {
 
 export interface LoggerOptions {
   level?: Level | 'silent';
+  /** Receives each line without its newline (tests keep them); stdout when absent. */
   sink?: (line: string) => void;
 }
 
-const SECRET_KEY = /token|secret|password|authorization|signature|credential|cookie|^code$/i;
-const REDACTED = '[redacted]';
+export function createLogger({ level = 'info', sink }: LoggerOptions = {}): Logger {
+  const redactor = createRedactor();
+  // Synchronous stdout: main.ts exits right after shutdown, and a buffered line would be lost.
+  const out: DestinationStream = sink ? { write: (line: string) => sink(line.endsWith('\n') ? line.slice(0, -1) : line) } : destination({ dest: 1, sync: true });
+  const root = pino(
+    {
+      level,
+      base: null, // no pid or hostname: the platform adds those
+      timestamp: stdTimeFunctions.isoTime,
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Every field of every line, the bound ones included, is scrubbed at write time: a secret
+        // registered after a child was made is still masked in that child's fields.
+        log: (fields) => redactor.scrub(fields) as Record<string, unknown>,
+      },
+      // `msg` is scrubbed too; `err` is already reduced by the scrub, so pino's own error
+      // serializer (which adds the stack) must not see it.
+      serializers: { msg: (m: unknown) => (typeof m === 'string' ? redactor.scrubString(m) : m), err: (e: unknown) => e },
+    },
+    out,
+  );
 
-export function createLogger({ level = 'info', sink = (l) => process.stdout.write(l + '\n') }: LoggerOptions = {}): Logger {
-  const secrets = new Set<string>();
-  const threshold = ORDER[level];
-
-  function scrub(value: unknown, depth = 0): unknown {
-    if (typeof value === 'string') {
-      let out = value;
-      for (const s of secrets) if (out.includes(s)) out = out.split(s).join(REDACTED);
-      return out;
-    }
-    if (value instanceof Error) {
-      const cause = value.cause instanceof Error ? scrub(value.cause, depth + 1) : undefined;
-      return { name: value.name, message: scrub(value.message), code: (value as { code?: unknown }).code, ...(cause ? { cause } : {}) };
-    }
-    if (value === null || typeof value !== 'object' || depth > 5) return value;
-    if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? REDACTED : scrub(v, depth + 1);
-    return out;
-  }
-
+  // Bound fields are kept here rather than in pino's child bindings, which pino serializes once
+  // when the child is made (before a secret learned later could mask them).
   function make(bound: Record<string, unknown>): Logger {
-    const write = (lvl: Level, msg: string, fields?: Record<string, unknown>) => {
-      if (ORDER[lvl] < threshold) return;
-      const record = scrub({ time: new Date().toISOString(), level: lvl, msg, ...bound, ...fields });
-      sink(JSON.stringify(record));
+    const write = (lvl: Level) => (msg: string, fields?: Record<string, unknown>) => {
+      if (!root.isLevelEnabled(lvl)) return;
+      root[lvl]({ ...bound, ...fields }, msg);
     };
     return {
-      debug: (m, f) => write('debug', m, f),
-      info: (m, f) => write('info', m, f),
-      warn: (m, f) => write('warn', m, f),
-      error: (m, f) => write('error', m, f),
+      debug: write('debug'),
+      info: write('info'),
+      warn: write('warn'),
+      error: write('error'),
       child: (fields) => make({ ...bound, ...fields }),
-      addSecret: (v) => {
-        // Very short values would mask ordinary words; real secrets are long.
-        if (v && v.length >= 8) secrets.add(v);
-      },
-      removeSecret: (v) => {
-        if (v) secrets.delete(v);
-      },
+      addSecret: (v) => redactor.add(v),
+      removeSecret: (v) => redactor.remove(v),
     };
   }
   return make({});

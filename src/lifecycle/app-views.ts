@@ -3,7 +3,7 @@ import { utc } from '../approvals/approval-request.js';
 import { clipText, plainText, visibleText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
-import { clientSecretsOf, hasSharedSecret, sharedSecretsOf, type AppRecord, type SecretKind } from '../registry/app-records.js';
+import { clientSecretsOf, distributionOf, DISTRIBUTION_LABELS, hasSharedSecret, sharedSecretsOf, type AppRecord, type SecretKind } from '../registry/app-records.js';
 import { liveSecrets, type SecretEntry } from '../registry/app-secrets.js';
 import { KIND_LABEL, rotationText, secretName } from './secret-cards.js';
 
@@ -26,6 +26,14 @@ const STATUS: Record<AppRecord['status'], { text: string; tone: 'good' | 'warnin
   revoked: { text: 'Deleted', tone: 'default' },
   issuing: { text: 'Being registered', tone: 'default' },
 };
+
+/** Who can use the app, with what a held or refused public app means for its owner. */
+function accessText(app: AppRecord): string {
+  const d = distributionOf(app);
+  if (d === 'held') return `${DISTRIBUTION_LABELS.held}: an admin reviews it before other accounts can use it; until then only this account can.`;
+  if (d === 'refused') return `${DISTRIBUTION_LABELS.refused}${app.publicReview?.reason ? ` (reason: ${plainText(app.publicReview.reason)})` : ''}: only this account can use it. Edit the app and save it as public to ask again.`;
+  return DISTRIBUTION_LABELS[d];
+}
 
 /** One line per live secret: "…ab12, issued 2026-11-28 10:05 UTC", and when a secret in its grace period stops. */
 function secretLine(entry: SecretEntry): string {
@@ -64,6 +72,7 @@ export function myAppsCard(apps: readonly AppRecord[], view: { ownerId: string; 
         tone: STATUS[app.status].tone,
         facts: [
           { title: 'Client ID', value: app.clientId },
+          { title: 'Access', value: DISTRIBUTION_LABELS[distributionOf(app)] },
           { title: 'Granted scopes', value: list(app.grantedScopes) },
           { title: 'Awaiting approval', value: list(app.pendingScopes) },
           { title: 'Created', value: at(app.createdAt) },
@@ -132,6 +141,7 @@ export function appCard(app: AppRecord, v: AppCardView): Card {
     notice: v.notice ?? '',
     facts: [
       ...(v.ownerName !== undefined ? [{ title: 'Owner', value: plainText(v.ownerName) }] : []),
+      { title: 'Access', value: accessText(app) },
       { title: 'Granted scopes', value: list(app.grantedScopes) },
       { title: 'Awaiting approval', value: list(app.pendingScopes) },
       { title: 'Created', value: at(app.createdAt) },

@@ -10,7 +10,7 @@ import { APP_TYPE_LABELS } from '../conversation/views.js';
 import type { ChatClient } from '../platform/chat-client.js';
 import { holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
 import { nameKey } from '../registry/name-key.js';
-import type { NamedLock } from '../store/named-lock.js';
+import { namedLock, type NamedLock } from '../store/named-lock.js';
 import { str, type createClickGuard } from './click-guard.js';
 
 /**
@@ -46,9 +46,13 @@ export interface HandOverDeps {
   appLock: NamedLock;
   guard: ReturnType<typeof createClickGuard>;
   ownerCard: (app: AppRecord, botId: string, notice?: string) => Card;
+  /** Why the person may not own one more app (MAX_APPS_PER_PERSON, src/access/), or undefined. */
+  appsRefusal?: (accountId: string, personId: string) => Promise<string | undefined>;
 }
 
-export function createHandOver({ services, registry, audit, appLock, guard, ownerCard }: HandOverDeps) {
+export function createHandOver({ services, registry, audit, appLock, guard, ownerCard, appsRefusal }: HandOverDeps) {
+  // The new owner's registration lock: an app accepted and one registered at the same moment cannot both pass the quota.
+  const personLock = namedLock(services.store, 'person');
   const { store, clock, log } = services;
   // Keyed by client ID: the app's latest offer (a new one replaces, so supersedes, the one before).
   const offers = store.collection<TransferOffer>('transfer-offers');
@@ -146,9 +150,12 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
       .then((chatId) => client.postText(chatId, text))
       .catch((err: unknown) => log.error('telling about a hand-over failed', { err }));
 
-  const accept = locked(async (ctx) => {
+  const accept = locked((ctx) => personLock.run(`${ctx.installation.accountId}:${ctx.personId}`, () => acceptNow(ctx)));
+  async function acceptNow(ctx: SubmitContext): Promise<SubmitReply> {
     const { o, app, reply } = await openOffer(ctx);
     if (!o) return reply;
+    const full = await appsRefusal?.(app.accountId, ctx.personId);
+    if (full) return noticeDialog('You have as many apps as you may', `${full} Nothing was changed; the offer stays open.`);
     if (app.status === 'suspended') return noticeDialog('This app is suspended', 'An admin suspended it after it was offered to you, so it cannot change hands until it is reinstated. Nothing was changed; the offer stays open.');
     if (await holdsSameName(app, ctx.personId)) return noticeDialog('You have an app of that name', `You already own an app called ${plainText(app.appName)}: rename or delete yours first, then accept. Nothing was changed.`);
     // 'accepting' marks the hand-over as under way: a crash from here is finished (or the offer reopened) at start-up.
@@ -162,7 +169,7 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
     await settleAccept(ctx.client, ctx.installation.botId, o.clientId);
     if (after?.ownerId !== o.toId) return noticeDialog('This offer is no longer open', 'The app changed while you clicked, so nothing was changed.');
     return;
-  });
+  }
 
   /**
    * Finishes an accepted hand-over: when the app is the new owner's, the history, the offer's card

@@ -25,6 +25,8 @@ export interface LifecycleOptions {
   closeRequestsOf: (installation: Installation, client: ChatClient, clientId: string) => Promise<void>;
   /** Told after `my apps` answered, in the same chat: the person's JWT credentials follow (src/oauth/jwt-credentials.ts). */
   afterMyApps?: (client: ChatClient, chatId: string, accountId: string, personId: string) => Promise<void>;
+  /** Why a person may not own one more app (MAX_APPS_PER_PERSON, src/access/): checked when they accept a hand-over. */
+  appsRefusal?: (accountId: string, personId: string) => Promise<string | undefined>;
 }
 
 /** How many apps an ambiguous `app <name>` lists before asking for the client ID. */
@@ -37,7 +39,7 @@ const LIST_MAX = 20;
  * every change is an audit entry. What a crash interrupted (a rotation, a change's consequences, an
  * accepted hand-over) is finished or undone by `recover`, at start-up and with every sweep.
  */
-export function createLifecycle({ services, registry, closeRequestsOf, afterMyApps }: LifecycleOptions) {
+export function createLifecycle({ services, registry, closeRequestsOf, afterMyApps, appsRefusal }: LifecycleOptions) {
   const { store, clock, config, installations, log } = services;
   const audit = createAuditLog(store, clock);
   const reveals = store.collection<Reveal>('reveals');
@@ -51,7 +53,7 @@ export function createLifecycle({ services, registry, closeRequestsOf, afterMyAp
   const adminCard = async (app: AppRecord, client: ChatClient, botId: string, notice?: string) =>
     appCard(app, { botId, now: clock.now(), graceHours: config.rotationGraceHours, view: 'admin', ownerName: await personName(client, app.ownerId), ...(notice ? { notice } : {}) });
 
-  const handOver = createHandOver({ services, registry, audit, appLock, guard, ownerCard });
+  const handOver = createHandOver({ services, registry, audit, appLock, guard, ownerCard, ...(appsRefusal ? { appsRefusal } : {}) });
   const owed = createOwedEffects({ services, registry, audit, ownerCard, adminCard, closeRequestsOf, withdrawOffer: handOver.withdraw });
   const actions = appActions({ services, registry, appLock, guard, rotator, ownerCard, adminCard, owed });
 

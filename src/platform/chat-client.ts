@@ -34,6 +34,15 @@ export interface PostInfo {
   mentions: { id: string; type?: string | undefined; name?: string | null | undefined }[];
 }
 
+/** A post as a chat's post list gives it; `cardId` for a card post. */
+export interface RecentPost {
+  id: string;
+  creatorId: string;
+  text: string | null;
+  creationTime?: string | undefined;
+  cardId?: string | undefined;
+}
+
 export interface SubscriptionInfo {
   id: string;
   status: string;
@@ -69,6 +78,13 @@ export interface ChatClient {
   getChat(chatId: string): Promise<ChatInfo>;
   /** One post, for an event that came without its text (contract appendix "Posts without text"). */
   getPost(chatId: string, postId: string): Promise<PostInfo>;
+  /**
+   * The chat's newest posts, newest first (`GET .../chats/{chatId}/posts`, Medium group): the outbox
+   * looks there for a post whose sending it could not confirm. Optional: a client may lack it.
+   */
+  recentPosts?(chatId: string): Promise<RecentPost[]>;
+  /** A card as RingCentral holds it (`GET /team-messaging/v1/adaptive-cards/{cardId}`). */
+  getCard?(cardId: string): Promise<Card>;
   createSubscription(request: CreateSubscription): Promise<SubscriptionInfo>;
   getSubscription(id: string): Promise<SubscriptionInfo | undefined>;
   renewSubscription(id: string): Promise<SubscriptionInfo>;

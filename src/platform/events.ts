@@ -14,7 +14,9 @@ export type Mention = { id: string; type?: string | undefined; name?: string | n
 
 export type BotEvent =
   | { kind: 'post'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; postId: string; chatId: string; creatorId: string; postType: string | undefined; text: string | null; mentions: Mention[] }
-  | { kind: 'joined'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; chatId: string; chatType: string | undefined; members: string[] }
+  | { kind: 'joined'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; chatId: string; chatType: string | undefined; members: string[]; modifiedAt: string | undefined }
+  /** GroupChanged (someone else joined or left) and GroupLeft (the bot left or was removed). */
+  | { kind: 'chat-changed'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; chatId: string; chatType: string | undefined; members: string[]; modifiedAt: string | undefined; botLeft: boolean }
   | { kind: 'uninstalled'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; extensionId: string }
   | { kind: 'renewal-reminder'; uuid: string; ownerId: string | undefined; subscriptionId: string }
   | { kind: 'other'; uuid: string; ownerId: string | undefined; subscriptionId: string | undefined; eventType: string | undefined };
@@ -44,6 +46,7 @@ const ChatBody = z.looseObject({
   type: z.string().optional(),
   // Captures show plain id strings; the old spec shows {id} objects. Accept both.
   members: z.array(z.union([id, z.looseObject({ id })])).nullish(),
+  lastModifiedTime: z.string().nullish(),
 });
 
 const ExtensionBody = z.looseObject({ extensionId: id.optional() });
@@ -74,11 +77,15 @@ export function parseNotification(input: unknown): BotEvent {
       const mentions = (p.mentions ?? []).map((m) => ({ id: m.id, type: m.type ?? undefined, name: m.name }));
       return { ...base, kind: 'post', postId: p.id, chatId: p.groupId, creatorId: p.creatorId, postType: p.type ?? undefined, text: p.text ?? null, mentions };
     }
-    case 'GroupJoined': {
+    case 'GroupJoined':
+    case 'GroupChanged':
+    case 'GroupLeft': {
       const chat = ChatBody.safeParse(body);
-      if (!chat.success) throw new NotificationError('GroupJoined body is missing the chat id');
+      if (!chat.success) throw new NotificationError(`${eventType} body is missing the chat id`);
       const members = (chat.data.members ?? []).map((m) => (typeof m === 'string' ? m : m.id));
-      return { ...base, kind: 'joined', chatId: chat.data.id, chatType: chat.data.type, members };
+      const fields = { chatId: chat.data.id, chatType: chat.data.type, members, modifiedAt: chat.data.lastModifiedTime ?? undefined };
+      if (eventType === 'GroupJoined') return { ...base, kind: 'joined', ...fields };
+      return { ...base, kind: 'chat-changed', ...fields, botLeft: eventType === 'GroupLeft' };
     }
     case 'Delete': {
       const ext = ExtensionBody.parse(body);

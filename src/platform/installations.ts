@@ -10,8 +10,8 @@ import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
 import { createRcClient, groupOfRequest, RingCentralError, type RcClient } from './rc-client.js';
 import { createRateGate, type RateGate } from './rate-gate.js';
-import type { RateGroup } from './rate-groups.js';
 import type { RetryOptions } from './retry.js';
+import { rateGroupOf, type RateGroup } from '../metrics/metrics.js';
 import { subscribeOverWebSocket, type WsHandle } from './websocket-delivery.js';
 
 /**
@@ -52,7 +52,12 @@ export interface InstallationsOptions {
   sub406Attempts?: number;
   retry?: RetryOptions;
   sleep?: (ms: number) => Promise<void>;
-  /** Told of every 429 RingCentral answers, with its group (for metrics; the gates already wait it out). */
+  /** Wraps the client handed to the bot's features (the outbox, src/delivery/); RingCentral calls of the installations themselves go straight. */
+  wrapClient?: (accountId: string, raw: ChatClient) => ChatClient;
+  /**
+   * Told of every 429 RingCentral answers, with its rate-limit group (metrics count them): the
+   * account's rate gate reports them all, the WebSocket token call's included, and waits them out.
+   */
   onRateLimited?: (group: RateGroup) => void;
 }
 
@@ -63,7 +68,10 @@ export interface Installations {
   byBotId(botId: string): Promise<Installation | undefined>;
   bySubscriptionId(subscriptionId: string): Promise<Installation | undefined>;
   list(): Promise<Installation[]>;
+  /** The account's client for the bot's features: posts and card changes go through the outbox. */
   client(installation: Installation): Promise<ChatClient>;
+  /** The account's client talking to RingCentral directly (the outbox sends through it). */
+  rawClient(installation: Pick<Installation, 'accountId' | 'tokenSealed'>): Promise<ChatClient>;
   remove(accountId: string, reason: string): Promise<void>;
   /** Checks every installation's subscription: recreates missing, expired or Blacklisted ones, renews those close to expiry. */
   maintain(): Promise<void>;
@@ -102,7 +110,7 @@ export function createInstallations(options: InstallationsOptions): Installation
     createRateGate({
       onRateLimited: (group) => {
         log.warn('RingCentral rate limit reached; the group waits out Retry-After', { accountId, group });
-        options.onRateLimited?.(group);
+        options.onRateLimited?.(rateGroupOf(group, 'unknown'));
       },
     });
   function gateFor(accountId: string): RateGate {
@@ -346,7 +354,11 @@ export function createInstallations(options: InstallationsOptions): Installation
       return (await records.find('subscriptionId', subscriptionId))[0];
     },
     list: () => records.list(),
-    client: (inst) => clientFor(inst),
+    client: async (inst) => {
+      const raw = await clientFor(inst);
+      return options.wrapClient ? options.wrapClient(inst.accountId, raw) : raw;
+    },
+    rawClient: (inst) => clientFor(inst),
     async remove(accountId, reason) {
       const inst = await records.get(accountId);
       if (!inst) return;

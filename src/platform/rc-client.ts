@@ -110,11 +110,13 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
 
   // `retry: true` tells the SDK not to try its own 401 refresh dance with a token that cannot refresh.
   const noSdkRetry = { retry: true };
-  async function call<T>(what: string, send: () => Promise<Response>): Promise<T> {
+  async function call<T>(what: string, send: () => Promise<Response>, { create = false } = {}): Promise<T> {
     const started = performance.now();
     try {
       const response = await withRetry(send, {
         ...options.retry,
+        // A post that got no answer may exist: the outbox looks before sending it again.
+        ...(create ? { retryUnanswered: false } : {}),
         onRetry: ({ attempt, status, waitMs }) => log.warn('retrying RingCentral call', { what, attempt, status, waitMs }),
       });
       const text = await response.text();
@@ -153,12 +155,14 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
     async postText(chatId, text) {
       const r = await call<{ id: string }>('post text', () =>
         platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/posts`, { text }, undefined, noSdkRetry),
+        { create: true },
       );
       return { id: String(r.id) };
     },
     async postCard(chatId, card: Card) {
       const r = await call<{ id: string }>('post card', () =>
         platform.post(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/adaptive-cards`, card, undefined, noSdkRetry),
+        { create: true },
       );
       return { id: String(r.id) };
     },
@@ -208,6 +212,19 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
       );
       const mentions = (r.mentions ?? []).map((m) => ({ id: String(m.id), type: m.type, name: m.name }));
       return { id: String(r.id), chatId: String(r.groupId ?? chatId), creatorId: String(r.creatorId ?? ''), text: r.text ?? null, mentions } satisfies PostInfo;
+    },
+    async recentPosts(chatId) {
+      type Raw = { id: string | number; creatorId?: string | number; text?: string | null; creationTime?: string; type?: string; attachments?: { id?: string | number; type?: string }[] | null };
+      const r = await call<{ records?: Raw[] }>('list posts', () =>
+        platform.get(`/team-messaging/v1/chats/${encodeURIComponent(chatId)}/posts`, { recordCount: 30 }, noSdkRetry),
+      );
+      return (r.records ?? []).map((p) => {
+        const card = (p.attachments ?? []).find((a) => a.type === 'Card' || a.type === 'AdaptiveCard');
+        return { id: String(p.id), creatorId: String(p.creatorId ?? ''), text: p.text ?? null, creationTime: p.creationTime, cardId: card?.id !== undefined ? String(card.id) : undefined };
+      });
+    },
+    async getCard(cardId) {
+      return call<Card>('get card', () => platform.get(`/team-messaging/v1/adaptive-cards/${encodeURIComponent(cardId)}`, undefined, noSdkRetry));
     },
     async createSubscription(request: CreateSubscription) {
       return call<SubscriptionInfo>('create subscription', () =>

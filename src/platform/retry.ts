@@ -15,6 +15,11 @@ export interface RetryOptions {
   /** Longest Retry-After we honour before giving up (a penalty longer than this fails the call). */
   maxRetryAfterMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * False for a create: a request that got no answer (a timeout, a reset) may have been carried
+   * out, so it is not sent again here; the outbox looks for the post before it tries again.
+   */
+  retryUnanswered?: boolean;
   onRetry?: (info: { attempt: number; status: number | undefined; waitMs: number }) => void;
 }
 
@@ -34,7 +39,7 @@ export function retryAfterMs(response: { headers?: { get(name: string): string |
 }
 
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, onRetry } = options;
+  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, retryUnanswered = true, onRetry } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
@@ -46,6 +51,8 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       if (status === 429) {
         waitMs = retryAfterMs((err as { response?: { headers?: { get(name: string): string | null } } }).response) ?? 30_000;
         if (waitMs > maxRetryAfterMs) throw err;
+      } else if (status === undefined && !retryUnanswered) {
+        throw err;
       } else if (status === undefined || status >= 500) {
         // A create that timed out may have happened: a retry can then make a duplicate post. That
         // is why secrets are never in a create (see registration.ts): a duplicate shows nothing.

@@ -2,7 +2,7 @@ import { plainText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
 import type { ApprovalRequest } from '../approvals/approval-request.js';
-import { sharedSecretsOf, type AppRecord, type IssuedApp } from '../registry/app-records.js';
+import { distributionOf, sharedSecretsOf, type AppRecord, type IssuedApp } from '../registry/app-records.js';
 
 /**
  * The cards that carry an app's credentials: shown once with the secrets, then hidden. They replace
@@ -48,6 +48,8 @@ export const useOAuthEndpoints = (e: OAuthEndpoints) => void (endpoints = e);
 /** The next steps for the app's type, auth method and access; one line each (TextRuns, so no markdown). */
 export function nextSteps(app: AppRecord): { runs: Run[] }[] {
   const lines: Run[][] = [];
+  // Public apps face closer review here first: say so before anything about other accounts.
+  if (distributionOf(app) === 'held') lines.push([t('An admin of this account reviews public apps before other accounts may use them: until they approve, the app works privately, for this account only. I will tell you when they decide.')]);
   switch (app.appType) {
     case 'bot': {
       // A bot gives no redirect URI in this form (it has no auth step): none is mentioned unless it has one.
@@ -165,7 +167,8 @@ export function hiddenCredentialsCard(app: AppRecord, view: { botId: string; gra
  * is decided or expired (an open one shows as "Awaiting approval" from the app's pending scopes).
  */
 export function lastScopeDecision(requests: readonly ApprovalRequest[]): ScopeDecision | undefined {
-  const last = [...requests].sort((a, b) => b.requestedAt - a.requestedAt)[0];
+  // A public review is no scope decision: the card's scopes follow scope requests only.
+  const last = requests.filter((r) => r.kind !== 'public').sort((a, b) => b.requestedAt - a.requestedAt)[0];
   if (!last || last.status === 'open' || last.status === 'withdrawn') return undefined;
   if (last.status === 'expired' || !last.decision) return { outcome: 'expired', approved: [], notGranted: last.scopes };
   const d = last.decision;

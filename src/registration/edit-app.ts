@@ -6,7 +6,7 @@ import type { Flow } from '../conversation/flow.js';
 import { fieldsFor } from '../conversation/transition.js';
 import { fieldLabel, flowCard, type ViewContext } from '../conversation/views.js';
 import { isLive } from '../registry/app-secrets.js';
-import { sharedSecretsOf, type AppEdit, type AppRecord, type AppRegistry } from '../registry/app-records.js';
+import { sharedSecretsOf, type AppEdit, type AppRecord, type AppRegistry, type PublicReview } from '../registry/app-records.js';
 import { FIELD_NAMES, type AppDraft, type FieldName } from '../registry/fields.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
 import type { Collection } from '../store/store.js';
@@ -40,6 +40,8 @@ export interface EditorOptions {
   viewCtx: (botId: string) => ViewContext;
   /** Files the scopes with the admins (approvals.requestScopes); idempotent. */
   requestScopes: (ctx: TurnContext, app: AppRecord, scopes: string[], justification: string) => Promise<void>;
+  /** Files the app's review for going public, or closes one it no longer needs (approvals.reviewPublic); idempotent. */
+  reviewPublic?: (ctx: TurnContext, app: AppRecord) => Promise<void>;
   checkpoint: (name: string) => void;
 }
 
@@ -75,11 +77,16 @@ export function applyEdit(app: AppRecord, draft: AppDraft, catalog: ScopeCatalog
   const fields = FIELD_NAMES.filter((f) => f !== 'appType' && f !== 'scopes' && !same(app[f], draft[f]));
   const turnedOff = app.interactiveMessages === true && draft.interactiveMessages !== true;
   const at = new Date(now).toISOString();
-  const edit: AppEdit = { id, at, fields, granted, pending: needsApproval, removed, sharedSecretsEnded: turnedOff && sharedSecretsOf(app).length > 0 };
+  // Going public (or asking again after a rejection) waits for an admin, as at registration; an
+  // app made private needs no review; an approved public app stays approved.
+  const reviewAsked = draft.access === 'public' && (app.access !== 'public' || app.publicReview?.status === 'rejected');
+  const publicReview: PublicReview | undefined = draft.access !== 'public' ? undefined : reviewAsked ? { status: 'pending', at } : app.publicReview;
+  const edit: AppEdit = { id, at, fields, granted, pending: needsApproval, removed, sharedSecretsEnded: turnedOff && sharedSecretsOf(app).length > 0, ...(reviewAsked ? { reviewAsked } : {}) };
   // Answers that no longer apply (redirect URIs after a switch to JWT, say) go with the old answers.
-  const kept = Object.fromEntries(Object.entries(app).filter(([key]) => !(FIELD_NAMES as readonly string[]).includes(key))) as Omit<AppRecord, FieldName>;
+  const kept = Object.fromEntries(Object.entries(app).filter(([key]) => !(FIELD_NAMES as readonly string[]).includes(key) && key !== 'publicReview')) as Omit<AppRecord, FieldName>;
   return {
     ...kept,
+    ...(publicReview ? { publicReview } : {}),
     ...draft,
     appType: app.appType, // never changes
     grantedScopes: [...app.grantedScopes.filter((s) => !removed.includes(s)), ...granted],
@@ -92,7 +99,7 @@ export function applyEdit(app: AppRecord, draft: AppDraft, catalog: ScopeCatalog
 }
 
 /** Whether an edit changed anything at all. */
-const changedAnything = (e: AppEdit) => e.fields.length + e.granted.length + e.pending.length + e.removed.length > 0;
+const changedAnything = (e: AppEdit) => e.fields.length + e.granted.length + e.pending.length + e.removed.length > 0 || e.reviewAsked === true;
 
 /** The edit in one line, for the audit log. */
 export function editDetail(e: AppEdit): string {
@@ -102,6 +109,7 @@ export function editDetail(e: AppEdit): string {
     e.pending.length ? `scopes sent to the admins: ${e.pending.join(', ')}` : '',
     e.removed.length ? `scopes removed: ${e.removed.join(', ')}` : '',
     e.sharedSecretsEnded ? 'shared secrets ended' : '',
+    e.reviewAsked ? 'going public sent to the admins' : '',
   ];
   return parts.filter(Boolean).join('; ');
 }
@@ -119,10 +127,12 @@ export function savedCard(app: AppRecord, e: AppEdit, now: number): Card {
     ...(e.pending.length ? [{ title: 'Awaiting an admin', value: list(e.pending) }] : []),
     ...(e.removed.length ? [{ title: 'Scopes removed', value: list(e.removed) }] : []),
     ...(e.sharedSecretsEnded ? [{ title: 'Shared secret', value: 'Ended: interactive messages are off' }] : []),
+    ...(e.reviewAsked ? [{ title: 'Access', value: 'Private until review' }] : []),
   ];
   const lines = [
     changedAnything(e) ? `Your client ID and ${e.sharedSecretsEnded ? 'client secret' : 'secrets'} are unchanged.` : 'You saved without changing anything, so the app is as it was.',
     e.pending.length ? `The admins have the request for ${list(e.pending)}; I will tell you when they decide.` : '',
+    e.reviewAsked ? 'Public apps are reviewed by an admin of this account first: until they approve, the app works privately, for this account only. I will tell you when they decide.' : '',
     app.status === 'suspended' ? 'The app is still suspended: its secrets stay unusable until an admin reinstates it.' : '',
     lacksSharedSecret(app, now) ? `Interactive messages are on, but the app has no shared secret yet: type **app ${name}** and choose **Rotate shared secret** to get one.` : '',
   ];
@@ -134,7 +144,7 @@ export function savedCard(app: AppRecord, e: AppEdit, now: number): Card {
   });
 }
 
-export function createEditor({ flows, registry, catalog, audit, now, viewCtx, requestScopes, checkpoint }: EditorOptions) {
+export function createEditor({ flows, registry, catalog, audit, now, viewCtx, requestScopes, reviewPublic = async () => {}, checkpoint }: EditorOptions) {
   /** Saves a form stored 'registering'. 'undone': nothing changed, the form is back at its review. */
   async function save(ctx: TurnContext, flow: Flow, draft: AppDraft): Promise<'saved' | 'undone' | 'refused'> {
     const { clientId } = flow.editing!;
@@ -172,6 +182,8 @@ export function createEditor({ flows, registry, catalog, audit, now, viewCtx, re
       // Only what is still pending: an admin may have decided, or a later change removed it.
       const pending = edit.pending.filter((s) => app.pendingScopes.includes(s));
       if (pending.length && (app.status === 'active' || app.status === 'suspended')) await requestScopes(ctx, app, pending, app.justification ?? '');
+      // Made public: the review is filed; made private: a review still waiting is closed.
+      if (app.status === 'active' || app.status === 'suspended') await reviewPublic(ctx, app);
       checkpoint('edit:filed');
       if (changedAnything(edit)) {
         await audit.append(

@@ -5,12 +5,16 @@ import type { AppDraft } from '../registry/fields.js';
 import type { Collection } from '../store/store.js';
 import type { TurnContext } from '../bot/context.js';
 import { credentialsCard } from './credentials-card.js';
+import { OutboxDelayedError, type Outbox } from '../delivery/outbox.js';
 
 /**
  * Where a secret's reveal ends: the card showing it, and when it is hidden. Keyed by card and app
  * (`revealKey`): an undone attempt and the next one on the same card never touch each other's.
  */
 export const revealKey = (cardId: string, clientId: string) => `${cardId}:${clientId}`;
+
+/** The outbox key of the card change that shows a registration's credentials. */
+export const showKey = (cardId: string, clientId: string) => `show:${revealKey(cardId, clientId)}`;
 
 /** How long after an undo the form is drawn again: a timed-out update showing the secret may land late. */
 export const REDRAW_AFTER_MS = 60_000;
@@ -40,14 +44,21 @@ export interface IssuerOptions {
   now: () => number;
   viewCtx: (botId: string) => ViewContext;
   /**
-   * Files the approval request for an app's pending scopes; must be idempotent (it is also how a crash
+   * Files the approval requests for an app's pending scopes and its public review; must be idempotent (it is also how a crash
    * is finished). `credentialsCardId` is the card showing the credentials, which the decision updates.
    */
   onRegistered: (ctx: TurnContext, app: AppRecord, credentialsCardId: string) => Promise<void>;
   checkpoint: (name: string) => void;
+  /** Where the credentials card waits to be shown (src/delivery/outbox.ts). */
+  outbox?: Outbox | undefined;
 }
 
 export const UNDONE_NOTICE = 'Registering the app did not finish, so nothing was registered and no secret shown is valid. Please submit again.';
+
+export const SHOW_DELAYED_NOTICE =
+  'Your app is registered, but RingCentral would not take the card with its credentials just now. It is stored and will appear on the form above as soon as RingCentral takes it; you need not submit again.';
+export const SHOW_FAILED_NOTICE =
+  'Your app is registered, but RingCentral refused the card with its credentials, so its secret could not be shown. Type **my apps** and use **Rotate client secret** on it to get a secret you can see.';
 
 /**
  * Issuing an app's credentials as one all-or-nothing change across the store and RingCentral.
@@ -55,29 +66,39 @@ export const UNDONE_NOTICE = 'Registering the app did not finish, so nothing was
  * The steps, each safe to interrupt:
  * 1. (caller) the flow is stored as 'registering' with the client ID it will get;
  * 2. the app is stored in status 'issuing' (it authorises nothing) and its reveal is recorded;
- * 3. the form card itself is updated to show the secrets (its id is known, so nothing is ever
- *    left on a card nobody can find);
- * 4. the app becomes 'active': the commit point, after which the registration is finished forward;
- * 5. the approval request for pending scopes is filed, then the flow is marked 'submitted'.
- * Before 4, any failure (or a crash, found at start-up) undoes 2 and puts the form back at the
- * review with a notice; the card update of the undo also overwrites any secret that was shown.
+ * 3. the change of the form card that shows the secrets is stored in the outbox, sealed, not sent
+ *    (the card's id is known, so nothing is ever left on a card nobody can find);
+ * 4. the app becomes 'active': the commit point, after which the registration is finished forward,
+ *    and the outbox owes the credentials message: a crash or an outage delays it, never loses it;
+ * 5. the card change is sent; the approval request for pending scopes is filed, then the flow is
+ *    marked 'submitted'.
+ * Before 4, any failure (or a crash, found at start-up) takes the queued card change back, undoes
+ * 2 and puts the form back at the review with a notice. (Without an outbox, the card is updated
+ * at 3 and the undo's own card update overwrites any secret that was shown.)
  *
  * @example
  *   const issuer = createIssuer({ flows, reveals, registry, now, viewCtx, onRegistered, checkpoint });
  *   await issuer.issue(ctx, registeringFlow, draft); // throws RegistrationUndone when it undid the attempt
  *   await issuer.recover(ctx, flow);                  // at start-up, for each flow still 'registering'
  */
-export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegistered, checkpoint }: IssuerOptions) {
+export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegistered, checkpoint, outbox }: IssuerOptions) {
   async function issue(ctx: TurnContext, flow: Flow, draft: AppDraft): Promise<void> {
     const { clientId, hideAt } = flow.issuing!;
     const cardId = flow.cardId!;
+    const key = showKey(cardId, clientId);
     try {
       const issued = await registry.create({ draft, accountId: flow.accountId, ownerId: flow.ownerId, now: now(), clientId });
       checkpoint('issue:created');
       await reveals.put(revealKey(cardId, clientId), { cardId, accountId: flow.accountId, clientId, hideAt, hidden: false });
       checkpoint('issue:reveal-stored');
-      await ctx.client.updateCard(cardId, credentialsCard(issued, hideAt, now()));
-      checkpoint('issue:shown');
+      const card = credentialsCard(issued, hideAt, now());
+      if (outbox) {
+        await outbox.enqueue({ accountId: flow.accountId, key, op: 'updateCard', target: cardId, chatId: flow.chatId, payload: card });
+        checkpoint('issue:queued');
+      } else {
+        await ctx.client.updateCard(cardId, card);
+        checkpoint('issue:shown');
+      }
       if (!(await registry.activate(clientId, now()))) throw new Error('the app vanished while it was being issued');
     } catch (err) {
       ctx.log.error('registration failed; undoing it', { flowId: flow.id, err });
@@ -86,15 +107,30 @@ export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegiste
     }
     checkpoint('issue:activated');
     ctx.log.info('app registered', { flowId: flow.id, clientId });
+    ctx.services.metrics.flowsCompleted.inc({ flow: 'registration' });
+    if (outbox) await show(ctx, flow, key);
     // Registered and shown: whatever fails from here is finished by the sweep, never reported as a failure.
     await finish(ctx, flow).catch((err: unknown) => ctx.log.error('finishing a registration failed; the sweep will', { flowId: flow.id, clientId, err }));
+  }
+
+  /** Sends the queued credentials card. Past the commit point a failure delays or loses only the card, never the app. */
+  async function show(ctx: TurnContext, flow: Flow, key: string): Promise<void> {
+    try {
+      await outbox!.deliver(key);
+      checkpoint('issue:shown');
+    } catch (err) {
+      const delayed = err instanceof OutboxDelayedError;
+      ctx.log.error(delayed ? 'the credentials card is delayed; the outbox will send it' : 'the credentials card was refused', { flowId: flow.id, err });
+      await ctx.client.postText(flow.chatId, delayed ? SHOW_DELAYED_NOTICE : SHOW_FAILED_NOTICE).catch(() => undefined);
+    }
   }
 
   /** After the commit point: file the approval request, then close the flow. Safe to run again. */
   async function finish(ctx: TurnContext, flow: Flow): Promise<void> {
     const clientId = flow.issuing!.clientId;
     const app = await registry.get(clientId);
-    if (app?.status === 'active' && app.pendingScopes.length > 0) await onRegistered(ctx, app, flow.cardId!);
+    // Scopes waiting for approval, and a public app's review, go to the admins.
+    if (app?.status === 'active' && (app.pendingScopes.length > 0 || app.publicReview?.status === 'pending')) await onRegistered(ctx, app, flow.cardId!);
     checkpoint('issue:filed');
     await flows.update(flow.id, (cur) =>
       cur?.status === 'registering' ? { ...cur, status: 'submitted', clientId, issuing: null, cardVersion: cur.version, updatedAt: now() } : undefined,
@@ -105,6 +141,8 @@ export function createIssuer({ flows, reveals, registry, now, viewCtx, onRegiste
   async function undo(ctx: TurnContext, flow: Flow): Promise<void> {
     const { clientId } = flow.issuing!;
     const cardId = flow.cardId!;
+    // The queued credentials card is taken back before anything else: it must never go out for an undone app.
+    await outbox?.cancel(showKey(cardId, clientId));
     // The reveal goes first: if the app went first and we stopped, the hider would later draw over the form.
     await reveals.delete(revealKey(cardId, clientId));
     await registry.discard(clientId);

@@ -17,7 +17,7 @@ import { createFlowCards } from './flow-cards.js';
 import { createIssuer, RegistrationUndone, UNDONE_NOTICE, type Reveal } from './issue-app.js';
 import { createAuditLog } from '../approvals/audit-log.js';
 import { plainText } from '../cards/plain-text.js';
-import { createEditor, EDIT_UNDONE_NOTICE } from './edit-app.js';
+import { applyEdit, createEditor, EDIT_UNDONE_NOTICE } from './edit-app.js';
 import { editEntryPoints } from './edit-entry.js';
 
 export interface RegistrationOptions {
@@ -28,17 +28,36 @@ export interface RegistrationOptions {
   onRegistered?: (ctx: TurnContext, app: AppRecord, credentialsCardId: string) => Promise<void>;
   /** Files scopes an edit added that need approval (approvals.requestScopes); idempotent. */
   requestScopes?: (ctx: TurnContext, app: AppRecord, scopes: string[], justification: string) => Promise<void>;
+  /** Files (or closes) an edited app's review for going public (approvals.reviewPublic); idempotent. */
+  reviewPublic?: (ctx: TurnContext, app: AppRecord) => Promise<void>;
+  /** Who may register, and how much (src/access/); everyone, without limits, when absent. */
+  gate?: RegistrationGate;
 }
 
-export function createRegistration({ services, catalog, registry, onRegistered = async () => {}, requestScopes = async () => {} }: RegistrationOptions) {
+/**
+ * The checks a registration passes (src/access/ implements them): before a form opens, and again
+ * at the click that would create the app or save an edit, under the person's lock, so two
+ * registrations at once cannot both pass a quota the first one fills.
+ */
+export interface RegistrationGate {
+  /** Before a form opens: whether the person may register; when not, the gate has answered them. */
+  mayStart(ctx: TurnContext, message: IncomingMessage): Promise<boolean>;
+  /**
+   * Why this submit cannot go ahead now (no longer allowed to register, a quota reached), said so
+   * the person knows what to do, or undefined. `newRequests`: approval requests it would file.
+   */
+  refusal(ctx: TurnContext, input: { personId: string; kind: 'register' | 'edit'; newRequests: number }): Promise<string | undefined>;
+}
+
+export function createRegistration({ services, catalog, registry, onRegistered = async () => {}, requestScopes = async () => {}, reviewPublic, gate }: RegistrationOptions) {
   const { store, clock, config, installations, log } = services;
   const flows = store.collection<Flow>('flows');
   const reveals = store.collection<Reveal>('reveals');
   const expireMs = config.flowExpireHours * 3600_000;
   const viewCtx = (botId: string) => ({ botId, catalog, allowNotificationAddins: config.allowNotificationAddins });
-  const issuer = createIssuer({ flows, reveals, registry, now: () => clock.now(), viewCtx, onRegistered, checkpoint: services.checkpoint });
+  const issuer = createIssuer({ flows, reveals, registry, now: () => clock.now(), viewCtx, onRegistered, checkpoint: services.checkpoint, outbox: services.outbox });
   const audit = createAuditLog(store, clock);
-  const editor = createEditor({ flows, registry, catalog, audit, now: () => clock.now(), viewCtx, requestScopes, checkpoint: services.checkpoint });
+  const editor = createEditor({ flows, registry, catalog, audit, now: () => clock.now(), viewCtx, requestScopes, ...(reviewPublic ? { reviewPublic } : {}), checkpoint: services.checkpoint });
   /** A save or a registration nobody is working on (a crash, an undo not stored): finished or undone. */
   const recoverSubmit = (ctx: TurnContext, flow: Flow) => (flow.editing ? editor.recover(ctx, flow) : issuer.recover(ctx, flow));
   /** What the form is for, in a sentence's words. */
@@ -93,6 +112,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   async function startCommand(ctx: TurnContext, message: IncomingMessage) {
     const { installation, client } = ctx;
     await settleRegisteringOf(ctx, installation.accountId, message.personId);
+    if (gate && !(await gate.mayStart(ctx, message))) return;
     const chatId = await directChatFor(ctx, message, 'help you register your app');
     const existing = await activeFlowOf(installation.accountId, message.personId);
     if (existing && !isExpired(existing)) {
@@ -107,6 +127,7 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     const flow = newFlow(installation.accountId, message.personId, chatId, { entered: email ? { basics: { primaryContact: email } } : {} });
     await openForm(ctx, flow);
     ctx.log.info('registration started', { flowId: flow.id });
+    ctx.services.metrics.flowsStarted.inc({ flow: 'registration' });
   }
 
   function newFlow(accountId: string, ownerId: string, chatId: string, fields: Partial<Flow>): Flow {
@@ -263,6 +284,9 @@ export function createRegistration({ services, catalog, registry, onRegistered =
   }
 
   async function submit(ctx: SubmitContext, flow: Flow, submitted: Flow, draft: Parameters<typeof issuer.issue>[2]): Promise<SubmitReply> {
+    // Checked here, under the person's lock and before anything is stored: the quota counts what exists now.
+    const refusal = await gate?.refusal(ctx, { personId: flow.ownerId, kind: flow.editing ? 'edit' : 'register', newRequests: await newRequestsOf(flow, draft) });
+    if (refusal) return noticeDialog(flow.editing ? 'Not saved' : 'Not registered', `${refusal} Your form is kept as it is.`);
     if (flow.editing) return saveEdit(ctx, flow, submitted, draft);
     const registering: Flow = {
       ...submitted,
@@ -280,6 +304,15 @@ export function createRegistration({ services, catalog, registry, onRegistered =
       throw err;
     }
     return;
+  }
+
+  /** How many approval requests submitting this form would file: scopes that need approval, and going public. */
+  async function newRequestsOf(flow: Flow, draft: Parameters<typeof issuer.issue>[2]): Promise<number> {
+    if (!flow.editing) return (catalog.split(draft.scopes ?? []).needsApproval.length > 0 ? 1 : 0) + (draft.access === 'public' ? 1 : 0);
+    const app = await registry.get(flow.editing.clientId);
+    if (!app) return 0;
+    const edit = applyEdit(app, draft, catalog, flow.id, clock.now()).lastEdit;
+    return (edit?.pending.length ? 1 : 0) + (edit?.reviewAsked ? 1 : 0);
   }
 
   /** Saves an edit: stored 'registering' first (a second click finds it closed), then applied (edit-app.ts). */

@@ -4,7 +4,7 @@ import { rotatedSecretHiddenCard } from '../lifecycle/secret-cards.js';
 import type { Collection } from '../store/store.js';
 import type { ApprovalRequest } from '../approvals/approval-request.js';
 import { hiddenCredentialsCard, lastScopeDecision } from './credentials-card.js';
-import { revealKey, type Reveal } from './issue-app.js';
+import { showKey, revealKey, type Reveal } from './issue-app.js';
 
 /**
  * Hides secrets when their time is up, on its own timer and never behind other work: a card that
@@ -47,6 +47,10 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000,
     const rotation = reveal.rotation;
     // A rotation still in progress or being recovered decides its card, as a registration does.
     if (app && rotation && (rotation.kind === 'client' ? clientSecretsOf(app) : sharedSecretsOf(app)).some((e) => e.id === rotation.entryId && e.issuing)) return;
+    // A credentials card still waiting in the outbox must not appear after its hiding time: it is taken back.
+    if (!rotation && (await services.outbox?.cancel(showKey(reveal.cardId, reveal.clientId))) === 'cancelled') {
+      services.log.warn('a credentials card was never shown before its hiding time; it was taken back', { clientId: reveal.clientId });
+    }
     if (app) {
       const installation = await installations.get(reveal.accountId);
       if (installation) {

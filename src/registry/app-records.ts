@@ -36,6 +36,12 @@ export interface AppRecord extends AppDraft {
   suspension?: { at: string; by: string; reason: string };
   deletedAt?: string;
   /**
+   * An app registered (or edited) as public waits for an admin's review (src/approvals/) and works
+   * privately, for its own account only, until it is approved. Absent: a private app, or a public
+   * one from before reviews existed (public as it was registered).
+   */
+  publicReview?: PublicReview;
+  /**
    * The last edit applied (src/registration/edit-app.ts), written in the same update as the changes:
    * an interrupted save finds its own id here and is finished forward, never applied twice.
    */
@@ -43,6 +49,38 @@ export interface AppRecord extends AppDraft {
   createdAt: string;
   updatedAt: string;
 }
+
+/** Where a public app's review stands: waiting, approved (public) or rejected (stays private). */
+export interface PublicReview {
+  status: 'pending' | 'approved' | 'rejected';
+  /** When it was asked for, or decided. */
+  at: string;
+  /** The admin who decided. */
+  by?: string;
+  reason?: string | null;
+}
+
+/**
+ * Who can use the app now: 'private' (its account only, as registered), 'held' (registered as
+ * public, private until an admin approves it), 'refused' (an admin rejected going public: private)
+ * or 'public'. Anything that lets other accounts in must ask this, never `access` alone.
+ */
+export type Distribution = 'private' | 'held' | 'refused' | 'public';
+
+export function distributionOf(app: Pick<AppRecord, 'access' | 'publicReview'>): Distribution {
+  if (app.access !== 'public') return 'private';
+  if (app.publicReview?.status === 'pending') return 'held';
+  if (app.publicReview?.status === 'rejected') return 'refused';
+  return 'public';
+}
+
+/** The state as `my apps` and the app card say it. */
+export const DISTRIBUTION_LABELS: Record<Distribution, string> = {
+  private: 'Private',
+  held: 'Private until review',
+  refused: 'Private (going public was rejected)',
+  public: 'Public',
+};
 
 /** What one edit changed: field names, and scopes granted at once, sent to the admins, and removed. */
 export interface AppEdit {
@@ -55,6 +93,8 @@ export interface AppEdit {
   removed: string[];
   /** Interactive messages were turned off: the shared secrets ended with the edit. */
   sharedSecretsEnded: boolean;
+  /** The edit made the app public (or asked again after a rejection): it waits for an admin's review. */
+  reviewAsked?: boolean;
 }
 
 /** An app's client secrets, records from before rotation included (their one secret, never rotated). */
@@ -168,6 +208,8 @@ export function createAppRegistry({ store, keys, catalog, clock }: { store: Stor
         pendingScopes: needsApproval,
         clientSecrets: [{ id: newSecretId('cs'), hash: sealed.clientSecretHash, last4: last4(clientSecret), issuedAt: at }],
         sharedSecrets: sharedSecret && sealed.sharedSecretSealed ? [{ id: newSecretId('ss'), sealed: sealed.sharedSecretSealed, last4: last4(sharedSecret), issuedAt: at }] : [],
+        // Public apps face closer scrutiny: private until an admin approves them going public.
+        ...(draft.access === 'public' ? { publicReview: { status: 'pending' as const, at } } : {}),
         createdAt: at,
         updatedAt: at,
       };

@@ -29,15 +29,19 @@ export interface LowdbStoreOptions {
 /** Stores this process has open, by DATA_DIR, each with the way to close it. */
 const openHere = new Map<string, () => Promise<void>>();
 
-/** Collections of handled event ids: written on every delivery, so they have files of their own. */
-export const HANDLED_EVENT_COLLECTIONS: ReadonlySet<string> = new Set(['seen-notifications', 'seen-submits']);
+/**
+ * Collections written on every delivery and every message (handled event ids with the inbox, and
+ * the outbox), so they have files of their own: their churn never grows the registry's journal.
+ */
+export const HANDLED_EVENT_COLLECTIONS: ReadonlySet<string> = new Set(['seen-notifications', 'seen-submits', 'outbox']);
 
 /**
  * The default adapter: every collection in memory with its indexes, kept in DATA_DIR as two sets
  * of lowdb snapshot + journal files (src/store/lowdb/journaled-files.ts):
  *
  * - `registrar.json` + `registrar.journal`: everything but handled event ids;
- * - `handled-events.json` + `handled-events.journal`: handled event ids (de-duplication);
+ * - `handled-events.json` + `handled-events.journal`: handled event ids (de-duplication, and the
+ *   inbox while a delivery is open) and the outbox;
  * - `registrar.lock`: which process holds DATA_DIR (src/store/lowdb/data-dir-lock.ts).
  *
  * A change is acknowledged once its batch's line is appended and fsynced, so one write costs the

@@ -12,6 +12,10 @@ import type { OAuthDoc } from '../oauth/store-adapter.js';
 import type { JwtCredential } from '../oauth/jwt-credential-store.js';
 import type { SignInLink } from '../oauth/sign-in-links.js';
 import type { JwtReveal } from '../oauth/jwt-credentials.js';
+import type { OutboxEntry } from '../delivery/outbox.js';
+import type { Handled } from '../delivery/inbox.js';
+import type { AccessRequest } from '../access/access-request.js';
+import type { ChatMembers } from '../access/chat-members.js';
 
 /**
  * Every collection the bot keeps and the indexes its queries use: one place to see the data.
@@ -79,6 +83,8 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
     indexes: {
       client: (r) => r.clientId,
       open: (r) => (r.status === 'open' ? r.accountId : undefined),
+      // MAX_OPEN_REQUESTS counts these.
+      openBy: (r) => (r.status === 'open' ? `${r.accountId}:${r.requesterId}` : undefined),
       owes: (r) => (r.effects?.length ? 'yes' : undefined),
     },
     ordered: {
@@ -88,7 +94,8 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
       closedAt: (r) => (r.status === 'open' || r.effects?.length ? undefined : (r.decision?.at ?? r.requestedAt)),
     },
   }),
-  audit: define<AuditEntry>({ indexes: { client: (e) => e.clientId, actor: (e) => e.actorId ?? undefined } }),
+  // Entries about a person (access, quotas) have no app: filed under their actor and subject only.
+  audit: define<AuditEntry>({ indexes: { client: (e) => e.clientId || undefined, actor: (e) => e.actorId ?? undefined, subject: (e) => e.subjectId || undefined } }),
   // Only rotations in progress are kept (src/lifecycle/rotate-secret.ts): start-up finishes or undoes them.
   rotations: define<Rotation>({ ordered: { startedAt: (r) => r.startedAt } }),
   // Only changes whose consequences are still owed (src/lifecycle/owed-effects.ts): start-up finishes them.
@@ -106,8 +113,28 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
   }),
   'sign-in-links': define<SignInLink>({ ordered: { expiresAt: (l) => l.expiresAt } }),
   'jwt-reveals': define<JwtReveal>({ ordered: { hideAt: (r) => r.hideAt } }),
-  'seen-notifications': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
-  'seen-submits': define<{ at: number }>({ ordered: { at: (s) => s.at } }),
+  // Who may register (src/access/): each person's access requests, open, granted or refused.
+  'access-requests': define<AccessRequest>({
+    indexes: {
+      person: (r) => `${r.accountId}:${r.personId}`,
+      owes: (r) => (r.effects?.length ? 'yes' : undefined),
+      // Open and not yet in the admins' channel: the sweep posts them.
+      unposted: (r) => (r.status === 'open' && r.cardId === null ? r.accountId : undefined),
+    },
+  }),
+  // Keyed by chat id: the members of the creators' chat as its latest chat event listed them (src/access/).
+  'chat-members': define<ChatMembers>({}),
+  // Handled event ids, and (while `open`) the inbox: a delivery stored before RingCentral got its 200.
+  'seen-notifications': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),
+  'seen-submits': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),
+  outbox: define<OutboxEntry>({
+    // Card changes not sent yet, by card: a newer change of the card takes their place.
+    indexes: { unsentCardChange: (e) => (e.op === 'updateCard' && (e.state === 'pending' || e.state === 'parked') ? e.target : undefined) },
+    ordered: {
+      dueAt: (e) => (e.state === 'pending' || e.state === 'parked' || e.state === 'sending' ? e.nextAt : undefined),
+      finishedAt: (e) => (e.state === 'sent' || e.state === 'failed' || e.state === 'cancelled' ? (e.finishedAt ?? 0) : undefined),
+    },
+  }),
 };
 
 /** The schema of a collection; collections not listed (tests' own) have no indexes. */

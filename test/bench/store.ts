@@ -99,7 +99,7 @@ export async function storeBench(target: StoreTarget, sizes = [100, 10_000], ope
     const total: number[] = [];
     const config = loadConfig({
       PORT: String(port), BOT_PUBLIC_URL: base, RINGCENTRAL_SERVER_URL: emu.url, RINGCENTRAL_CLIENT_ID: registered.clientId,
-      RINGCENTRAL_CLIENT_SECRET: registered.clientSecret, RINGCENTRAL_SHARED_SECRET: registered.sharedSecret, DATA_DIR: mkdtempSync(join(tmpdir(), 'registrar-bench-bot-')), LOG_LEVEL: 'warn',
+      RINGCENTRAL_CLIENT_SECRET: registered.clientSecret, RINGCENTRAL_SHARED_SECRET: registered.sharedSecret, DATA_DIR: mkdtempSync(join(tmpdir(), 'registrar-bench-bot-')), LOG_LEVEL: 'warn', PERSON_RATE_LIMIT: '100000',
     });
     const bot = await startBot({ config, log: createLogger({ level: 'warn' }), host: '127.0.0.1', store: await target.open(false), observe: (_m, o, t) => (own.push(o), total.push(t)) });
     const installed = await emu.call<{ botId: string }>('POST', '/install', { clientId: registered.clientId, accountId: account.id, installerId: alice.id });

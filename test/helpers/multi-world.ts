@@ -41,6 +41,8 @@ export async function startMultiWorld(instances = 2) {
     ADMIN_CHAT_ID: adminChat.id,
     ADMIN_IDS: [dave.id, erin.id].join(','),
     LOG_LEVEL: 'info',
+    // Tests click as fast as a program can; the per-person limit has tests of its own.
+    PERSON_RATE_LIMIT: '100000',
   };
   const children: Child[] = [];
   const world = {

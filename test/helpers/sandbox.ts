@@ -14,7 +14,7 @@ export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
  * its emulator's rate window is scaled like every test world's (TEST_RATE_LIMITS).
  */
 export async function startQuietSandbox(dataDir = mkdtempSync(join(tmpdir(), 'registrar-sandbox-')), env: Record<string, string> = {}) {
-  const config = loadConfig({ PORT: String(await freePortRun(2)), SANDBOX_WEB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ PORT: String(await freePortRun(2)), SANDBOX_WEB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PERSON_RATE_LIMIT: '100000', ...env });
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {

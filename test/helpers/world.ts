@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBot, type RunningBot } from '../../src/bot/start-bot.js';
+import type { OutboxPolicy } from '../../src/delivery/outbox.js';
 import { loadConfig } from '../../src/config.js';
 import { glipSignature, startEmulator, type EmulatorOptions, type RateLimitOptions } from '../../src/emulator/index.js';
 import type { App, Person, StoredCard } from '../../src/emulator/model.js';
@@ -62,6 +63,8 @@ export interface WorldOptions {
   noInstall?: boolean;
   /** Wraps the bot's store so tests can make chosen writes fail (world.faults). */
   faultyStore?: boolean;
+  /** The outbox's retry pace (src/delivery/outbox.ts), quicker in tests. */
+  outbox?: Partial<OutboxPolicy>;
   /** The bot's store, made anew for each start (default: lowdb in the world's DATA_DIR). */
   store?: () => Promise<Store>;
   /** Passed to startBot: how long each click took. */
@@ -108,6 +111,8 @@ export async function startWorld(options: WorldOptions = {}) {
     RINGCENTRAL_SHARED_SECRET: app.sharedSecret,
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
+    // Tests click as fast as a program can; the per-person limit has tests of its own.
+    PERSON_RATE_LIMIT: '100000',
     ...(adminChat ? { ADMIN_CHAT_ID: adminChat.id } : {}),
     ...(adminIds ? { ADMIN_IDS: adminIds.map((n) => people[n].id).join(',') } : {}),
     ...options.env,
@@ -149,7 +154,7 @@ export async function startWorld(options: WorldOptions = {}) {
         ...(wrapped ? { store: wrapped.store } : onDisk ? { store: onDisk } : options.store ? { store: await options.store() } : {}),
         ...(options.observe ? { observe: options.observe } : {}),
         host: '127.0.0.1',
-        timing: { sub406RetryMs: 30, retry: { baseDelayMs: 10, maxDelayMs: 50 } },
+        timing: { sub406RetryMs: 30, retry: { baseDelayMs: 10, maxDelayMs: 50 }, ...(options.outbox ? { outbox: options.outbox } : {}) },
       });
     },
     /** Stops the bot only (a restart keeps DATA_DIR and the emulator). */

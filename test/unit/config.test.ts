@@ -98,6 +98,7 @@ describe('authorization server settings', () => {
     ['OAUTH_ISSUER_PATH', '/.'],
     ['OAUTH_ISSUER_PATH', '/Bot'],
     ['OAUTH_ISSUER_PATH', '/HEALTHZ'],
+    ['OAUTH_ISSUER_PATH', '/metrics'],
     ['OAUTH_ISSUER_PATH', '/a b'],
     ['ACCESS_TOKEN_SECONDS', '30'],
     ['ACCESS_TOKEN_SECONDS', '1.5'],
@@ -108,5 +109,16 @@ describe('authorization server settings', () => {
     ['OAUTH_TRUST_PROXY', 'maybe'],
   ])('refuses %s=%s, naming it', (name, value) => {
     expect(problemsOf({ [name]: value }).join('\n')).toMatch(new RegExp(`^${name}:`));
+  });
+});
+
+describe('METRICS_TOKEN', () => {
+  it('is read when set, and unset by default', () => {
+    expect(loadConfig({ ...production }).metricsToken).toBeUndefined();
+    expect(loadConfig({ ...production, METRICS_TOKEN: 'scrape-token-0123456789' }).metricsToken).toBe('scrape-token-0123456789');
+  });
+
+  it.each(['short', 'has spaces in the middle of it', 'x'.repeat(257)])('refuses %j, naming it', (value) => {
+    expect(problemsOf({ ...production, METRICS_TOKEN: value }).join('\n')).toMatch(/^METRICS_TOKEN: must be 16 to 256 printable characters/);
   });
 });

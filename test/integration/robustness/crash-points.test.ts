@@ -37,8 +37,10 @@ async function toReview(w: CrashWorld, person: Person, appName: string) {
   return dm.id;
 }
 
-const BEFORE_COMMIT = ['submit:stored', 'issue:created', 'issue:reveal-stored', 'issue:shown'];
-const AFTER_COMMIT = ['issue:activated', 'issue:filed'];
+// The credentials card is queued in the outbox (issue:queued) before the app becomes active, and
+// sent after it: from issue:activated on, a restart sends the queued card.
+const BEFORE_COMMIT = ['submit:stored', 'issue:created', 'issue:reveal-stored', 'issue:queued'];
+const AFTER_COMMIT = ['issue:activated', 'issue:shown', 'issue:filed'];
 
 describe('kill -9 inside a registration, at each step', () => {
   it.each(BEFORE_COMMIT)('at %s: nothing is registered, the form is back at the review, and submitting again works', { timeout: 60_000 }, async (point) => {
@@ -73,6 +75,11 @@ describe('kill -9 inside a registration, at each step', () => {
     expect(app?.status).toBe('active');
     expect((await w.stored()).requests.filter((r) => r.status === 'open').map((r) => r.scopes)).toEqual([['ReadCallRecording']]);
     await w.emulator.waitFor(() => w.emulator.cards({ chatId: w.adminChatId, creatorId: w.botId }).length === 1, { message: 'no request card for the admins' });
+    // The credentials message was owed from the commit point on: it arrives, once, on the form card.
+    const showingSecret = () => w.emulator.cards({ chatId: dm, creatorId: w.botId }).flatMap((c) => c.versions.filter((v) => /rgr_cs_/.test(JSON.stringify(v.body))));
+    await w.emulator.waitFor(() => showingSecret().length > 0, { message: 'the credentials never arrived' });
+    await new Promise((r) => setTimeout(r, 1500)); // time for a second copy, were one to come
+    expect(showingSecret()).toHaveLength(1);
   });
 
   it('between storing a click and drawing its card: the card is brought up to date at start-up', { timeout: 60_000 }, async () => {

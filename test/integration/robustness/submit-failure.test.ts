@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { flowDriver, walkToReview } from '../../helpers/flow.js';
 import { cardText, startWorld, type World } from '../../helpers/world.js';
+import { SHOW_DELAYED_NOTICE } from '../../../src/registration/issue-app.js';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -9,26 +10,26 @@ afterEach(async () => {
 });
 
 describe('a submit whose credentials cannot be put on the card', () => {
-  it('leaves no half-registered app behind, so trying again from the review registers the app and shows its secret', async () => {
+  it('keeps the app registered, says the card is delayed, and shows the secret once RingCentral takes it', async () => {
     world = await startWorld();
     const dm = await world.dm(world.alice);
     const flow = flowDriver(world, world.alice, dm.id);
     await flow.start();
     await walkToReview(flow);
+    const formCardId = flow.flowCard().id;
     // RingCentral is down for every retry of the card update that shows the secrets (5 attempts).
     world.emulator.failNext(5, { status: 503 }, { method: 'PUT', pathPrefix: '/team-messaging/v1/adaptive-cards/' });
-    const answer = await flow.click('submit');
-    expect((answer.body as { dialog: { title: string } }).dialog.title).toBe('Nothing was registered');
-    await world.emulator.waitFor(() => flow.text().includes('Registering the app did not finish'), { message: 'no failure notice' });
-    // The card now says "nothing was registered": that must be true.
-    const afterFailure = await world.bot.registry.listByOwner(world.account.id, world.alice.id);
-    // And the user can simply try again, as the card invites.
     await flow.click('submit');
-    const text = flow.text();
-    expect(text, 'second submit hit the duplicate-name rule of the half-registered app').not.toMatch(/already have an app called/);
-    expect(afterFailure).toEqual([]);
-    const cards = world.botCards(dm.id);
-    expect(cardText(cards[cards.length - 1]!.body)).toMatch(/rgr_cs_/);
+    await world.emulator.waitFor(() => world!.botTexts(dm.id).includes(SHOW_DELAYED_NOTICE), { message: 'not told the card is delayed' });
+    const apps = await world.bot.registry.listByOwner(world.account.id, world.alice.id);
+    expect(apps.map((a) => a.status)).toEqual(['active']);
+    expect(cardText(world.emulator.card(formCardId)!.body)).not.toMatch(/rgr_cs_/);
+    // The outbox tries again after its first delay; RingCentral is back by then.
+    world.clock.advance(6_000);
+    await world.emulator.waitFor(() => /rgr_cs_/.test(cardText(world!.emulator.card(formCardId)!.body)), { message: 'the credentials never arrived' });
+    const showing = world.botCards(dm.id).flatMap((c) => world!.emulator.card(c.id)!.versions.filter((v) => /rgr_cs_/.test(cardText(v.body))));
+    expect(showing).toHaveLength(1);
+    expect(await world.bot.registry.listByOwner(world.account.id, world.alice.id)).toHaveLength(1);
   });
 
   it('takes back a secret that was shown when the app could not be stored as issued, and keeps nothing', async () => {

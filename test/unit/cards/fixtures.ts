@@ -379,4 +379,10 @@ export const allCases: Case[] = [
   ['transfer-offer: open', 'transfer-offer', { title: 'Alice Archer offers you Expense Bot', message: 'Accept to own it.', facts: appFacts, open: true, clientId: 'abc123', offerId: 'offer-1', botId: ids.botId }],
   ['transfer-offer: answered', 'transfer-offer', { title: 'You now own Expense Bot', message: 'Done.', facts: appFacts, open: false, clientId: 'abc123', offerId: 'offer-1', botId: ids.botId }],
   ['approval-outcome: expired, can ask again', 'approval-outcome', { title: 'Your scope request expired', tone: 'attention', message: 'No admin decided in time.', facts: [{ title: 'A2PSMS', value: 'Not granted' }], canAskAgain: true, clientId: 'abc123', botId: ids.botId }],
+  ['approval-outcome: public review expired, can ask again', 'approval-outcome', { title: 'The review of Expense Bot expired', tone: 'attention', message: 'It stays private.', facts: [{ title: 'Access', value: 'Private until review' }], canAskAgain: true, kind: 'public', clientId: 'abc123', botId: ids.botId }],
+  ['public-review-request', 'public-review-request', { requestId: 'req-1', botId: ids.botId, notice: '', requesterName: 'Alice Archer', appName: 'Expense Bot', facts: appFacts }],
+  ['public-review-request raised again', 'public-review-request', { requestId: 'req-1', botId: ids.botId, notice: 'Reminder: this request has been waiting for 24 hours.', requesterName: 'Alice Archer', appName: 'Expense Bot', facts: appFacts }],
+  ['access-request', 'access-request', { requestId: 'acc-1', botId: ids.botId, personName: 'Bob Baker', facts: [{ title: 'Person', value: 'Bob Baker' }] }],
+  ['access-needed with the request button', 'access-needed', { title: 'You cannot register apps yet', message: 'Ask the admins.', canRequest: true, botId: ids.botId }],
+  ['access-needed without it', 'access-needed', { title: 'Your request is waiting', message: 'An admin will decide.', canRequest: false, botId: ids.botId }],
 ];

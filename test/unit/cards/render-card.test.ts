@@ -52,8 +52,10 @@ describe('every card in every state', () => {
       // Lifecycle cards act on an app (the list's Next and Previous on its owner's list).
       const onApp = ['approval-outcome', 'credentials-hidden', 'app-detail', 'app-confirm-delete', 'transfer-offer'].includes(c[1]);
       const target =
-        c[1] === 'approval-request'
+        c[1] === 'approval-request' || c[1] === 'public-review-request' || c[1] === 'access-request'
           ? { requestId: data.requestId }
+          : c[1] === 'access-needed'
+            ? {}
           : onApp
             ? { clientId: data.clientId }
             : c[1] === 'my-apps'
