@@ -8,6 +8,7 @@ import type { DeliveryRecord } from './deliver.js';
 import type { AddPersonInput, CreateAccountInput, RegisterAppInput } from './directory.js';
 import { EmulatorError } from './errors.js';
 import type { Fault, FaultMatch } from './faults.js';
+import type { RateGroup } from './rate-limit.js';
 import type { InstallBotInput, InstallResult, UninstallBotInput } from './install.js';
 import {
   getOwn,
@@ -94,6 +95,10 @@ export interface Emulator {
   /** Makes the next `count` REST requests matching `match` fail or answer slowly. */
   failNext(count: number, fault: Fault, match?: FaultMatch): void;
   clearFaults(): void;
+  /** 429s the rate-limit enforcement answered, per group (injected faults not counted). */
+  rateLimitRejections(): Record<RateGroup, number>;
+  /** Forgets every rate-limit window, penalty and count. */
+  resetRateLimits(): void;
   /** Blacklists a subscription: status Blacklisted, no more notifications. */
   blacklist(subscriptionId: string, reason?: string): void;
   /** WebSocket connections the gateway has not seen closed yet; optionally of one bot. */
@@ -269,6 +274,14 @@ export class EmulatorInstance implements Emulator {
 
   clearFaults(): void {
     this.s.faults.clear();
+  }
+
+  rateLimitRejections(): Record<RateGroup, number> {
+    return this.s.rateLimiter.rejections();
+  }
+
+  resetRateLimits(): void {
+    this.s.rateLimiter.reset();
   }
 
   blacklist(subscriptionId: string, reason = 'Blacklisted by the emulator'): void {

@@ -1,11 +1,12 @@
 /**
  * Fault injection for the REST API (never for `/_emulator` control routes): make the next N
  * matching requests fail with 401/429/500/503 or answer slowly. REST requests sent over the
- * WebSocket gateway (ClientRequest frames) count as REST requests too.
+ * WebSocket gateway (ClientRequest frames) count as REST requests too. Faults come before rate
+ * enforcement: an injected 429 neither counts in the window nor starts a penalty.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { rcError, type RcApiError } from './errors.js';
-import { rateGroupFor, setRateHeaders } from './rate-limit.js';
+import { rateGroupFor, setRateHeaders, type RateLimiter } from './rate-limit.js';
 
 /** A fault to inject. */
 export type Fault =
@@ -36,6 +37,9 @@ interface Armed {
 export class FaultInjector {
   private readonly armed: Armed[] = [];
   private readonly delays = new Set<NodeJS.Timeout>();
+
+  /** `limiter` supplies the budget and window an injected 429's headers show. */
+  constructor(private readonly limiter?: RateLimiter) {}
 
   /** Arms `fault` for the next `count` matching requests. */
   failNext(count: number, fault: Fault, match: FaultMatch = {}): void {
@@ -101,7 +105,10 @@ export class FaultInjector {
         return;
       }
       const error = FaultInjector.errorFor(fault);
-      if (fault.status === 429) setRateHeaders(res, rateGroupFor(req.method, req.path), 0);
+      if (fault.status === 429) {
+        const group = rateGroupFor(req.method, req.path);
+        setRateHeaders(res, group, 0, this.limiter?.limit(group), this.limiter?.windowSec);
+      }
       if ('retryAfter' in fault && fault.retryAfter !== undefined) res.set('Retry-After', String(fault.retryAfter));
       res.status(error.status).json(error.toBody());
     };

@@ -14,6 +14,7 @@ import { restRoutes } from './rest-routes.js';
 import type { Variation } from './post-event-shape.js';
 import { createServices } from './services.js';
 import { StateStore, type StateCodec } from './state.js';
+import type { RateLimitOptions } from './rate-limit.js';
 
 /** Options of {@link startEmulator}. */
 export interface EmulatorOptions {
@@ -53,6 +54,12 @@ export interface EmulatorOptions {
    * holds every card the bot posted, credentials included, and DATA_DIR must not hold them in clear).
    */
   stateCodec?: StateCodec;
+  /**
+   * RingCentral's rate limits: enforced by default with the documented budgets, a 60 s window and
+   * a 60 s penalty that every request during it restarts (contract 7). Windows run on real time,
+   * not on `now`.
+   */
+  rateLimits?: RateLimitOptions;
   /** Receives one line per request/notification; never tokens, secrets or Authorization headers. */
   log?: (line: string) => void;
 }
@@ -75,7 +82,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     postEvents: { omitPostText: options.omitPostText ?? false, omitMentionType: options.omitMentionType ?? false },
     statePath: options.statePath,
   });
-  const services = createServices(ctx);
+  const services = createServices(ctx, options.rateLimits);
   const emulator = new EmulatorInstance(services);
 
   const app = express();
@@ -129,6 +136,7 @@ export type { DialogRecord, SignedRequest, SubmitInput, SubmitPayload, SubmitRes
 export type { DeliveryRecord, NotificationEnvelope } from './deliver.js';
 export type { RecordedRequest } from './recorder.js';
 export type { Fault, FaultMatch } from './faults.js';
+export type { RateGroup, RateLimitOptions } from './rate-limit.js';
 export type { WaitForOptions } from './wait-for.js';
 export type {
   Account,

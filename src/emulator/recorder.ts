@@ -19,6 +19,8 @@ export interface RecordedRequest {
   body: unknown;
   status: number;
   durationMs: number;
+  /** Real time (epoch ms) it arrived; `time` follows the emulator's clock, which tests move. */
+  receivedAt: number;
 }
 
 /** Placeholder for removed secrets. */
@@ -103,6 +105,7 @@ export class RequestRecorder {
           body: redact(req.body),
           status: res.statusCode,
           durationMs: Date.now() - startedReal,
+          receivedAt: startedReal,
         });
       });
       next();

@@ -1,5 +1,5 @@
 /**
- * The emulated RingCentral REST API: body parsing, fault injection, rate-limit headers,
+ * The emulated RingCentral REST API: body parsing, fault injection, rate limits,
  * Bearer auth, the routes, and errors in RingCentral shape.
  */
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
@@ -12,7 +12,7 @@ import { uuid } from './ids.js';
 import { messagingRoutes } from './messaging-routes.js';
 import { oauthRoutes, type WsTokenIssuer } from './oauth-routes.js';
 import type { PostService } from './posts.js';
-import { RateCounter } from './rate-limit.js';
+import type { RateLimiter } from './rate-limit.js';
 import { subscriptionRoutes } from './subscription-routes.js';
 import type { SubscriptionService } from './subscriptions.js';
 
@@ -20,6 +20,7 @@ import type { SubscriptionService } from './subscriptions.js';
 export interface RestDeps {
   ctx: EmulatorContext;
   faults: FaultInjector;
+  rateLimiter: RateLimiter;
   subscriptions: SubscriptionService;
   chats: ChatService;
   posts: PostService;
@@ -45,7 +46,7 @@ export function restRoutes(deps: RestDeps): Router {
   router.use(express.json({ limit: '10mb', type: ['application/json', 'application/*+json'] }));
   router.use(express.urlencoded({ extended: false }));
   router.use(deps.faults.middleware());
-  router.use(new RateCounter(ctx.now).middleware());
+  router.use(deps.rateLimiter.middleware());
   router.use(oauthRoutes(ctx, deps.ws));
   router.use(['/restapi/v1.0', '/team-messaging'], bearerAuth(ctx.store));
   router.use(subscriptionRoutes(ctx, deps.subscriptions));

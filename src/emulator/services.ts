@@ -7,6 +7,7 @@ import { FaultInjector } from './faults.js';
 import { OutboundHttp } from './http-out.js';
 import { InstallService } from './install.js';
 import { PostService } from './posts.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { RequestRecorder } from './recorder.js';
 import { SubmitService } from './submit.js';
 import { SubscriptionService } from './subscriptions.js';
@@ -18,6 +19,8 @@ export interface Services {
   http: OutboundHttp;
   recorder: RequestRecorder;
   faults: FaultInjector;
+  /** RingCentral's rate limits, enforced on the REST API. */
+  rateLimiter: RateLimiter;
   deliverer: Deliverer;
   directory: Directory;
   chats: ChatService;
@@ -29,7 +32,7 @@ export interface Services {
 }
 
 /** Creates the services over `ctx`. */
-export function createServices(ctx: EmulatorContext): Services {
+export function createServices(ctx: EmulatorContext, rateLimits: RateLimitOptions = {}): Services {
   const http = new OutboundHttp(() => ctx.store.flush());
   const recorder = new RequestRecorder(ctx);
   const deliverer = new Deliverer(ctx, http);
@@ -37,7 +40,8 @@ export function createServices(ctx: EmulatorContext): Services {
   const chats = new ChatService(ctx, directory, deliverer);
   const posts = new PostService(ctx, directory, chats, deliverer);
   const subscriptions = new SubscriptionService(ctx, deliverer, http);
-  const faults = new FaultInjector();
+  const rateLimiter = new RateLimiter(rateLimits);
+  const faults = new FaultInjector(rateLimiter);
   const ws = new WsGateway(ctx, subscriptions, recorder, faults);
   deliverer.setWsTransport(ws);
   return {
@@ -45,6 +49,7 @@ export function createServices(ctx: EmulatorContext): Services {
     http,
     recorder,
     faults,
+    rateLimiter,
     deliverer,
     directory,
     chats,

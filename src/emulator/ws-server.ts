@@ -177,6 +177,7 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
         body: undefined,
         status,
         durationMs: 0,
+        receivedAt: Date.now(),
       });
     if (entry === undefined || entry.expiresAt <= this.ctx.now() || bot?.status !== 'Enabled') {
       record(401);
@@ -292,6 +293,7 @@ export class WsGateway implements WsTransport, WsTokenIssuer {
       body: redact(frame[1]),
       status,
       durationMs: Date.now() - started,
+      receivedAt: started,
     });
   }
 

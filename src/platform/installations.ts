@@ -8,9 +8,10 @@ import { namedLock } from '../store/named-lock.js';
 import type { Logger } from '../lib/logger.js';
 import type { Store } from '../store/store.js';
 import type { ChatClient, SubscriptionInfo } from './chat-client.js';
-import { createRcClient, RingCentralError, type RcClient } from './rc-client.js';
+import { createRcClient, groupOfRequest, RingCentralError, type RcClient } from './rc-client.js';
+import { createRateGate, type RateGate } from './rate-gate.js';
 import type { RetryOptions } from './retry.js';
-import type { RateGroup } from '../metrics/metrics.js';
+import { rateGroupOf, type RateGroup } from '../metrics/metrics.js';
 import { subscribeOverWebSocket, type WsHandle } from './websocket-delivery.js';
 
 /**
@@ -53,7 +54,10 @@ export interface InstallationsOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Wraps the client handed to the bot's features (the outbox, src/delivery/); RingCentral calls of the installations themselves go straight. */
   wrapClient?: (accountId: string, raw: ChatClient) => ChatClient;
-  /** Told of each 429 RingCentral answers, with its rate-limit group. */
+  /**
+   * Told of every 429 RingCentral answers, with its rate-limit group (metrics count them): the
+   * account's rate gate reports them all, the WebSocket token call's included, and waits them out.
+   */
   onRateLimited?: (group: RateGroup) => void;
 }
 
@@ -97,16 +101,39 @@ export function createInstallations(options: InstallationsOptions): Installation
     return p;
   }
 
-  const newClient = (accessToken: string, cachePrefix: string, accountId: string) =>
+  /**
+   * One rate gate per account, kept for the life of the process: RingCentral counts per bot user,
+   * so a reinstall or a new client of the same account spends the same budget.
+   */
+  const gates = new Map<string, RateGate>();
+  const newGate = (accountId: string) =>
+    createRateGate({
+      onRateLimited: (group) => {
+        log.warn('RingCentral rate limit reached; the group waits out Retry-After', { accountId, group });
+        options.onRateLimited?.(rateGroupOf(group, 'unknown'));
+      },
+    });
+  function gateFor(accountId: string): RateGate {
+    let gate = gates.get(accountId);
+    if (!gate) {
+      gate = newGate(accountId);
+      gates.set(accountId, gate);
+    }
+    return gate;
+  }
+  /** Public-app code exchanges carry the app's credentials, not a bot token: one Auth budget for the app. */
+  const appGate = newGate('app');
+
+  const newClient = (accessToken: string, cachePrefix: string, accountId: string, gate: RateGate) =>
     createRcClient({
       serverUrl,
       clientId,
       clientSecret,
       accessToken,
       cachePrefix,
+      gate,
       log: log.child({ accountId }),
       ...(options.retry ? { retry: options.retry } : {}),
-      ...(options.onRateLimited ? { onRateLimited: options.onRateLimited } : {}),
     });
 
   function clientFor(inst: Pick<Installation, 'accountId' | 'tokenSealed'>) {
@@ -114,7 +141,7 @@ export function createInstallations(options: InstallationsOptions): Installation
     if (!c) {
       const accessToken = keys.decrypt(inst.tokenSealed);
       log.addSecret(accessToken);
-      c = newClient(accessToken, `registrar-${inst.accountId}-`, inst.accountId);
+      c = newClient(accessToken, `registrar-${inst.accountId}-`, inst.accountId, gateFor(inst.accountId));
       clients.set(inst.accountId, c);
     }
     return c;
@@ -135,10 +162,14 @@ export function createInstallations(options: InstallationsOptions): Installation
    * the install route is unauthenticated, so a junk token must cost nothing that stays.
    */
   async function whoseToken(accessToken: string) {
-    const probe = await newClient(accessToken, `registrar-probe-${randomUUID()}-`, 'install');
+    // Its own gate: whose budget this is, is what the call finds out. The account's gate learns
+    // of the call from the X-Rate-Limit-Remaining of its own next answer.
+    const gate = newGate('install');
+    const probe = await newClient(accessToken, `registrar-probe-${randomUUID()}-`, 'install', gate);
     try {
       return await probe.getSelf();
     } finally {
+      gate.close();
       await probe.dispose();
     }
   }
@@ -300,6 +331,9 @@ export function createInstallations(options: InstallationsOptions): Installation
     async installPublic({ code, creatorExtensionId }) {
       // A throwaway SDK does the code exchange (Basic client auth, exact redirect URI) and is dropped.
       const sdk = new SDK({ server: serverUrl, clientId, clientSecret: clientSecret ?? '', cachePrefix: `registrar-code-${randomUUID()}-` });
+      const platform = sdk.platform();
+      const send = platform.send.bind(platform);
+      platform.send = (sendOptions = {}) => appGate.run(groupOfRequest(sendOptions), () => send(sendOptions));
       let accessToken: string;
       try {
         await sdk.platform().login({ code, redirect_uri: options.redirectUri() });
@@ -346,6 +380,10 @@ export function createInstallations(options: InstallationsOptions): Installation
     },
     async close() {
       closed = true;
+      // Calls still waiting for budget are refused at once (a socket being opened may wait for a
+      // WebSocket token): nothing is sent after close, and nothing holds shutdown up for a minute.
+      for (const gate of gates.values()) gate.close();
+      appGate.close();
       await Promise.allSettled([...opening]);
       for (const accountId of [...sockets.keys()]) await closeSocket(accountId);
     },

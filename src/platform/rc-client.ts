@@ -2,8 +2,9 @@ import { SDK } from '@ringcentral/sdk';
 import type { Logger } from '../lib/logger.js';
 import type { Card, ChatClient, ChatInfo, CreateSubscription, Person, PostInfo, SubscriptionInfo } from './chat-client.js';
 import { addWaiting } from '../lib/time-spent.js';
+import { createRateGate, type RateGate } from './rate-gate.js';
+import { rateGroupFor, type RateGroup } from './rate-groups.js';
 import { statusOf, withRetry, type RetryOptions } from './retry.js';
-import { rateGroupOf, type RateGroup } from '../metrics/metrics.js';
 
 export interface RcClientOptions {
   serverUrl: string;
@@ -15,34 +16,13 @@ export interface RcClientOptions {
   cachePrefix: string;
   timeoutMs?: number;
   retry?: RetryOptions;
+  /**
+   * The account's rate gate: every request this client's SDK sends passes through it, the
+   * WebSocket client's included. Shared by all clients of one installation; a client made without
+   * one gets its own.
+   */
+  gate?: RateGate;
   log: Logger;
-  /** Told of each 429 with its rate-limit group. */
-  onRateLimited?: (group: RateGroup) => void;
-}
-
-/**
- * The group of each call (contract section 0), for when a 429 does not name one in
- * X-Rate-Limit-Group: reads and renewals are Light, writes Medium.
- */
-const GROUP_OF: ReadonlyMap<string, RateGroup> = new Map<string, RateGroup>([
-  ['get extension', 'light'],
-  ['get person', 'light'],
-  ['get chat', 'light'],
-  ['get post', 'light'],
-  ['get subscription', 'light'],
-  ['renew subscription', 'light'],
-  ['post text', 'medium'],
-  ['post card', 'medium'],
-  ['update card', 'medium'],
-  ['open conversation', 'medium'],
-  ['open conversation by email', 'medium'],
-  ['create subscription', 'medium'],
-  ['delete subscription', 'medium'],
-]);
-
-function groupOf429(err: unknown, what: string): RateGroup {
-  const headers = (err as { response?: { headers?: { get(name: string): string | null } } }).response?.headers;
-  return rateGroupOf(headers?.get('x-rate-limit-group'), GROUP_OF.get(what) ?? 'unknown');
 }
 
 /** The error a RingCentral call ends with, carrying the platform's errorCode when it sent one. */
@@ -71,6 +51,12 @@ async function toRingCentralError(err: unknown, what: string): Promise<RingCentr
     }
   }
   return new RingCentralError(`${what} failed${status ? ` with HTTP ${status}` : ''}${errorCode ? ` (${errorCode})` : ''}`, status, errorCode, { cause: err });
+}
+
+/** The rate group of an SDK request (its URL may be relative or absolute; the query does not count). */
+export function groupOfRequest(request: { method?: string; url?: string }): RateGroup {
+  const path = new URL(request.url ?? '/', 'http://relative.invalid').pathname;
+  return rateGroupFor(request.method ?? 'GET', path);
 }
 
 /**
@@ -109,8 +95,12 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
   // sendRequest, Auth.cancelAccessToken). Calls made here pass `retry: true`, but the WebSocket
   // client sends through this SDK too (POST /restapi/oauth/wstoken via @rc-ex/rcsdk), so every
   // request is marked as already retried: a 401 then just fails that one call.
+  //
+  // The same wrapper takes every request through the account's rate gate, in the group of its
+  // endpoint: one attempt, one pass (withRetry's retries queue again, behind any 429 pause).
+  const gate = options.gate ?? createRateGate();
   const send = platform.send.bind(platform);
-  platform.send = (sendOptions = {}) => send({ ...sendOptions, retry: true });
+  platform.send = (sendOptions = {}) => gate.run(groupOfRequest(sendOptions), () => send({ ...sendOptions, retry: true }));
   await platform.auth().setData({
     token_type: 'bearer',
     access_token: accessToken,
@@ -128,7 +118,6 @@ export async function createRcClient(options: RcClientOptions): Promise<RcClient
         // A post that got no answer may exist: the outbox looks before sending it again.
         ...(create ? { retryUnanswered: false } : {}),
         onRetry: ({ attempt, status, waitMs }) => log.warn('retrying RingCentral call', { what, attempt, status, waitMs }),
-        onRateLimited: (err) => options.onRateLimited?.(groupOf429(err, what)),
       });
       const text = await response.text();
       return (text ? JSON.parse(text) : undefined) as T;

@@ -1,4 +1,5 @@
 import { sleep as realSleep } from '../lib/clock.js';
+import { AppError } from '../lib/errors.js';
 
 /**
  * Retries a RingCentral call the way the platform asks callers to:
@@ -20,8 +21,6 @@ export interface RetryOptions {
    */
   retryUnanswered?: boolean;
   onRetry?: (info: { attempt: number; status: number | undefined; waitMs: number }) => void;
-  /** Told of every 429, retried or not (metrics count them per rate-limit group). */
-  onRateLimited?: (err: unknown) => void;
 }
 
 export function statusOf(err: unknown): number | undefined {
@@ -29,8 +28,8 @@ export function statusOf(err: unknown): number | undefined {
   return typeof response?.status === 'number' ? response.status : undefined;
 }
 
-function retryAfterMs(err: unknown): number | undefined {
-  const response = (err as { response?: { headers?: { get(name: string): string | null } } }).response;
+/** Retry-After of an answer in ms (seconds or an HTTP date); undefined when absent or unreadable. */
+export function retryAfterMs(response: { headers?: { get(name: string): string | null } } | undefined): number | undefined {
   const raw = response?.headers?.get('retry-after');
   if (raw == null) return undefined;
   const seconds = Number(raw);
@@ -40,16 +39,17 @@ function retryAfterMs(err: unknown): number | undefined {
 }
 
 export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
-  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, retryUnanswered = true, onRetry, onRateLimited } = options;
+  const { attempts = 5, baseDelayMs = 250, maxDelayMs = 4000, maxRetryAfterMs = 120_000, sleep = realSleep, retryUnanswered = true, onRetry } = options;
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (err) {
+      // Our own coded errors (a closed rate gate) are not transport failures: asking again cannot help.
+      if (err instanceof AppError) throw err;
       const status = statusOf(err);
       let waitMs: number;
       if (status === 429) {
-        onRateLimited?.(err);
-        waitMs = retryAfterMs(err) ?? 30_000;
+        waitMs = retryAfterMs((err as { response?: { headers?: { get(name: string): string | null } } }).response) ?? 30_000;
         if (waitMs > maxRetryAfterMs) throw err;
       } else if (status === undefined && !retryUnanswered) {
         throw err;

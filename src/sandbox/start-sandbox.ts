@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBot } from '../bot/start-bot.js';
 import { ConfigError, ensureDataDir, type Config } from '../config.js';
-import { startEmulator } from '../emulator/index.js';
+import { startEmulator, type RateLimitOptions } from '../emulator/index.js';
 import { loadKeys } from '../lib/crypto-keys.js';
 import type { Logger } from '../lib/logger.js';
 import { writeFileDurably } from '../lib/write-file-durably.js';
@@ -63,7 +63,12 @@ async function startPage<T>(config: Config, start: (port: number) => Promise<T>)
   }
 }
 
-export async function startSandbox({ config, log }: { config: Config; log: Logger }) {
+/**
+ * Starts the sandbox. `rateLimits` reaches the emulator: by default it enforces RingCentral's
+ * documented budgets over 60 s, as a person trying the bot should see them; browser tests, which
+ * click far faster than a person, scale the window down.
+ */
+export async function startSandbox({ config, log, rateLimits }: { config: Config; log: Logger; rateLimits?: RateLimitOptions }) {
   ensureDataDir(config.dataDir);
   const botPort = config.port;
   const botUrl = config.botPublicUrl ?? `http://127.0.0.1:${botPort}`;
@@ -76,6 +81,7 @@ export async function startSandbox({ config, log }: { config: Config; log: Logge
     port: emulatorPort,
     statePath: join(config.dataDir, 'emulator.json'),
     stateCodec: { encode: (text) => keys.encrypt(text), decode: (text) => keys.decrypt(text) },
+    ...(rateLimits ? { rateLimits } : {}),
   }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;
     // A saved sandbox keeps its emulator's port whatever PORT says: a new PORT cannot help then.

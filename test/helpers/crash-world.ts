@@ -12,7 +12,7 @@ import type { Rotation } from '../../src/lifecycle/rotate-secret.js';
 import { readStoreFiles } from '../../src/store/lowdb/read-store-files.js';
 import { createPostgresStore } from '../../src/store/postgres-store.js';
 import { startChild, type Child } from './child-process.js';
-import { freePort } from './world.js';
+import { freePort, TEST_RATE_LIMITS } from './world.js';
 
 /**
  * RingCentral (the emulator, in the test process) and the bot in a child process that a test can
@@ -26,7 +26,7 @@ export interface CrashWorldOptions {
 }
 
 export async function startCrashWorld(options: CrashWorldOptions = {}) {
-  const emulator = await startEmulator();
+  const emulator = await startEmulator({ rateLimits: TEST_RATE_LIMITS });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const account = emulator.createAccount({ name: 'Crash Co' });

@@ -6,7 +6,7 @@ import { startEmulator } from '../../src/emulator/index.js';
 import { startChild, type Child } from './child-process.js';
 import { freshSchema, postgresUrl, rawQuery } from './postgres.js';
 import { startRoundRobinProxy } from './round-robin-proxy.js';
-import { freePort } from './world.js';
+import { freePort, TEST_RATE_LIMITS } from './world.js';
 
 /**
  * Several bot instances on one PostgreSQL store, behind a load balancer that alternates between
@@ -15,7 +15,7 @@ import { freePort } from './world.js';
  * as a real deployment would run them.
  */
 export async function startMultiWorld(instances = 2) {
-  const emulator = await startEmulator();
+  const emulator = await startEmulator({ rateLimits: TEST_RATE_LIMITS });
   const schema = freshSchema();
   await rawQuery(`CREATE SCHEMA ${schema}`);
   const db = new URL(postgresUrl());

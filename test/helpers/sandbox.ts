@@ -5,17 +5,20 @@ import { cardInputs, submitActions } from '../../src/cards/inspect-card.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startSandbox } from '../../src/sandbox/start-sandbox.js';
-import { freePortRun } from './world.js';
+import { freePortRun, TEST_RATE_LIMITS } from './world.js';
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 
-/** A sandbox as `npm start` runs it, on free ports, its start-up banner kept off the test output. */
+/**
+ * A sandbox as `npm start` runs it, on free ports, its start-up banner kept off the test output;
+ * its emulator's rate window is scaled like every test world's (TEST_RATE_LIMITS).
+ */
 export async function startQuietSandbox(dataDir = mkdtempSync(join(tmpdir(), 'registrar-sandbox-')), env: Record<string, string> = {}) {
   const config = loadConfig({ PORT: String(await freePortRun(2)), SANDBOX_WEB_PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent', PERSON_RATE_LIMIT: '100000', ...env });
   const write = process.stdout.write;
   process.stdout.write = (() => true) as typeof process.stdout.write;
   try {
-    return { sandbox: await startSandbox({ config, log: createLogger({ level: 'silent' }) }), dataDir };
+    return { sandbox: await startSandbox({ config, log: createLogger({ level: 'silent' }), rateLimits: TEST_RATE_LIMITS }), dataDir };
   } finally {
     process.stdout.write = write;
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startBot, type RunningBot } from '../../src/bot/start-bot.js';
 import type { OutboxPolicy } from '../../src/delivery/outbox.js';
 import { loadConfig } from '../../src/config.js';
-import { glipSignature, startEmulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { glipSignature, startEmulator, type EmulatorOptions, type RateLimitOptions } from '../../src/emulator/index.js';
 import type { App, Person, StoredCard } from '../../src/emulator/model.js';
 import { manualClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
@@ -42,6 +42,14 @@ export async function freePortRun(count: number): Promise<number> {
   throw new Error(`no run of ${count} free ports found`);
 }
 
+/**
+ * The emulator enforces RingCentral's budgets in every test world, over a 1 s window instead of
+ * 60 s: a test packs hours of use into seconds, and the bot's gate, which learns the window from
+ * X-Rate-Limit-Window, would otherwise wait out whole minutes. The penalty stays at RingCentral's
+ * 60 s, so a 429 the bot provokes stalls the test past its timeout instead of passing unnoticed.
+ */
+export const TEST_RATE_LIMITS: RateLimitOptions = { windowSeconds: 1 };
+
 type Name = 'alice' | 'bob' | 'carol' | 'dave' | 'erin';
 
 export interface WorldOptions {
@@ -73,7 +81,7 @@ export interface WorldOptions {
  */
 export async function startWorld(options: WorldOptions = {}) {
   const clock = manualClock(Date.now());
-  const emulator = await startEmulator({ ...options.emulator, now: clock.now });
+  const emulator = await startEmulator({ ...options.emulator, rateLimits: { ...TEST_RATE_LIMITS, ...options.emulator?.rateLimits }, now: clock.now });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const account = emulator.createAccount({ name: 'Acme' });
