@@ -218,17 +218,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     ...(timing.outbox ? { policy: timing.outbox } : {}),
     events: {
       onRetry: () => metrics.outboxRetries.inc(),
-      onParked: () => {
-        metrics.outboxParked.inc();
-        metrics.outboxParkedNow.inc();
-      },
-      onUnparked: () => metrics.outboxParkedNow.dec(),
+      onParked: () => metrics.outboxParked.inc(),
     },
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
   });
   const box = outbox;
-  // The gauge of parked messages starts from what the store holds (a restart must not reset it to 0).
-  metrics.outboxParkedNow.set(await box.countParked());
+  // The gauge of parked messages is what the store holds (a restart or another instance must not skew it).
+  metrics.countParkedWith(() => box.countParked());
   const services: Services = {
     config,
     store,
@@ -272,8 +268,22 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers, limiter });
 
   /** Handles a delivery the inbox holds, then marks it handled (whatever the handling's outcome). */
-  const runStored = <T>(kind: DeliveryKind, id: string, handle: () => Promise<T>): Promise<T> =>
-    work.track(handle().finally(() => inbox.done(kind, id).catch((err: unknown) => log.error('marking a delivery handled failed', { kind, eventId: id, err }))));
+  // Deliveries being handled in this process: the sweep must not take them for a dead process's.
+  const handling = new Set<string>();
+  const runStored = <T>(kind: DeliveryKind, id: string, handle: () => Promise<T>): Promise<T> => {
+    const key = `${kind}:${id}`;
+    handling.add(key);
+    // A long handling keeps its lease, so no other instance takes the delivery over meanwhile.
+    const renewal = setInterval(() => void inbox.renew(kind, id).catch(() => undefined), inbox.leaseMs / 3);
+    renewal.unref();
+    return work.track(
+      handle().finally(() => {
+        clearInterval(renewal);
+        handling.delete(key);
+        return inbox.done(kind, id).catch((err: unknown) => log.error('marking a delivery handled failed', { kind, eventId: id, err }));
+      }),
+    );
+  };
 
   // The inbox (src/delivery/inbox.ts): stored before the 200, handled from there.
   intakeNotification = async (body) => {
@@ -326,7 +336,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
 
   /** Deliveries stored but not handled (a crash after the 200; another instance that died): handled now. */
   const replayInbox = async (all: boolean) => {
-    for (const d of await inbox.claimOpen({ all })) {
+    for (const d of await inbox.claimOpen({ all, mine: (kind, id) => handling.has(`${kind}:${id}`) })) {
       log.info('handling a delivery left open', { kind: d.kind, eventId: d.id, attempt: d.attempts });
       const turn = `${d.kind}:${d.id}`;
       if (d.kind === 'notification') await runStored('notification', d.id, () => notifications.handle(d.body, { deduped: true, turn })).catch((err: unknown) => log.error('notification handling failed', { err }));

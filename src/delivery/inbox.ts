@@ -66,6 +66,12 @@ export function createInbox({ store, keys, clock, log, leaseMs = 5 * 60_000, max
     return { fresh: before === undefined, id };
   }
 
+  /** Keeps an open delivery ours while its handling runs long (a rate-limit wait, an outage). */
+  async function renew(kind: DeliveryKind, id: string): Promise<void> {
+    const until = clock.now() + leaseMs;
+    await col(kind).update(id, (cur) => (cur?.open && cur.open.leaseUntil < until ? { ...cur, open: { ...cur.open, leaseUntil: until } } : undefined));
+  }
+
   /** The delivery is handled: its body goes, its id stays as handled. */
   async function done(kind: DeliveryKind, id: string): Promise<void> {
     await col(kind).update(id, (cur) => (cur?.open ? { at: cur.at } : undefined));
@@ -76,14 +82,15 @@ export function createInbox({ store, keys, clock, log, leaseMs = 5 * 60_000, max
    * else uses), oldest first, renewing their lease for us. A body that cannot be read, or one
    * handed out maxAttempts times, is given up and logged.
    */
-  async function claimOpen({ all = false, limit = 100 }: { all?: boolean; limit?: number } = {}): Promise<OpenDelivery[]> {
+  async function claimOpen({ all = false, limit = 100, mine = () => false }: { all?: boolean; limit?: number; mine?: (kind: DeliveryKind, id: string) => boolean } = {}): Promise<OpenDelivery[]> {
     const out: OpenDelivery[] = [];
     for (const kind of ['notification', 'submit'] as const) {
       const now = clock.now();
       const due = await col(kind).due('leaseUntil', all ? Number.MAX_SAFE_INTEGER : now, limit);
       for (const doc of due) {
         const id = doc.id;
-        if (id === undefined) continue;
+        // Still being handled here: a long handling is not a dead process's.
+        if (id === undefined || mine(kind, id)) continue;
         const { after } = await col(kind).update(id, (cur) => {
           if (!cur?.open || (!all && cur.open.leaseUntil > now)) return undefined;
           if (cur.open.attempts >= maxAttempts) return { at: cur.at };
@@ -104,5 +111,5 @@ export function createInbox({ store, keys, clock, log, leaseMs = 5 * 60_000, max
     return out;
   }
 
-  return { accept, done, claimOpen };
+  return { accept, done, renew, claimOpen, leaseMs };
 }

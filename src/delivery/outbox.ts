@@ -46,6 +46,8 @@ export interface OutboxEntry {
   /** When a pending or parked message is tried next; for one being sent, when it counts as abandoned. */
   nextAt: number;
   createdAt: number;
+  /** Order of creation in this outbox (card changes: the newest of a card wins). */
+  seq?: number | undefined;
   /** When the last attempt began: a create looked for after an unknown outcome is newer than this. */
   triedAt?: number | undefined;
   /** A keyed hash of what is sent (op, target, payload): a replay that builds something else is another message. */
@@ -149,6 +151,10 @@ export function createOutbox(options: OutboxOptions) {
   const unseal = (entry: OutboxEntry): string | Card => JSON.parse(keys.decrypt(entry.sealed!)) as string | Card;
   const delayAfter = (attempts: number) => Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
 
+  // Strictly increasing, and ahead of any earlier run's (the clock moves on between runs).
+  let lastSeq = 0;
+  const nextSeq = () => (lastSeq = Math.max(lastSeq + 1, clock.now() * 1000));
+
   function newEntry(m: OutboxMessage, state: 'pending' | 'sending'): OutboxEntry {
     const now = clock.now();
     return {
@@ -163,6 +169,7 @@ export function createOutbox(options: OutboxOptions) {
       attempts: state === 'sending' ? 1 : 0,
       nextAt: state === 'sending' ? now + policy.sendingStaleMs : now,
       createdAt: now,
+      seq: nextSeq(),
       ...(state === 'sending' ? { triedAt: now } : {}),
     };
   }
@@ -176,6 +183,13 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Stores and sends one message; resolves with the id a create got. Throws OutboxDelayedError when it stays queued. */
   function send(message: OutboxMessage): Promise<{ id?: string }> {
+    // The same key on its way already: once it has settled, its record decides (the same message
+    // answers with its result; another one, built by a replay that took another path, goes on its own).
+    const running = inFlight.get(message.key);
+    if (running) return running.then(
+      () => send(message),
+      () => send(message),
+    );
     return once(message.key, async () => {
       let m = message;
       let stored: { before: OutboxEntry | undefined; after: OutboxEntry | undefined };
@@ -258,6 +272,11 @@ export function createOutbox(options: OutboxOptions) {
       await finish(entry.id, 'failed', {});
       throw new RingCentralError('the bot is no longer installed in that account', 404, undefined);
     }
+    // A card change tried again must not land over a newer change of the same card.
+    if (entry.op === 'updateCard' && entry.attempts > 1 && (await newerChangeOf(entry))) {
+      await finish(entry.id, 'cancelled', {});
+      throw new RingCentralError('a newer change of the card replaced this one', 409, undefined);
+    }
     try {
       if (entry.unsure && entry.op !== 'updateCard') {
         const found = await findSent(client, entry).catch(() => undefined);
@@ -296,6 +315,10 @@ export function createOutbox(options: OutboxOptions) {
 
   async function reschedule(entry: OutboxEntry, status: number | undefined, unsure: boolean): Promise<OutboxEntry | undefined> {
     const now = clock.now();
+    if (entry.op === 'updateCard' && (await newerChangeOf(entry).catch(() => false))) {
+      await finish(entry.id, 'cancelled', { lastStatus: status });
+      return undefined;
+    }
     const expired = now - entry.createdAt >= policy.expireAfterMs;
     const parked = entry.attempts >= policy.maxAttempts;
     const { after } = await box.update(entry.id, (cur) => {
@@ -340,6 +363,12 @@ export function createOutbox(options: OutboxOptions) {
     return undefined;
   }
 
+  /** Whether a change of the same card was made after this one (and is not taken back). */
+  async function newerChangeOf(entry: OutboxEntry): Promise<boolean> {
+    const changes = await box.find('cardChange', entry.target);
+    return changes.some((o) => o.id !== entry.id && (o.seq ?? o.createdAt * 1000) > (entry.seq ?? entry.createdAt * 1000) && o.state !== 'cancelled' && o.state !== 'failed');
+  }
+
   /** A card change not sent yet is out of date once a newer change of the same card is on its way: it must never land after it. */
   async function supersede(cardId: string, newer: string) {
     for (const old of await box.find('unsentCardChange', cardId)) {
@@ -347,14 +376,21 @@ export function createOutbox(options: OutboxOptions) {
     }
   }
 
-  /** Takes back a message not sent yet (an undone registration); says whether it had gone already. */
-  async function cancel(key: string): Promise<'cancelled' | 'sent' | 'absent'> {
+  /**
+   * Takes back a message not sent yet (an undone registration, a secret past its hiding time); says
+   * whether it had gone already, or is on its way right now ('sending': it may still land, so the
+   * caller must act again once it has settled).
+   */
+  async function cancel(key: string): Promise<'cancelled' | 'sent' | 'sending' | 'absent'> {
     const now = clock.now();
+    const onItsWay = (cur: OutboxEntry) => cur.state === 'sending' && (inFlight.has(key) || cur.nextAt > now);
     const { before } = await box.update(key, (cur) =>
-      cur && cur.state !== 'sent' && cur.state !== 'cancelled' && cur.state !== 'failed' ? { ...cur, state: 'cancelled', sealed: undefined, finishedAt: now } : undefined,
+      cur && cur.state !== 'sent' && cur.state !== 'cancelled' && cur.state !== 'failed' && !onItsWay(cur) ? { ...cur, state: 'cancelled', sealed: undefined, finishedAt: now } : undefined,
     );
     if (!before) return 'absent';
     if (before.state === 'sent') return 'sent';
+    if (before.state === 'cancelled' || before.state === 'failed') return 'absent';
+    if (onItsWay(before)) return 'sending';
     if (before.toldDelayed) events.onUnparked?.(before);
     return 'cancelled';
   }

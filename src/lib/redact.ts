@@ -97,7 +97,8 @@ export function createRedactor(): Redactor {
       if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1, seen));
       const entries = value instanceof Map ? [...value.entries()].map(([k, v]) => [String(k), v] as const) : Object.entries(value);
       const out: Record<string, unknown> = {};
-      for (const [k, v] of entries) out[k] = SECRET_KEY.test(k) ? REDACTED : scrub(v, depth + 1, seen);
+      // Names are scrubbed too: an object keyed by a token would otherwise print the token as a field name.
+      for (const [k, v] of entries) out[scrubString(k)] = SECRET_KEY.test(k) ? REDACTED : scrub(v, depth + 1, seen);
       return out;
     } finally {
       seen.delete(value); // the same object twice side by side is not a cycle

@@ -69,10 +69,16 @@ export function createMetrics() {
     help: 'Outgoing messages given up on after their retries and parked (the user is told it is delayed).',
     registers,
   });
+  // Read from the store at each scrape (countParked, set by the composition root): several instances
+  // and restarts all see the same parked messages, which a count kept in memory would not.
+  let countParked: (() => Promise<number>) | undefined;
   const outboxParkedNow = new Gauge({
     name: 'registrar_outbox_parked',
-    help: 'Outgoing messages parked right now.',
+    help: 'Outgoing messages parked right now (from the store, at each scrape).',
     registers,
+    async collect() {
+      if (countParked) this.set(await countParked().catch(() => 0));
+    },
   });
   const rateLimited = new Counter({
     name: 'registrar_ratelimit_429_total',
@@ -89,6 +95,10 @@ export function createMetrics() {
     outboxRetries,
     outboxParked,
     outboxParkedNow,
+    /** Where the parked gauge reads its value from. */
+    countParkedWith(fn: () => Promise<number>) {
+      countParked = fn;
+    },
     rateLimited,
     /** The bot's own metrics, without the process ones (tests read single values here). */
     registry,

@@ -48,9 +48,10 @@ export function createRevealHider({ services, registry, reveals, everyMs = 1000,
     // A rotation still in progress or being recovered decides its card, as a registration does.
     if (app && rotation && (rotation.kind === 'client' ? clientSecretsOf(app) : sharedSecretsOf(app)).some((e) => e.id === rotation.entryId && e.issuing)) return;
     // A credentials card still waiting in the outbox must not appear after its hiding time: it is taken back.
-    if (!rotation && (await services.outbox?.cancel(showKey(reveal.cardId, reveal.clientId))) === 'cancelled') {
-      services.log.warn('a credentials card was never shown before its hiding time; it was taken back', { clientId: reveal.clientId });
-    }
+    const show = rotation ? 'absent' : await services.outbox?.cancel(showKey(reveal.cardId, reveal.clientId));
+    if (show === 'cancelled') services.log.warn('a credentials card was never shown before its hiding time; it was taken back', { clientId: reveal.clientId });
+    // On its way right now: it may land after anything drawn now, so the reveal waits for the next round.
+    if (show === 'sending') return;
     if (app) {
       const installation = await installations.get(reveal.accountId);
       if (installation) {

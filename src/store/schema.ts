@@ -129,7 +129,10 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
   'seen-submits': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),
   outbox: define<OutboxEntry>({
     // Card changes not sent yet, by card: a newer change of the card takes their place.
-    indexes: { unsentCardChange: (e) => (e.op === 'updateCard' && (e.state === 'pending' || e.state === 'parked') ? e.target : undefined) },
+    indexes: {
+      unsentCardChange: (e) => (e.op === 'updateCard' && (e.state === 'pending' || e.state === 'parked') ? e.target : undefined),
+      cardChange: (e) => (e.op === 'updateCard' ? e.target : undefined),
+    },
     ordered: {
       dueAt: (e) => (e.state === 'pending' || e.state === 'parked' || e.state === 'sending' ? e.nextAt : undefined),
       finishedAt: (e) => (e.state === 'sent' || e.state === 'failed' || e.state === 'cancelled' ? (e.finishedAt ?? 0) : undefined),
