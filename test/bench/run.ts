@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { renderCard } from '../../src/cards/render-card.js';
@@ -112,6 +112,7 @@ function table(rows: string[][]) {
 async function main() {
   const cpu = cpus();
   console.log(`Registrar benchmark: ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${cpu.length} cores, Node ${process.version}, ${process.platform} ${process.arch}`);
+  console.log(`Load average before the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine makes every figure worse and noisier).`);
   console.log(`Loopback; lowdb store; each ingress figure ${SECONDS} s of ${CONNECTIONS} keep-alive connections from a load generator in its own process, after 1 s of warm-up.\n`);
 
   process.stderr.write('building the production bundle (npm run build) ...\n');
