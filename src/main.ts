@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { startBot, type RunningBot } from './bot/start-bot.js';
 import { createLogger } from './lib/logger.js';
-import { startSandbox } from './sandbox/start-sandbox.js';
 
 /**
  * `npm start`: read the settings (a .env file too), then run the bot against RingCentral, or,
@@ -32,6 +31,8 @@ async function main() {
   let stop: () => Promise<void>;
   try {
     if (config.sandbox) {
+      // Loaded only here: a production bot does not carry the emulator and the web chat page.
+      const { startSandbox } = await import('./sandbox/start-sandbox.js');
       const sandbox = await startSandbox({ config, log });
       stop = sandbox.close;
     } else {

@@ -16,7 +16,6 @@ import type { RetryOptions } from '../platform/retry.js';
 import { createAppRegistry, type AppRegistry } from '../registry/app-records.js';
 import { loadScopeCatalog } from '../registry/scope-catalog.js';
 import { createLowdbStore } from '../store/lowdb-store.js';
-import { createPostgresStore } from '../store/postgres-store.js';
 import type { Store } from '../store/store.js';
 import { helpCommand, type Command } from './commands.js';
 import type { Services } from './context.js';
@@ -163,7 +162,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const store =
     options.store ??
     (config.databaseUrl
-      ? await createPostgresStore(config.databaseUrl, { onError: (err) => log.warn('a PostgreSQL connection failed', { err: err.message }) })
+      ? // Loaded only when used: a bot on lowdb does not load the PostgreSQL driver.
+        await (await import('../store/postgres-store.js')).createPostgresStore(config.databaseUrl, { onError: (err) => log.warn('a PostgreSQL connection failed', { err: err.message }) })
       : await createLowdbStore(config.dataDir, { warn: (message, fields) => log.warn(message, fields) }));
   const keyFile = join(config.dataDir, 'secret.key');
   const keys = await verifyKeysAgainst(

@@ -1,6 +1,5 @@
 import type { EventEmitter } from 'node:events';
 import type { SDK } from '@ringcentral/sdk';
-import { Subscriptions } from '@ringcentral/subscriptions';
 import type { Logger } from '../lib/logger.js';
 import { RingCentralError } from './rc-client.js';
 
@@ -64,6 +63,9 @@ export async function subscribeOverWebSocket(
   onNotification: (envelope: unknown) => void,
   options: { log?: Logger; onLost?: (err: RingCentralError) => void } = {},
 ): Promise<WsHandle> {
+  // Loaded on first use: the library costs ~30 MB and a few hundred ms at start-up, and a bot on
+  // webhook delivery (the default) never needs it.
+  const { Subscriptions } = await import('@ringcentral/subscriptions');
   const subscriptions = new Subscriptions({ sdk });
   const extensions: WsExtension[] = [];
   let open = true;

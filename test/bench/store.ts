@@ -46,7 +46,8 @@ function flow(i: number, accountId: string, now: number) {
   };
 }
 
-async function seed(store: Store, apps: number, flows: number, accountId: string) {
+/** Stores `apps` app records and `flows` open registration forms of one account, 500 writes at a time. */
+export async function seed(store: Store, apps: number, flows: number, accountId: string) {
   const a = store.collection('apps');
   const f = store.collection('flows');
   const now = Date.now();
@@ -57,10 +58,10 @@ async function seed(store: Store, apps: number, flows: number, accountId: string
   await batch(flows, (i) => f.put(`seed-flow-${i}`, flow(i, accountId, now)));
 }
 
-type Card = { id: string; body: Record<string, unknown> };
+export type Card = { id: string; body: Record<string, unknown> };
 
-/** The emulator in its own process, set up with an account, Alice, the bot's app; driven over HTTP. */
-async function emulatorProcess() {
+/** The emulator in its own process, driven over HTTP through its /_emulator control routes. */
+export async function emulatorProcess() {
   const child = startChild({}, join(import.meta.dirname, 'emulator-process.ts'));
   await child.waitFor(/emulator http:\/\/\S+/);
   const url = /emulator (http:\/\/\S+)/.exec(child.output())![1]!;
@@ -127,7 +128,7 @@ export async function storeBench(target: StoreTarget, sizes = [100, 10_000], ope
     await pairs(10); // warm-up (the first clicks compile the bot's code), not counted
     own.length = 0;
     total.length = 0;
-    await pairs(300);
+    await pairs(150);
     const rss = process.memoryUsage().rss;
     await bot.close();
     await emu.close();
