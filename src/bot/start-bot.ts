@@ -221,6 +221,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       onParked: () => metrics.outboxParked.inc(),
     },
     ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    track: work.track,
   });
   const box = outbox;
   // The gauge of parked messages is what the store holds (a restart or another instance must not skew it).
@@ -276,11 +277,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     // A long handling keeps its lease, so no other instance takes the delivery over meanwhile.
     const renewal = setInterval(() => void inbox.renew(kind, id).catch(() => undefined), inbox.leaseMs / 3);
     renewal.unref();
+    // The answer does not wait for the "handled" mark (shutdown does): were it lost to a crash, the
+    // delivery is handled again and its replies are found already sent (outbox keys by turn).
     return work.track(
       handle().finally(() => {
         clearInterval(renewal);
         handling.delete(key);
-        return inbox.done(kind, id).catch((err: unknown) => log.error('marking a delivery handled failed', { kind, eventId: id, err }));
+        void work.track(inbox.done(kind, id).catch((err: unknown) => log.error('marking a delivery handled failed', { kind, eventId: id, err })));
       }),
     );
   };

@@ -60,6 +60,8 @@ export function createInbox({ store, keys, clock, log, leaseMs = 5 * 60_000, max
    */
   async function accept(kind: DeliveryKind, eventId: string | undefined, body: unknown): Promise<{ fresh: boolean; id: string }> {
     const id = eventId || `no-id:${randomUUID()}`;
+    // A redelivery is the busy case to make cheap: known ids are refused before anything is sealed.
+    if (eventId && (await col(kind).get(id)) !== undefined) return { fresh: false, id };
     const now = clock.now();
     const entry: Handled = { at: now, id, open: { sealed: keys.encrypt(JSON.stringify(body)), leaseUntil: now + leaseMs, attempts: 1 } };
     const { before } = await col(kind).update(id, (cur) => (cur ? undefined : entry));

@@ -46,6 +46,8 @@ export interface OutboxEntry {
   /** When a pending or parked message is tried next; for one being sent, when it counts as abandoned. */
   nextAt: number;
   createdAt: number;
+  /** Queued ahead of a commit point (the credentials card): its "sent" record is written before deliver() returns. */
+  confirm?: boolean | undefined;
   /** Order of creation in this outbox (card changes: the newest of a card wins). */
   seq?: number | undefined;
   /** When the last attempt began: a create looked for after an unknown outcome is newer than this. */
@@ -124,6 +126,8 @@ export interface OutboxOptions {
   policy?: Partial<OutboxPolicy>;
   events?: OutboxEvents;
   checkpoint?: (name: string) => void;
+  /** Registers background work shutdown waits for (the "sent" records). */
+  track?: <T>(work: Promise<T>) => Promise<T>;
 }
 
 export const DELAYED_NOTICE = 'A message I tried to send you here could not be delivered yet: RingCentral keeps refusing it for now. I will keep trying and it will appear when it goes through; nothing you did was lost.';
@@ -140,7 +144,7 @@ const outcomeUnknown = (err: unknown) => (err instanceof RingCentralError ? err.
 export type Outbox = ReturnType<typeof createOutbox>;
 
 export function createOutbox(options: OutboxOptions) {
-  const { store, keys, clock, log, clientOf, botIdOf, events = {}, checkpoint = () => {} } = options;
+  const { store, keys, clock, log, clientOf, botIdOf, events = {}, checkpoint = () => {}, track = (w) => w } = options;
   const policy: OutboxPolicy = { ...DEFAULT_OUTBOX_POLICY, ...options.policy };
   const box = store.collection<OutboxEntry>('outbox');
   /** Sends in this process by key: a second send of the same key waits for the first. */
@@ -176,7 +180,7 @@ export function createOutbox(options: OutboxOptions) {
 
   /** Stores a message without sending it (deliver() sends it); an existing key is left as it is. */
   async function enqueue(m: OutboxMessage): Promise<OutboxEntry> {
-    const { before, after } = await box.update(m.key, (cur) => (cur ? undefined : newEntry(m, 'pending')));
+    const { before, after } = await box.update(m.key, (cur) => (cur ? undefined : { ...newEntry(m, 'pending'), confirm: true }));
     if (!before && m.op === 'updateCard') await supersede(m.target, m.key);
     return (before ?? after)!;
   }
@@ -291,8 +295,10 @@ export function createOutbox(options: OutboxOptions) {
       else if (entry.op === 'postCard') resultId = (await client.postCard(entry.target, payload as Card)).id;
       else await client.updateCard(entry.target, payload as Card);
       checkpoint('outbox:sent');
-      // Sent: a failure to record it must not make it look unsent (the record is then found 'sending' and looked for).
-      await finish(entry.id, 'sent', resultId ? { resultId } : {}).catch((err: unknown) => log.warn('a sent message could not be recorded as sent', { key: entry.id, err }));
+      // Sent: recorded without holding the caller up. Were the record lost (a crash, a full disk), the
+      // message is found 'sending' later and looked for (a post) or sent again (a card change, a PUT).
+      const recorded = track(finish(entry.id, 'sent', resultId ? { resultId } : {}).catch((err: unknown) => log.warn('a sent message could not be recorded as sent', { key: entry.id, err })));
+      if (entry.confirm) await recorded;
       return resultId ? { id: resultId } : {};
     } catch (err) {
       if (!retryable(err)) {

@@ -115,6 +115,13 @@ export function createRegistration({ services, catalog, registry, onRegistered =
     if (gate && !(await gate.mayStart(ctx, message))) return;
     const chatId = await directChatFor(ctx, message, 'help you register your app');
     const existing = await activeFlowOf(installation.accountId, message.personId);
+    if (existing && !isExpired(existing) && existing.cardId === null && !existing.editing && existing.version === 1) {
+      // A new form whose card's posting was cut short (a crash; this very message handled again):
+      // posted as it was, so the outbox finds the card already sent rather than posting another.
+      const { id: cardId } = await client.postCard(existing.chatId, flowCard(existing, viewCtx(installation.botId)));
+      await flows.update(existing.id, (cur) => (cur && cur.cardId === null ? { ...cur, cardId } : undefined));
+      return;
+    }
     if (existing && !isExpired(existing)) {
       const notice = existing.editing
         ? `You have ${formWords(existing)} open: here it is. Save or cancel it (type cancel) before registering a new app.`
