@@ -141,7 +141,7 @@ describe('audit @person', () => {
       expect(answer).toContain('audit person <ID>');
     }
     // Looking someone up must not have the bot start a chat with anyone, least of all an outsider.
-    expect(w.emulator.chats().filter((c) => c.members.includes(mallory.id))).toEqual([]);
+    expect(w.emulator.chats().filter((c) => c.members.includes(mallory.id) && c.members.includes(w.botId))).toEqual([]);
     expect(botChats()).toEqual(before);
   });
 
