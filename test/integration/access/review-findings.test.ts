@@ -215,6 +215,18 @@ describe('requests and decisions at the same moment', () => {
     expect((await w.bot.services.store.collection<{ status: string }>('access-requests').find('person', `${w.account.id}:${w.bob.id}`)).filter((r) => r.status === 'open')).toHaveLength(1);
   });
 
+  it('tells someone who forges Grant on their own request that only admins decide, and grants nothing', async () => {
+    const w = (world = await startWorld({ adminChat: ['dave', 'erin'] }));
+    await restartWith(w, { CREATORS: w.alice.id });
+    const bobDm = await w.dm(w.bob);
+    await sayForText(w, w.bob, bobDm.id, 'request access');
+    await w.emulator.waitFor(() => adminCards(w).length === 1, { message: 'no request card' });
+    const result = await click(w, w.bob, 'Grant');
+    expect(dialogTitle(result)).toBe('You cannot decide this request');
+    expect(JSON.stringify(result.body)).toContain('Only Registrar admins can grant or refuse');
+    expect((await tryCreate(w, w.bob)).form).toBe(false);
+  });
+
   it('leaves one outcome when two admins grant and refuse at once, and tells the person once', async () => {
     const w = (world = await startWorld({ adminChat: ['dave', 'erin'] }));
     await restartWith(w, { CREATORS: w.alice.id });
