@@ -215,8 +215,8 @@ describe('requests and decisions at the same moment', () => {
     expect((await w.bot.services.store.collection<{ status: string }>('access-requests').find('person', `${w.account.id}:${w.bob.id}`)).filter((r) => r.status === 'open')).toHaveLength(1);
   });
 
-  it('tells someone who forges Grant on their own request that only admins decide, and grants nothing', async () => {
-    const w = (world = await startWorld({ adminChat: ['dave', 'erin'] }));
+  it('tells a member of the admins\' channel who is no admin, clicking Grant on their own request, that only admins decide', async () => {
+    const w = (world = await startWorld({ adminChat: ['dave', 'erin', 'bob'], adminIds: ['dave', 'erin'] }));
     await restartWith(w, { CREATORS: w.alice.id });
     const bobDm = await w.dm(w.bob);
     await sayForText(w, w.bob, bobDm.id, 'request access');
