@@ -41,7 +41,8 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
   const { store, clock, config, installations, log } = services;
   const requests = store.collection<AccessRequest>('access-requests');
   const audit = createAuditLog(store, clock);
-  const members = config.creators.kind === 'chat' ? createChatMembers({ store, chatId: config.creators.chatId }) : undefined;
+  // Kept for every team the bot is in, whatever CREATORS says now (chat-members.ts).
+  const members = createChatMembers({ store });
   const policy = createCreatorPolicy({ config, requests, members });
   const quotas = createQuotas({ config, registry, openCountOf });
   // One filing at a time per person ("Request access" clicked twice files one request).
@@ -59,17 +60,21 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
     return client.openDirect(m.personId);
   }
 
-  /** A quota refusal is worth a line in the person's history (admins see who runs into the limits). */
-  async function noteQuota(accountId: string, personId: string, detail: string) {
+  /**
+   * A quota refusal is worth a line in the person's history (admins see who runs into the limits):
+   * one per person, limit and UTC day, however often they try (the entry's key claims the day).
+   */
+  async function noteQuota(accountId: string, personId: string, limit: 'apps' | 'requests', detail: string) {
+    const day = new Date(clock.now()).toISOString().slice(0, 10);
     await audit
-      .append({ event: 'quota-refused', clientId: '', appName: '', requestId: '', actorId: personId, subjectId: personId, accountId, scopes: [], reason: null, detail })
+      .append({ event: 'quota-refused', clientId: '', appName: '', requestId: '', actorId: personId, subjectId: personId, accountId, scopes: [], reason: null, detail }, `quota:${accountId}:${personId}:${limit}:${day}`)
       .catch((err: unknown) => log.warn('a quota refusal could not be written to the audit log', { err }));
   }
 
   const gate: RegistrationGate = {
     async mayStart(ctx, m) {
       const { accountId } = ctx.installation;
-      const verdict = await policy.check(ctx.client, accountId, m.personId);
+      const verdict = await policy.check(ctx.client, accountId, m.personId, ctx.installation.botId);
       if (verdict !== 'allowed') {
         if (verdict === 'unknown') ctx.log.warn('the creators\' chat has no known members: is the bot a member of it?', { chatId: config.creators.kind === 'chat' ? config.creators.chatId : null });
         const chatId = await directChatFor(ctx, m);
@@ -82,7 +87,7 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
       // Said before a whole form is filled in, not after; checked again when it is submitted.
       const full = await quotas.appsRefusal(accountId, m.personId);
       if (full) {
-        await noteQuota(accountId, m.personId, `apps: at the limit of ${config.maxAppsPerPerson}`);
+        await noteQuota(accountId, m.personId, 'apps', `apps: at the limit of ${config.maxAppsPerPerson}`);
         await ctx.client.postText(await directChatFor(ctx, m), full);
         return false;
       }
@@ -91,16 +96,16 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
     async refusal(ctx, { personId, kind, newRequests }) {
       const { accountId } = ctx.installation;
       if (kind === 'register') {
-        const verdict = await policy.check(ctx.client, accountId, personId);
+        const verdict = await policy.check(ctx.client, accountId, personId, ctx.installation.botId);
         if (verdict !== 'allowed') return 'You do not have permission to register apps (any more), so nothing was registered. Type **request access** to ask the admins.';
         const full = await quotas.appsRefusal(accountId, personId);
         if (full) {
-          await noteQuota(accountId, personId, `apps: at the limit of ${config.maxAppsPerPerson}`);
+          await noteQuota(accountId, personId, 'apps', `apps: at the limit of ${config.maxAppsPerPerson}`);
           return full;
         }
       }
       const waiting = await quotas.requestsRefusal(accountId, personId, newRequests);
-      if (waiting) await noteQuota(accountId, personId, `open approval requests: at the limit of ${config.maxOpenRequests}`);
+      if (waiting) await noteQuota(accountId, personId, 'requests', `open approval requests: at the limit of ${config.maxOpenRequests}`);
       return waiting;
     },
   };
@@ -112,7 +117,7 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
   async function requestAccess(installation: Installation, client: ChatClient, personId: string): Promise<string> {
     const { accountId } = installation;
     return personLock.run(key(accountId, personId), async () => {
-      if ((await policy.check(client, accountId, personId)) === 'allowed') return 'You may already register apps: type **create app**.';
+      if ((await policy.check(client, accountId, personId, installation.botId)) === 'allowed') return 'You may already register apps: type **create app**.';
       const open = (await requestsOf(accountId, personId)).find((r) => r.status === 'open');
       if (open) return 'Your request for access is already with the admins. I will tell you here when they decide.';
       if (!config.adminChatId) return 'Registrar has no admins\' channel set up (ADMIN_CHAT_ID), so I cannot pass your request on. Please ask the person who runs Registrar.';
@@ -166,11 +171,12 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
     const data = ctx.submit.data;
     const r = typeof data.requestId === 'string' ? await requests.get(data.requestId) : undefined;
     if (!r || r.accountId !== ctx.installation.accountId) return noticeDialog('Request not found', 'This request for access no longer exists.');
-    if (ctx.personId === r.personId) return noticeDialog('You cannot decide this request', 'It is your own request: another admin has to decide.');
+    // Admin first: someone forging Grant on their own request is told they are no admin, not to find another one.
     if (!config.adminIds.includes(ctx.personId)) {
       ctx.log.warn('access decision click refused', { requestId: r.id });
       return noticeDialog('You cannot decide this request', 'Only Registrar admins can grant or refuse permission to register apps.');
     }
+    if (ctx.personId === r.personId) return noticeDialog('You cannot decide this request', 'It is your own request: another admin has to decide.');
     if (r.status !== 'open') {
       const d = r.decision!;
       return noticeDialog('Already decided', `${r.status === 'granted' ? 'Granted' : 'Refused'} by ${plainText(await personName(ctx.client, d.by))}. Nothing was changed.`);
@@ -237,9 +243,9 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
     }
   }
 
-  /** Keeps the creators' chat's members as its chat events list them. */
+  /** Keeps teams' members as their chat events list them (the creators' chat may be one of them, now or later). */
   async function onChatEvent(_ctx: TurnContext, event: ChatEvent): Promise<void> {
-    await members?.remember(event);
+    await members.remember(event);
   }
 
   const submitHandlers = new Map<string, SubmitHandler>([
@@ -254,6 +260,8 @@ export function createAccess({ services, registry, openCountOf }: AccessOptions)
     gate,
     onChatEvent,
     sweep,
+    /** For `pending` (src/approvals/): the account's open requests for access. */
+    openRequests: async (accountId: string) => (await requests.find('open', accountId)).filter((r) => r.status === 'open' && r.accountId === accountId),
     /** For approvals' "ask again": MAX_OPEN_REQUESTS. */
     openRequestsRefusal: quotas.requestsRefusal,
     /** For accepting a hand-over: MAX_APPS_PER_PERSON. */

@@ -9,17 +9,23 @@ import type { Store } from '../store/store.js';
  * members"; D `team-messaging/concepts/teams.md`: "there is not currently a way to retrieve the
  * members of a team"). The chat events the bot receives as a member do list them all (GroupJoined
  * when it is added, GroupChanged when someone else joins or leaves, contract 3.6), so the newest
- * one is kept here, and a change takes effect as soon as its event arrives.
+ * one is kept, and a change takes effect as soon as its event arrives.
+ *
+ * Lists are kept for every team the bot is in, not only the one CREATORS names now: a team the bot
+ * joined before CREATORS named it is known at once, and a list kept for an earlier CREATORS chat
+ * never goes stale while the bot stays in it (it is dropped when the bot leaves, as it then hears
+ * of no change). Keyed by chat id; only ids are kept.
  *
  * A person is a member when the chat's answer lists them (a list may be partial, never wrong),
- * when a group's complete answer leaves them out they are not, and otherwise the newest event
- * decides. With neither (the bot is not in the chat, or has heard nothing yet) membership is
- * unknown, and the caller refuses rather than guesses.
+ * when a group's complete answer leaves them out they are not, and otherwise the kept list decides.
+ * With no kept list (the bot has heard nothing of the chat), RingCentral's answer now is all there
+ * is: it lists others but not them, they are not; it lists nobody, membership is unknown, and the
+ * caller refuses rather than guesses.
  *
  * @example
- *   const members = createChatMembers({ store, chatId: '12345' });
+ *   const members = createChatMembers({ store });
  *   await members.remember(event); // from every chat event
- *   await members.membership(client, personId); // 'member' | 'not-member' | 'unknown'
+ *   await members.membership(client, chatId, personId, botId); // 'member' | 'not-member' | 'unknown'
  */
 export interface ChatMembers {
   chatId: string;
@@ -33,29 +39,33 @@ export type Membership = 'member' | 'not-member' | 'unknown';
 /** Chat types whose REST answer may leave members out (REST and event spellings). */
 const PARTIAL_TYPES = new Set(['Team', 'Everyone']);
 
-export function createChatMembers({ store, chatId }: { store: Store; chatId: string }) {
+export function createChatMembers({ store }: { store: Store }) {
   const kept = store.collection<ChatMembers>('chat-members');
 
   async function remember(event: ChatEvent): Promise<void> {
-    if (event.chatId !== chatId) return; // only the creators' chat is worth keeping
     if (event.kind === 'chat-changed' && event.botLeft) {
       // Out of the chat, the bot hears of no change any more: what it kept would go stale.
-      await kept.delete(chatId);
+      await kept.delete(event.chatId);
       return;
     }
-    const next: ChatMembers = { chatId, members: [...new Set(event.members)], modifiedAt: event.modifiedAt ?? null };
+    // A group's members are asked of RingCentral when needed; only teams (or a chat of no stated type) are worth keeping.
+    if (event.chatType !== undefined && !PARTIAL_TYPES.has(event.chatType)) return;
+    const next: ChatMembers = { chatId: event.chatId, members: [...new Set(event.members)], modifiedAt: event.modifiedAt ?? null };
     // Events may arrive out of order: the one about the newer state wins (the same time: the later arrival).
-    await kept.update(chatId, (cur) => (cur?.modifiedAt && next.modifiedAt && next.modifiedAt < cur.modifiedAt ? undefined : next));
+    await kept.update(event.chatId, (cur) => (cur?.modifiedAt && next.modifiedAt && next.modifiedAt < cur.modifiedAt ? undefined : next));
   }
 
-  async function membership(client: ChatClient, personId: string): Promise<Membership> {
+  async function membership(client: ChatClient, chatId: string, personId: string, botId: string): Promise<Membership> {
     const chat = await client.getChat(chatId).catch(() => undefined);
-    if (chat?.members.includes(personId)) return 'member';
+    // The bot itself says nothing about who else is in it.
+    const listed = (chat?.members ?? []).filter((id) => id !== botId);
+    if (listed.includes(personId)) return 'member';
     // A group's answer lists everyone: asked now, it is the truth now.
-    if (chat && !PARTIAL_TYPES.has(chat.type) && chat.members.length > 0) return 'not-member';
+    if (chat && !PARTIAL_TYPES.has(chat.type) && listed.length > 0) return 'not-member';
     const known = await kept.get(chatId);
-    if (!known || known.members.length === 0) return 'unknown';
-    return known.members.includes(personId) ? 'member' : 'not-member';
+    if (known && known.members.length > 0) return known.members.includes(personId) ? 'member' : 'not-member';
+    // Nothing learned from the chat's events: RingCentral's answer now is what there is.
+    return listed.length > 0 ? 'not-member' : 'unknown';
   }
 
   return { remember, membership };

@@ -11,7 +11,7 @@ import type { createChatMembers } from './chat-members.js';
  *
  * @example
  *   const policy = createCreatorPolicy({ config, requests, members });
- *   const verdict = await policy.check(client, accountId, personId); // 'allowed' | 'not-allowed' | 'unknown'
+ *   const verdict = await policy.check(client, accountId, personId, botId); // 'allowed' | 'not-allowed' | 'unknown'
  */
 export type CreatorVerdict = 'allowed' | 'not-allowed' | 'unknown';
 
@@ -22,7 +22,7 @@ export function createCreatorPolicy({
 }: {
   config: Config;
   requests: Collection<AccessRequest>;
-  members: ReturnType<typeof createChatMembers> | undefined;
+  members: ReturnType<typeof createChatMembers>;
 }) {
   const policy = config.creators;
 
@@ -31,12 +31,11 @@ export function createCreatorPolicy({
     return (await requests.find('person', `${accountId}:${personId}`)).some((r) => r.status === 'granted' && r.personId === personId && r.accountId === accountId);
   }
 
-  async function check(client: ChatClient, accountId: string, personId: string): Promise<CreatorVerdict> {
+  async function check(client: ChatClient, accountId: string, personId: string, botId: string): Promise<CreatorVerdict> {
     if (policy.kind === 'everyone' || config.adminIds.includes(personId)) return 'allowed';
     if (await granted(accountId, personId)) return 'allowed';
     if (policy.kind === 'list') return policy.ids.includes(personId) ? 'allowed' : 'not-allowed';
-    if (!members) return 'unknown';
-    const membership = await members.membership(client, personId);
+    const membership = await members.membership(client, policy.chatId, personId, botId);
     return membership === 'member' ? 'allowed' : membership === 'not-member' ? 'not-allowed' : 'unknown';
   }
 

@@ -9,7 +9,7 @@ import { nameKey } from '../registry/name-key.js';
 import { NAME_PREFIX_MIN } from '../store/schema.js';
 import type { Collection } from '../store/store.js';
 import { isPublicReview, utc, type ApprovalRequest } from './approval-request.js';
-import { findPerson, personArgument } from './audit-person.js';
+import { findPerson, NO_EMAIL_LOOKUP, personArgument } from './audit-person.js';
 import { isLifecycleEvent, type AuditEntry, type AuditLog } from './audit-log.js';
 
 /** Lines per post: with every line capped at LINE_MAX, a page stays far below the 10,000-character post limit (contract 4.1). */
@@ -49,8 +49,26 @@ async function pageOf<T>(items: T[], page: number, header: (range: string) => st
   return [header(range), ...lines, ...(page < pages ? [more(page + 1)] : [])].join('\n');
 }
 
+/** An open request for permission to register apps, as `pending` lists it (src/access/ keeps them). */
+export interface OpenAccessRequest {
+  personId: string;
+  requestedAt: number;
+}
+
 /** `pending` and `audit <app>`: what the admins can ask in their channel. */
-export function approvalCommands({ services, requests, audit, registry }: { services: Services; requests: Collection<ApprovalRequest>; audit: AuditLog; registry: AppRegistry }): Command[] {
+export function approvalCommands({
+  services,
+  requests,
+  audit,
+  registry,
+  openAccessRequests = async () => [],
+}: {
+  services: Services;
+  requests: Collection<ApprovalRequest>;
+  audit: AuditLog;
+  registry: AppRegistry;
+  openAccessRequests?: (accountId: string) => Promise<OpenAccessRequest[]>;
+}): Command[] {
   const { config } = services;
   const inAdminChat = (m: IncomingMessage) => config.adminChatId !== undefined && m.chatId === config.adminChatId;
   const adminOnly = "That command works in the admins' channel only.";
@@ -60,20 +78,30 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     adminChat: true,
     takesArgument: true,
     usage: 'pending [page]',
-    summary: `in the admins' channel: approval requests waiting for a decision, oldest first, ${PAGE_SIZE} at a time.`,
+    summary: `in the admins' channel: approval requests (and requests for permission to register apps) waiting for a decision, oldest first, ${PAGE_SIZE} at a time.`,
     async run({ client, installation }, m) {
       if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
       const arg = argumentOf(pending, m.text);
       const page = arg === '' ? 1 : pageNumber(arg);
       if (page === undefined) return void (await client.postText(m.chatId, 'Say **pending** for the first page, or **pending 2** for the second.'));
-      const open = (await requests.find('open', installation.accountId)).sort((a, b) => a.requestedAt - b.requestedAt);
+      // Requests for access too: one whose card scrolled out of sight is not lost.
+      type Waiting = { approval: ApprovalRequest } | { access: OpenAccessRequest };
+      const at = (x: Waiting) => ('approval' in x ? x.approval.requestedAt : x.access.requestedAt);
+      const open: Waiting[] = [
+        ...(await requests.find('open', installation.accountId)).map((approval) => ({ approval })),
+        ...(await openAccessRequests(installation.accountId)).map((access) => ({ access })),
+      ].sort((a, b) => at(a) - at(b));
       if (open.length === 0) return void (await client.postText(m.chatId, 'No approval requests are waiting.'));
       const nameOf = personNames(client);
       const text = await pageOf(
         open,
         page,
         (range) => `${open.length} approval request${open.length === 1 ? '' : 's'} waiting, oldest first${range}:`,
-        async (r, i) => `${i + 1}. **${shown(r.appName)}** by ${shown(await nameOf(r.requesterId))}: ${isPublicReview(r) ? 'to go public' : shown(r.scopes.join(', '), REASON_MAX)} (asked ${utc(r.requestedAt)})`,
+        async (x, i) => {
+          if ('access' in x) return `${i + 1}. Permission to register apps for ${shown(await nameOf(x.access.personId))} (asked ${utc(x.access.requestedAt)})`;
+          const r = x.approval;
+          return `${i + 1}. **${shown(r.appName)}** by ${shown(await nameOf(r.requesterId))}: ${isPublicReview(r) ? 'to go public' : shown(r.scopes.join(', '), REASON_MAX)} (asked ${utc(r.requestedAt)})`;
+        },
         (next) => `Say **pending ${next}** for more.`,
       );
       await client.postText(m.chatId, text);
@@ -139,15 +167,16 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
     adminChat: true,
     takesArgument: true,
     usage: 'audit <app or @person> [page N]',
-    summary: `in the admins' channel: the history of an app (approvals and changes) (by client ID, name, or the beginning of its name), or of a person (mention them, or give their person ID or email: access requests, public reviews, quotas and what they did), ${PAGE_SIZE} entries at a time.`,
+    summary: `in the admins' channel: the history of an app (approvals and changes) (by client ID, name, or the beginning of its name), or of a person (mention them, or give their person ID: access requests, public reviews, quotas and what they did), ${PAGE_SIZE} entries at a time.`,
     async run({ client, installation }, m) {
       if (!inAdminChat(m)) return void (await client.postText(m.chatId, adminOnly));
       const argument = argumentOf(auditCommand, m.text);
-      // A person: mentioned, "person <id or email>", "@<id>", or an email address.
+      // A person: mentioned, "person <id>" or "@<id>"; an email address is answered, never looked up.
       const target = personArgument(argument, m.mentions ?? []);
       if (target.kind === 'several') return void (await client.postText(m.chatId, 'One person at a time, please: say **audit** and mention one person.'));
+      if (target.kind === 'email') return void (await client.postText(m.chatId, NO_EMAIL_LOOKUP));
       if (target.kind === 'person') {
-        const id = await target.resolve(client);
+        const id = target.id;
         if (!id) return void (await client.postText(m.chatId, `I know nobody by ${shown(target.asTyped, REASON_MAX)} in this account. Mention them (type @ and choose them), or give their person ID.`));
         return auditPerson(client, installation.accountId, m.chatId, id, target.page);
       }
@@ -210,7 +239,7 @@ export function approvalCommands({ services, requests, audit, registry }: { serv
   /** `audit @person`: what a person did and what was decided about them, in this account. */
   async function auditPerson(client: ChatClient, accountId: string, chatId: string, personId: string, page: number) {
     const person = await findPerson(client, accountId, personId);
-    if (!person) return void (await client.postText(chatId, `I know no person with the ID ${shown(personId)} in this account. Mention them (type @ and choose them), or give their person ID or email address.`));
+    if (!person) return void (await client.postText(chatId, `I know no person with the ID ${shown(personId)} in this account. Mention them (type @ and choose them), or give their person ID.`));
     const entries = (await audit.forPerson(person.id)).filter((e) => e.accountId === undefined || e.accountId === accountId);
     if (entries.length === 0) return void (await client.postText(chatId, `${shown(person.name)} has no history here yet.`));
     const nameOf = personNames(client);

@@ -9,7 +9,7 @@ import type { ChatClient } from '../platform/chat-client.js';
 import type { Installation } from '../platform/installations.js';
 import { distributionOf, holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
 import type { ScopeCatalog } from '../registry/scope-catalog.js';
-import { approvalCommands } from './approval-commands.js';
+import { approvalCommands, type OpenAccessRequest } from './approval-commands.js';
 import { isPublicReview, OUTCOME_WORDS, outcomeOf, utc, type ApprovalRequest, type Effect } from './approval-request.js';
 import { createFollowUps, SETTLED_EFFECTS } from './follow-ups.js';
 import { requestCard, statusCard } from './approval-views.js';
@@ -29,9 +29,11 @@ export interface ApprovalsOptions {
   registry: AppRegistry;
   /** Why a person may not file `adding` more requests now (MAX_OPEN_REQUESTS, src/access/), or undefined. */
   openRequestsRefusal?: (accountId: string, personId: string, adding: number) => Promise<string | undefined>;
+  /** The account's open requests for permission to register (src/access/): `pending` lists them too. */
+  openAccessRequests?: (accountId: string) => Promise<OpenAccessRequest[]>;
 }
 
-export function createApprovals({ services, catalog, registry, openRequestsRefusal }: ApprovalsOptions) {
+export function createApprovals({ services, catalog, registry, openRequestsRefusal, openAccessRequests }: ApprovalsOptions) {
   const { store, clock, config, installations, log } = services;
   const requests = store.collection<ApprovalRequest>('approvals');
   const audit = createAuditLog(store, clock);
@@ -165,17 +167,53 @@ export function createApprovals({ services, catalog, registry, openRequestsRefus
     });
   }
 
+  /**
+   * An app changed hands: its open requests become the new owner's (theirs to count against
+   * MAX_OPEN_REQUESTS, theirs to be told the outcome of, and not theirs to decide). Each is one
+   * conditional update, and the whole is idempotent: the hand-over calls it before it counts as
+   * finished, so a crash in between is finished at start-up (lifecycle's recover). The admins'
+   * card is drawn again with the new owner, best effort (the decision redraws it anyway).
+   */
+  async function moveRequestsOf(client: ChatClient, botId: string, clientId: string, ownerId: string): Promise<void> {
+    for (const r of await requests.find('client', clientId)) {
+      if (r.status !== 'open' || r.requesterId === ownerId) continue;
+      const { after } = await requests.update(r.id, (cur) => (cur?.status === 'open' && cur.requesterId !== ownerId ? { ...cur, requesterId: ownerId } : undefined));
+      if (!after?.cardId) continue;
+      const app = await registry.get(clientId);
+      const requesterName = await personName(client, ownerId);
+      const notice = `${plainText(requesterName)} owns this app now (it was handed over): they are the requester, so another admin decides.`;
+      const card = isPublicReview(after) && app
+        ? publicReviewCard(after, app, { botId, catalog, requesterName, notice })
+        : requestCard(after, { botId, catalog, requesterName, notice, ...(app ? { app } : {}) });
+      await client.updateCard(after.cardId, card).catch((err: unknown) => log.warn('redrawing a handed-over request failed', { requestId: r.id, err }));
+    }
+  }
+
   /** How many approval requests a person has waiting (MAX_OPEN_REQUESTS counts them). */
   async function openCountOf(accountId: string, personId: string): Promise<number> {
     return (await requests.find('openBy', `${accountId}:${personId}`)).filter((r) => r.status === 'open').length;
   }
 
   /**
-   * Who may decide: the people in ADMIN_IDS, never the requester. Not the admin chat's members: nothing
-   * says RingCentral lists a team's members completely (contract appendix "Team members").
+   * Who may decide: the people in ADMIN_IDS, never the requester nor the app's owner now (after a
+   * hand-over they differ until the request moves, and either deciding would be deciding their own
+   * request). Not the admin chat's members: nothing says RingCentral lists a team's members
+   * completely (contract appendix "Team members").
    */
   async function refusalFor(ctx: SubmitContext, r: ApprovalRequest): Promise<string | null> {
-    if (ctx.personId === r.requesterId) return isPublicReview(r) ? 'You asked for this app to go public, so another admin has to decide.' : 'You asked for these scopes, so another admin has to decide.';
+    const app = await registry.get(r.clientId);
+    const involved = new Set([r.requesterId, ...(app ? [app.ownerId] : [])]);
+    if (involved.has(ctx.personId)) {
+      const why = ctx.personId === r.requesterId
+        ? (isPublicReview(r) ? 'You asked for this app to go public' : 'You asked for these scopes')
+        : 'This app is yours now';
+      const others = config.adminIds.filter((id) => !involved.has(id));
+      // A lone admin's own request: "another admin" would be a dead end without saying how to get one.
+      if (others.length === 0) {
+        return `${why}, and nobody decides their own request. There is no other Registrar admin to decide it: add a second admin's person id to ADMIN_IDS (and restart Registrar), and they can decide it here. Until then ${isPublicReview(r) ? 'the app keeps working privately' : 'the scopes stay pending'}.`;
+      }
+      return `${why}, so another admin has to decide.`;
+    }
     if (config.adminIds.length === 0) return 'No Registrar admins are set up (ADMIN_IDS), so nobody can decide this request yet.';
     return config.adminIds.includes(ctx.personId) ? null : 'Only Registrar admins can decide approval requests.';
   }
@@ -386,6 +424,6 @@ export function createApprovals({ services, catalog, registry, openRequestsRefus
     ['reject', onDecision],
     ['request-again', onAskAgain],
   ]);
-  return { onRegistered, requestScopes, reviewPublic, openCountOf, closeRequestsOf, commands: approvalCommands({ services, requests, audit, registry }), submitHandlers, sweep };
+  return { onRegistered, requestScopes, reviewPublic, openCountOf, closeRequestsOf, moveRequestsOf, commands: approvalCommands({ services, requests, audit, registry, ...(openAccessRequests ? { openAccessRequests } : {}) }), submitHandlers, sweep };
 }
 

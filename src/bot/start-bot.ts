@@ -243,7 +243,13 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const registry = createAppRegistry({ store, keys, catalog, clock });
   // Approvals and access need each other: the quota counts open requests, "ask again" asks the quota.
   let access: ReturnType<typeof createAccess> | undefined;
-  const approvals = createApprovals({ services, catalog, registry, openRequestsRefusal: (accountId, personId, adding) => access!.openRequestsRefusal(accountId, personId, adding) });
+  const approvals = createApprovals({
+    services,
+    catalog,
+    registry,
+    openRequestsRefusal: (accountId, personId, adding) => access!.openRequestsRefusal(accountId, personId, adding),
+    openAccessRequests: (accountId) => access!.openRequests(accountId),
+  });
   access = createAccess({ services, registry, openCountOf: approvals.openCountOf });
   const registration = createRegistration({
     services,
@@ -257,7 +263,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const oauth = await startOAuth({ services, registry, catalog, publicUrl: base() });
   useOAuthEndpoints(oauth.endpoints);
   const jwtCredentials = createJwtCredentialCommands({ services, registry, credentials: oauth.credentials, tokenUrl: oauth.endpoints.token });
-  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps, appsRefusal: access.appsRefusal });
+  const lifecycle = createLifecycle({ services, registry, closeRequestsOf: approvals.closeRequestsOf, afterMyApps: jwtCredentials.afterMyApps, appsRefusal: access.appsRefusal, moveRequestsOf: approvals.moveRequestsOf });
 
   const commands: Command[] = [];
   const allCommands = () => commands;

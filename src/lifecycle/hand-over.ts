@@ -8,7 +8,7 @@ import { plainText } from '../cards/plain-text.js';
 import { renderCard, type Card } from '../cards/render-card.js';
 import { APP_TYPE_LABELS } from '../conversation/views.js';
 import type { ChatClient } from '../platform/chat-client.js';
-import { holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
+import { DISTRIBUTION_LABELS, distributionOf, holdsName, type AppRecord, type AppRegistry } from '../registry/app-records.js';
 import { nameKey } from '../registry/name-key.js';
 import { namedLock, type NamedLock } from '../store/named-lock.js';
 import { str, type createClickGuard } from './click-guard.js';
@@ -48,9 +48,11 @@ export interface HandOverDeps {
   ownerCard: (app: AppRecord, botId: string, notice?: string) => Card;
   /** Why the person may not own one more app (MAX_APPS_PER_PERSON, src/access/), or undefined. */
   appsRefusal?: (accountId: string, personId: string) => Promise<string | undefined>;
+  /** Moves the app's open approval requests to its new owner (src/approvals/): part of finishing a hand-over. */
+  moveRequestsOf?: (client: ChatClient, botId: string, clientId: string, ownerId: string) => Promise<void>;
 }
 
-export function createHandOver({ services, registry, audit, appLock, guard, ownerCard, appsRefusal }: HandOverDeps) {
+export function createHandOver({ services, registry, audit, appLock, guard, ownerCard, appsRefusal, moveRequestsOf }: HandOverDeps) {
   // The new owner's registration lock: an app accepted and one registered at the same moment cannot both pass the quota.
   const personLock = namedLock(services.store, 'person');
   const { store, clock, log } = services;
@@ -67,6 +69,8 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
         { title: 'Client ID', value: app.clientId },
         { title: 'Granted scopes', value: app.grantedScopes.length ? plainText(app.grantedScopes.join(', ')) : 'None' },
         ...(app.pendingScopes.length ? [{ title: 'Awaiting approval', value: `${plainText(app.pendingScopes.join(', '))} (the admins' decision will come to the owner)` }] : []),
+        // A public app waiting for its review works privately: whoever takes it should know.
+        ...(app.access === 'public' ? [{ title: 'Distribution', value: distributionOf(app) === 'held' ? `${DISTRIBUTION_LABELS.held}: held for the admins' review before it goes public (their decision will come to the owner)` : DISTRIBUTION_LABELS[distributionOf(app)] }] : []),
       ],
       open,
       clientId: app.clientId,
@@ -166,7 +170,8 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
     // The commit point: the app changes owner only if it is still the offering owner's.
     const after = await registry.update(app.clientId, (cur) => (cur.ownerId === o.fromId && holdsName(cur) ? { ...cur, ownerId: o.toId, updatedAt: at } : undefined));
     services.checkpoint('transfer:stored');
-    await settleAccept(ctx.client, ctx.installation.botId, o.clientId);
+    // Committed: what is left to do is finished at start-up if it fails now (the offer stays 'accepting').
+    await settleAccept(ctx.client, ctx.installation.botId, o.clientId).catch((err: unknown) => ctx.log.error('finishing a hand-over failed; recovery will', { clientId: o.clientId, err }));
     if (after?.ownerId !== o.toId) return noticeDialog('This offer is no longer open', 'The app changed while you clicked, so nothing was changed.');
     return;
   }
@@ -174,7 +179,9 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
   /**
    * Finishes an accepted hand-over: when the app is the new owner's, the history, the offer's card
    * and the previous owner's news; otherwise (it never changed hands) the offer is open again, or
-   * withdrawn when the app is gone or someone else's. Safe to run again (the history entry is keyed).
+   * withdrawn when the app is gone or someone else's. The app's open approval requests move to the
+   * new owner before the offer counts as accepted, so a crash between leaves it 'accepting' and the
+   * move is finished at start-up. Safe to run again (the history entry is keyed, the move idempotent).
    */
   async function settleAccept(client: ChatClient, botId: string, clientId: string): Promise<void> {
     const o = await offers.get(clientId);
@@ -185,6 +192,7 @@ export function createHandOver({ services, registry, audit, appLock, guard, owne
       await offers.update(clientId, (cur) => (cur?.offerId === o.offerId && cur.status === 'accepting' ? { ...cur, status: reopen ? 'open' : 'withdrawn' } : undefined));
       return;
     }
+    await moveRequestsOf?.(client, botId, clientId, o.toId);
     const toName = await personName(client, o.toId);
     await audit.append({ event: 'transfer-accepted', clientId, appName: app.appName, requestId: '', actorId: o.toId, scopes: [], reason: null, detail: `from ${await personName(client, o.fromId)} (${o.fromId}) to ${toName} (${o.toId})` }, `accepted:${o.offerId}`);
     if (o.cardId) await client.updateCard(o.cardId, await answeredCard(client, app, o, 'accepted', botId)).catch((err: unknown) => log.warn('drawing an answered offer failed', { err }));

@@ -27,6 +27,8 @@ export interface LifecycleOptions {
   afterMyApps?: (client: ChatClient, chatId: string, accountId: string, personId: string) => Promise<void>;
   /** Why a person may not own one more app (MAX_APPS_PER_PERSON, src/access/): checked when they accept a hand-over. */
   appsRefusal?: (accountId: string, personId: string) => Promise<string | undefined>;
+  /** Moves an app's open approval requests to its new owner when a hand-over completes (src/approvals/). */
+  moveRequestsOf?: (client: ChatClient, botId: string, clientId: string, ownerId: string) => Promise<void>;
 }
 
 /** How many apps an ambiguous `app <name>` lists before asking for the client ID. */
@@ -39,7 +41,7 @@ const LIST_MAX = 20;
  * every change is an audit entry. What a crash interrupted (a rotation, a change's consequences, an
  * accepted hand-over) is finished or undone by `recover`, at start-up and with every sweep.
  */
-export function createLifecycle({ services, registry, closeRequestsOf, afterMyApps, appsRefusal }: LifecycleOptions) {
+export function createLifecycle({ services, registry, closeRequestsOf, afterMyApps, appsRefusal, moveRequestsOf }: LifecycleOptions) {
   const { store, clock, config, installations, log } = services;
   const audit = createAuditLog(store, clock);
   const reveals = store.collection<Reveal>('reveals');
@@ -53,7 +55,7 @@ export function createLifecycle({ services, registry, closeRequestsOf, afterMyAp
   const adminCard = async (app: AppRecord, client: ChatClient, botId: string, notice?: string) =>
     appCard(app, { botId, now: clock.now(), graceHours: config.rotationGraceHours, view: 'admin', ownerName: await personName(client, app.ownerId), ...(notice ? { notice } : {}) });
 
-  const handOver = createHandOver({ services, registry, audit, appLock, guard, ownerCard, ...(appsRefusal ? { appsRefusal } : {}) });
+  const handOver = createHandOver({ services, registry, audit, appLock, guard, ownerCard, ...(appsRefusal ? { appsRefusal } : {}), ...(moveRequestsOf ? { moveRequestsOf } : {}) });
   const owed = createOwedEffects({ services, registry, audit, ownerCard, adminCard, closeRequestsOf, withdrawOffer: handOver.withdraw });
   const actions = appActions({ services, registry, appLock, guard, rotator, ownerCard, adminCard, owed });
 

@@ -29,6 +29,11 @@ export interface ProviderDeps {
   registry: AppRegistry;
   signing: SigningKeys;
   log: Logger;
+  /**
+   * Whether the app may still serve this person (who-may-sign-in.ts): asked whenever a code or a
+   * refresh token becomes a token, so an app made private again stops serving other accounts.
+   */
+  mayServe?: (clientId: string, personId: string) => Promise<boolean>;
 }
 
 export interface OAuthProvider {
@@ -145,8 +150,11 @@ export function createProvider(deps: ProviderDeps): OAuthProvider {
         enabled: true,
         defaultResource: () => audience,
         useGrantedResource: () => true,
-        getResourceServerInfo: async (_ctx: unknown, resource: string, client: { clientId: string }) => {
+        getResourceServerInfo: async (ctx: { oidc?: { entities?: Record<string, { accountId?: string } | undefined> } }, resource: string, client: { clientId: string }) => {
           if (resource !== audience) throw new errors.InvalidTarget!('unknown resource');
+          const entities = ctx.oidc?.entities ?? {};
+          const person = entities.RefreshToken?.accountId ?? entities.AuthorizationCode?.accountId;
+          if (person && deps.mayServe && !(await deps.mayServe(client.clientId, person))) throw new errors.InvalidGrant!('the app no longer serves people of this account');
           return resourceServer(client);
         },
       },

@@ -5,10 +5,11 @@ import type { Card, ChatClient } from '../platform/chat-client.js';
 import type { AppRecord, AppRegistry } from '../registry/app-records.js';
 import { holdsName } from '../registry/app-records.js';
 import type { JwtCredential, JwtCredentials } from './jwt-credential-store.js';
+import { accountMayUse } from './who-may-sign-in.js';
 
 /**
  * The JWT flow in chat: `create jwt <app> [for N days]` issues a JWT credential for the person who
- * asks, for a `jwt` app of their account, in a card in their direct chat that shows it once and is
+ * asks, for a `jwt` app of their account (or another account's public one, by its client ID), in a card in their direct chat that shows it once and is
  * hidden after SECRET_REVEAL_SECONDS; `my jwts` lists theirs (never the value); `revoke jwt <id>`
  * ends one. The app exchanges it at the token endpoint (src/oauth/jwt-bearer.ts).
  *
@@ -45,13 +46,14 @@ function credentialCard(input: { app: AppRecord; record: JwtCredential; credenti
 
 export function createJwtCredentialCommands({ services, registry, credentials, tokenUrl }: { services: Services; registry: AppRegistry; credentials: JwtCredentials; tokenUrl: string }) {
   const { config, clock, installations, log, store } = services;
+  const mayUse = accountMayUse(installations);
   const reveals = store.collection<JwtReveal>('jwt-reveals');
 
   const create: Command = {
     words: ['create jwt'],
     takesArgument: true,
     usage: 'create jwt <app> [for N days]',
-    summary: `a JWT credential for you, for one of this account's JWT apps (shown once, in a direct message; ${config.oauth.jwtCredentialMaxDays} days at most).`,
+    summary: `a JWT credential for you, for one of this account's JWT apps or, by client ID, a public one (shown once, in a direct message; ${config.oauth.jwtCredentialMaxDays} days at most).`,
     async run({ client, installation }, m) {
       const argument = argumentOf(create, m.text);
       const parsed = /^(.*?\S)(?:\s+for\s+(\d{1,5})\s+days?)?$/i.exec(argument);
@@ -60,7 +62,11 @@ export function createJwtCredentialCommands({ services, registry, credentials, t
       if (days < 1 || days > config.oauth.jwtCredentialMaxDays) {
         return void (await client.postText(m.chatId, `A JWT credential lasts 1 to ${config.oauth.jwtCredentialMaxDays} days.`));
       }
-      const apps = (await registry.findAll(parsed[1]!, installation.accountId)).filter((a) => holdsName(a) && a.status !== 'issuing');
+      const own = await registry.findAll(parsed[1]!, installation.accountId);
+      // Another account's app by its client ID, when it is public (who-may-sign-in.ts); never by name: names mean nothing across accounts.
+      const other = own.length === 0 ? await registry.get(parsed[1]!.trim()) : undefined;
+      const found = other && other.accountId !== installation.accountId && (await mayUse(other, installation.accountId)) ? [other] : own;
+      const apps = found.filter((a) => holdsName(a) && a.status !== 'issuing');
       if (apps.length === 0) return void (await client.postText(m.chatId, `I know no app called "${shown(parsed[1]!)}" in this account.`));
       if (apps.length > 1) return void (await client.postText(m.chatId, `Several apps are called "${shown(parsed[1]!)}": say **create jwt <client ID>** instead.`));
       const app = apps[0]!;

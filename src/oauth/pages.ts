@@ -29,17 +29,19 @@ function appHeader(app: PageApp): string {
 }
 
 /** Asks who is signing in: the bot sends that person a one-time link in chat. */
-export function whoAreYouPage(app: PageApp, action: string): string {
+export function whoAreYouPage(app: PageApp, action: string, v: { open?: boolean } = {}): string {
+  const where = v.open ? ' (this app is public: people of any RingCentral account where Registrar is installed may sign in)' : '';
   return layout(`Sign in to ${app.displayName}`, `${appHeader(app)}
-<p>${escapeHtml(app.displayName)} asks to act on your behalf. To sign in, give your work email address: Registrar will send you a one-time sign-in link in a direct message in RingCentral.</p>
+<p>${escapeHtml(app.displayName)} asks to act on your behalf. To sign in, give your work email address: Registrar will send you a one-time sign-in link in a direct message in RingCentral${where}.</p>
 <form method="post" action="${escapeHtml(action)}"><label>Work email<br><input type="email" name="email" autocomplete="email" required maxlength="254"></label>
 <p><button type="submit">Send me a sign-in link</button></p></form>`);
 }
 
 /** The same answer whether or not the person exists: a page never says who is in the account. */
-export function checkYourChatPage(app: PageApp, minutes: number): string {
+export function checkYourChatPage(app: PageApp, minutes: number, v: { open?: boolean } = {}): string {
+  const who = v.open ? 'someone in a RingCentral account where Registrar is installed' : 'someone in this RingCentral account';
   return layout('Check your RingCentral messages', `${appHeader(app)}
-<p>If that address belongs to someone in this RingCentral account, Registrar has sent them a sign-in link in a direct message. Open it in this browser within ${minutes} minute${minutes === 1 ? '' : 's'}; it works once.</p>`);
+<p>If that address belongs to ${who}, Registrar has sent them a sign-in link in a direct message. Open it in this browser within ${minutes} minute${minutes === 1 ? '' : 's'}; it works once.</p>`);
 }
 
 export interface ConsentScope {
@@ -48,11 +50,15 @@ export interface ConsentScope {
 }
 
 /** What the app will be able to do, and the buttons to allow or deny it. */
-export function consentPage(app: PageApp, scopes: ConsentScope[], actions: { allow: string; deny: string }): string {
+export function consentPage(app: PageApp, scopes: ConsentScope[], actions: { allow: string; deny: string }, v: { publisherAccountId?: string } = {}): string {
   const list = scopes.length
     ? `<ul>${scopes.map((s) => `<li><strong>${escapeHtml(s.name)}</strong>: ${escapeHtml(s.description)}</li>`).join('')}</ul>`
     : '<p>No permissions beyond knowing who you are.</p>';
-  return layout(`Allow ${app.displayName}?`, `${appHeader(app)}
+  // Someone of another account should know the app is not their own company's.
+  const publisher = v.publisherAccountId
+    ? `<p>This app belongs to another RingCentral account (account ${escapeHtml(v.publisherAccountId)}), whose admins approved it to be used by other accounts.</p>`
+    : '';
+  return layout(`Allow ${app.displayName}?`, `${appHeader(app)}${publisher}
 <p>${escapeHtml(app.displayName)} asks for these permissions:</p>${list}
 <form method="post" action="${escapeHtml(actions.allow)}" style="display:inline"><button type="submit">Allow</button></form>
 <form method="post" action="${escapeHtml(actions.deny)}" style="display:inline"><button type="submit">Deny</button></form>`);

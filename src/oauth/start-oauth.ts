@@ -9,6 +9,7 @@ import { registerJwtBearer } from './jwt-bearer.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { signInLinks } from './sign-in-links.js';
 import { loadSigningKeys } from './signing-keys.js';
+import { accountMayUse } from './who-may-sign-in.js';
 
 /**
  * The authorization server, put together: signing keys from the store (rotated when due), the
@@ -30,10 +31,16 @@ export async function startOAuth({ services, registry, catalog, publicUrl }: { s
   const { issuerPath } = config.oauth;
   const issuer = `${publicUrl.replace(/\/+$/, '')}${issuerPath}`;
   const signing = await loadSigningKeys({ store, keys, now: clock.now(), rotateAfterDays: config.oauth.keyRotationDays, keepDays: config.oauth.jwtCredentialMaxDays });
-  const built = createProvider({ issuer, config, store, keys, registry, signing, log });
-  const credentials = createJwtCredentials({ store, keys, signing, issuer, clock });
-  registerJwtBearer({ ...built, accessTokenSeconds: config.oauth.accessTokenSeconds, registry, credentials });
   const links = signInLinks({ store, keys, minutes: config.oauth.signInLinkMinutes });
+  const mayUse = accountMayUse(installations);
+  // A person whose account is not known (signed in before accounts were kept) is left as before.
+  const mayServe = async (clientId: string, personId: string) => {
+    const [app, accountId] = await Promise.all([registry.get(clientId), links.accountOf(personId)]);
+    return !app || !accountId || mayUse(app, accountId);
+  };
+  const built = createProvider({ issuer, config, store, keys, registry, signing, log, mayServe });
+  const credentials = createJwtCredentials({ store, keys, signing, issuer, clock });
+  registerJwtBearer({ ...built, accessTokenSeconds: config.oauth.accessTokenSeconds, registry, credentials, mayUse });
   const interactions = interactionRoutes({
     ...built,
     basePath: new URL(issuer).pathname,

@@ -118,11 +118,13 @@ export const SCHEMA: Record<string, CollectionSchema<unknown>> = {
     indexes: {
       person: (r) => `${r.accountId}:${r.personId}`,
       owes: (r) => (r.effects?.length ? 'yes' : undefined),
+      // Open ones of an account: `pending` lists them with the approval requests.
+      open: (r) => (r.status === 'open' ? r.accountId : undefined),
       // Open and not yet in the admins' channel: the sweep posts them.
       unposted: (r) => (r.status === 'open' && r.cardId === null ? r.accountId : undefined),
     },
   }),
-  // Keyed by chat id: the members of the creators' chat as its latest chat event listed them (src/access/).
+  // Keyed by chat id: the members of each team the bot is in, as its latest chat event listed them (src/access/).
   'chat-members': define<ChatMembers>({}),
   // Handled event ids, and (while `open`) the inbox: a delivery stored before RingCentral got its 200.
   'seen-notifications': define<Handled>({ ordered: { at: (s) => s.at, leaseUntil: (s) => s.open?.leaseUntil } }),

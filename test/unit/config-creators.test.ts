@@ -14,6 +14,9 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('CREATORS, MAX_APPS_PER_PERSON and MAX_OPEN_REQUESTS', () => {
   it('default to everyone, 25 apps and 5 open requests', () => {
     expect(loadConfig({})).toMatchObject({ creators: { kind: 'everyone' }, maxAppsPerPerson: 25, maxOpenRequests: 5 });
+    // Set but empty (as the README says): everyone too.
+    expect(loadConfig({ CREATORS: '' }).creators).toEqual({ kind: 'everyone' });
+    expect(loadConfig({ CREATORS: '  ' }).creators).toEqual({ kind: 'everyone' });
   });
 
   it('read *, a list of person ids and chat:<id>', () => {

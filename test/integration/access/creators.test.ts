@@ -95,14 +95,14 @@ describe('asking for access', () => {
     expect((await tryCreate(w, w.bob)).form).toBe(true);
     expect(await sayForText(w, w.bob, bobDm.id, 'request access')).toContain('You may already register apps');
 
-    // The history: `audit @Bob` (a mention), his id, or his email.
+    // The history: `audit @Bob` (a mention) or his id; an email is not looked up (it would open a conversation).
     const byMention = await sayForText(w, w.dave, w.adminChatId, `${mention(w)} audit ${mention(w, w.bob.id)}`);
     expect(byMention).toContain(`History of Bob Baker (${w.bob.id})`);
     expect(byMention).toContain('permission to register apps requested by Bob Baker');
     expect(byMention).toContain('permission to register apps refused for Bob Baker by Dave Admin (reason: Ask your team lead to join the developers first.)');
     expect(byMention).toContain('permission to register apps granted for Bob Baker by Erin Admin');
     expect(await sayForText(w, w.dave, w.adminChatId, `${mention(w)} audit person ${w.bob.id}`)).toBe(byMention);
-    expect(await sayForText(w, w.dave, w.adminChatId, `${mention(w)} audit bob@acme.example`)).toBe(byMention);
+    expect(await sayForText(w, w.dave, w.adminChatId, `${mention(w)} audit bob@acme.example`)).toContain('Mention them instead (type @ and choose them), or give their person ID');
     expect(await sayForText(w, w.dave, w.adminChatId, `${mention(w)} audit ${w.bob.id}`)).toBe(byMention);
   });
 
