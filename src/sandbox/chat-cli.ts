@@ -269,13 +269,23 @@ async function main() {
     if (!text) fail('Usage: npm run say -- <text>   (e.g. npm run say -- help)');
     await call(meta, 'POST', `/chats/${chatId}/posts`, { personId: person.id, text: inTeam || inAdmin ? `![:Person](${meta.botId}) ${text}` : text });
   }
-  // Give the bot a moment, then show what is new or changed.
-  const deadline = Date.now() + 2500;
+  // Give the bot a moment, then show what is new or changed: once something came, wait until the
+  // bot has been quiet for a second (an answer may come in parts: a reply here, a card in the direct
+  // chat), at most 6 s in all.
+  const started = Date.now();
   const changed = new Map<string, Record_[]>();
-  while (Date.now() < deadline) {
+  let lastSignature = '';
+  let quietSince = started;
+  while (Date.now() - started < 6000) {
     await new Promise((r) => setTimeout(r, 250));
     for (const chat of watched) changed.set(chat, (await read(chat)).filter((r) => r.creatorId === meta.botId && seen.get(r.id) !== (r.card?.version ?? 0)));
-    if ([...changed.values()].some((c) => c.length > 0) && Date.now() > deadline - 1500) break;
+    const signature = [...changed.values()].flat().map((r) => `${r.id}@${r.card?.version ?? 0}`).join(',');
+    if (signature !== lastSignature) {
+      lastSignature = signature;
+      quietSince = Date.now();
+    }
+    if (signature && Date.now() - quietSince >= 1000) break;
+    if (!signature && answered && Date.now() - started >= 2500) break; // a dialog was the whole answer
   }
   const any = [...changed.values()].some((c) => c.length > 0);
   // A dialog is an answer: only say nothing came when nothing did.

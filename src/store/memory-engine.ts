@@ -60,7 +60,8 @@ class Ordered {
 interface Table {
   docs: Map<string, string>;
   schema: CollectionSchema<unknown>;
-  eq: Map<string, Map<string, Set<string>>>;
+  /** Index key → the id filed under it, or a Set when several are (most keys hold one: a Set each would cost tens of MB at 10,000 apps). */
+  eq: Map<string, Map<string, string | Set<string>>>;
   ord: Map<string, Ordered>;
 }
 
@@ -92,13 +93,20 @@ export class MemoryEngine {
     for (const [index, fn] of Object.entries(t.schema.indexes ?? {})) {
       const byKey = t.eq.get(index)!;
       for (const key of safely(() => keysOf(fn, value), [])) {
-        let ids = byKey.get(key);
+        const ids = byKey.get(key);
         if (add) {
-          if (!ids) byKey.set(key, (ids = new Set()));
-          ids.add(id);
-        } else if (ids) {
-          ids.delete(id);
-          if (ids.size === 0) byKey.delete(key);
+          if (ids === undefined) byKey.set(key, id);
+          else if (typeof ids === 'string') {
+            if (ids !== id) byKey.set(key, new Set([ids, id]));
+          } else ids.add(id);
+        } else if (ids !== undefined) {
+          if (typeof ids === 'string') {
+            if (ids === id) byKey.delete(key);
+          } else {
+            ids.delete(id);
+            if (ids.size === 1) byKey.set(key, ids.values().next().value!);
+            else if (ids.size === 0) byKey.delete(key);
+          }
         }
       }
     }
@@ -132,7 +140,9 @@ export class MemoryEngine {
     const t = this.table(name);
     const byKey = t.eq.get(index);
     if (!byKey) throw new Error(`collection ${name} has no index ${index}`);
-    return [...(byKey.get(key) ?? [])].map((id) => t.docs.get(id)!);
+    const ids = byKey.get(key);
+    if (ids === undefined) return [];
+    return (typeof ids === 'string' ? [ids] : [...ids]).map((id) => t.docs.get(id)!);
   }
 
   dueIds(name: string, index: string, upTo: number, limit = Infinity): string[] {
