@@ -87,6 +87,8 @@ const EnvSchema = z.object({
   ROTATION_GRACE_HOURS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be 0 or more').max(24 * 30, 'must be at most 720 hours (30 days)').default(24),
   PERSON_RATE_LIMIT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(1_000_000, 'must be at most 1000000').default(30),
   PERSON_RATE_WINDOW_SECONDS: duration(3600, 'seconds (an hour)').default(60),
+  OUTBOX_ATTEMPTS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(50, 'must be at most 50').default(6),
+  OUTBOX_RETRY_SECONDS: duration(3600, 'seconds (an hour)').default(5),
   SCOPES_FILE: z.string().min(1).optional(),
   OAUTH_ISSUER_PATH: z
     .string()
@@ -149,6 +151,8 @@ export interface Config {
   rotationGraceHours: number;
   /** Commands and clicks one person may make per window before being told to slow down (src/bot/person-limiter.ts). */
   personRate: { limit: number; windowSeconds: number };
+  /** The outbox's pace (src/delivery/outbox.ts): attempts before a message is parked, and the first retry's delay (doubling, at most 5 minutes). */
+  outbox: { attempts: number; retrySeconds: number };
   /** The scope catalog an operator may edit; the bundled one when unset. */
   scopesFile: string | undefined;
   /** The OAuth 2.0 authorization server (src/oauth): issuer = BOT_PUBLIC_URL + issuerPath. */
@@ -279,6 +283,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     approvalExpireDays: e.APPROVAL_EXPIRE_DAYS,
     rotationGraceHours: e.ROTATION_GRACE_HOURS,
     personRate: { limit: e.PERSON_RATE_LIMIT, windowSeconds: e.PERSON_RATE_WINDOW_SECONDS },
+    outbox: { attempts: e.OUTBOX_ATTEMPTS, retrySeconds: e.OUTBOX_RETRY_SECONDS },
     scopesFile: e.SCOPES_FILE,
     oauth: {
       issuerPath: e.OAUTH_ISSUER_PATH,

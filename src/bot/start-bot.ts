@@ -215,7 +215,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       return inst ? installations.rawClient(inst) : undefined;
     },
     botIdOf: async (accountId) => (await installations.get(accountId))?.botId,
-    ...(timing.outbox ? { policy: timing.outbox } : {}),
+    // The settings first; a test's timing (quicker still) on top.
+    policy: { maxAttempts: config.outbox.attempts, baseDelayMs: config.outbox.retrySeconds * 1000, ...timing.outbox },
     events: {
       onRetry: () => metrics.outboxRetries.inc(),
       onParked: () => metrics.outboxParked.inc(),
