@@ -61,8 +61,9 @@ export function createSubmitHandler({ services, handlers, limiter }: { services:
   const notSaved = (err: StoreWriteError) => noticeDialog('That was not saved', err.options.userMessage ?? 'Please try again in a moment.');
 
   /** Returns what to answer, or `undefined` for a duplicate delivery that must not act again. */
-  async function handleSubmit(body: unknown, { deduped = false, turn }: TurnOptions = {}): Promise<SubmitReply> {
-    const parsed = SubmitSchema.safeParse(body);
+  /** `submit`: the body as SubmitSchema already parsed it (the intake does, to store it), so it is not parsed twice. */
+  async function handleSubmit(body: unknown, { deduped = false, turn, submit: given }: TurnOptions & { submit?: Submit } = {}): Promise<SubmitReply> {
+    const parsed = given ? { success: true as const, data: given } : SubmitSchema.safeParse(body);
     if (!parsed.success) throw new SubmitError('SUBMIT_INVALID', 'submit payload is not a button_submit');
     const submit = parsed.data;
     let before: { at: number } | undefined;

@@ -20,7 +20,7 @@ import type { Store } from '../store/store.js';
 import { helpCommand, type Command } from './commands.js';
 import type { Services } from './context.js';
 import { createNotificationHandler } from './handle-notification.js';
-import { createSubmitHandler, type SubmitHandlers, type SubmitReply } from './handle-submit.js';
+import { createSubmitHandler, SubmitSchema, type SubmitHandlers, type SubmitReply } from './handle-submit.js';
 import { Dialog } from './dialogs.js';
 import { createRegistration } from '../registration/registration.js';
 import { createApprovals } from '../approvals/approvals.js';
@@ -39,7 +39,6 @@ import { useOAuthEndpoints } from '../registration/credentials-card.js';
 import { createInbox, type DeliveryKind } from '../delivery/inbox.js';
 import { createOutbox, type Outbox, type OutboxPolicy } from '../delivery/outbox.js';
 import { outboxClient } from '../delivery/outbox-client.js';
-import { SubmitSchema } from './handle-submit.js';
 import { createPersonLimiter } from './person-limiter.js';
 import { createMetrics } from '../metrics/metrics.js';
 
@@ -275,9 +274,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const notifications = createNotificationHandler({ services, commands: allCommands, limiter, onChatEvent: access.onChatEvent });
   const handleSubmit = createSubmitHandler({ services, handlers: () => submitHandlers, limiter });
 
-  /** Handles a delivery the inbox holds, then marks it handled (whatever the handling's outcome). */
   // Deliveries being handled in this process: the sweep must not take them for a dead process's.
   const handling = new Set<string>();
+  /** Handles a delivery the inbox holds, then marks it handled (whatever the handling's outcome). */
   const runStored = <T>(kind: DeliveryKind, id: string, handle: () => Promise<T>): Promise<T> => {
     const key = `${kind}:${id}`;
     handling.add(key);
@@ -341,7 +340,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     }
     const { id } = accepted;
     services.checkpoint('inbox:stored:submit');
-    return runStored('submit', id, () => observed(measure(() => handleSubmit.handle(body, { deduped: true, turn: `submit:${id}` }))));
+    return runStored('submit', id, () => observed(measure(() => handleSubmit.handle(body, { deduped: true, turn: `submit:${id}`, submit: parsed.data }))));
   };
 
   /** Deliveries stored but not handled (a crash after the 200; another instance that died): handled now. */

@@ -110,8 +110,6 @@ export class OutboxDelayedError extends RingCentralError {
 export interface OutboxEvents {
   onRetry?(entry: OutboxEntry): void;
   onParked?(entry: OutboxEntry): void;
-  /** A parked message was sent, dropped or taken back. */
-  onUnparked?(entry: OutboxEntry): void;
 }
 
 export interface OutboxOptions {
@@ -314,9 +312,7 @@ export function createOutbox(options: OutboxOptions) {
 
   async function finish(key: string, state: 'sent' | 'failed' | 'cancelled', extra: Partial<OutboxEntry>) {
     const now = clock.now();
-    const { before, after } = await box.update(key, (cur) => (cur ? { ...cur, ...extra, state, sealed: undefined, finishedAt: now, nextAt: now, unsure: undefined } : undefined));
-    // A parked message being sent is in 'sending': whether it had been parked is in toldDelayed.
-    if (before?.toldDelayed && after) events.onUnparked?.(after);
+    await box.update(key, (cur) => (cur ? { ...cur, ...extra, state, sealed: undefined, finishedAt: now, nextAt: now, unsure: undefined } : undefined));
   }
 
   async function reschedule(entry: OutboxEntry, status: number | undefined, unsure: boolean): Promise<OutboxEntry | undefined> {
@@ -332,10 +328,7 @@ export function createOutbox(options: OutboxOptions) {
       if (expired) return { ...cur, state: 'failed', sealed: undefined, finishedAt: now, lastStatus: status };
       return { ...cur, state: parked ? 'parked' : 'pending', nextAt: now + (parked ? policy.parkedEveryMs : delayAfter(cur.attempts)), lastStatus: status, unsure: cur.unsure || unsure };
     });
-    if (after?.state === 'failed') {
-      log.error('an outgoing message could not be sent for a day and was dropped', { key: entry.id, op: entry.op, status });
-      if (after.toldDelayed) events.onUnparked?.(after);
-    }
+    if (after?.state === 'failed') log.error('an outgoing message could not be sent for a day and was dropped', { key: entry.id, op: entry.op, status });
     if (after?.state === 'parked' && !after.toldDelayed) {
       log.error('an outgoing message keeps failing; parked', { key: entry.id, op: entry.op, attempts: after.attempts, status });
       events.onParked?.(after);
@@ -397,7 +390,6 @@ export function createOutbox(options: OutboxOptions) {
     if (before.state === 'sent') return 'sent';
     if (before.state === 'cancelled' || before.state === 'failed') return 'absent';
     if (onItsWay(before)) return 'sending';
-    if (before.toldDelayed) events.onUnparked?.(before);
     return 'cancelled';
   }
 
