@@ -106,7 +106,8 @@ describe('client secret rotation with an overlap', () => {
     }
     await registry.update(clientId, (r) => ({ ...r, status: 'active' }));
     expect(await verifies(first)).toBe(true);
-    expect(await verifies(first.replace(/.$/, 'x'))).toBe(false);
+    // Another last character (a secret ending in 'x' would otherwise be compared with itself).
+    expect(await verifies(first.slice(0, -1) + (first.endsWith('x') ? 'y' : 'x'))).toBe(false);
   });
 
   it('reads a record from before rotation (one hash field) and rotates it', async () => {
